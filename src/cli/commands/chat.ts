@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** Placeholder: this group of commands is being built. */
+export function registerChatCommands(_program: Command): void {}

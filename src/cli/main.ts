@@ -1,0 +1,46 @@
+import { Command, CommanderError } from 'commander';
+import { describeFailure, EXIT } from './failure.js';
+import { registerCommands } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('ferry')
+    .description(
+      'Move your XMPP chats — accounts, history and OMEMO keys — to a new device.\n' +
+        "Reads and writes Conversations' encrypted backups (.ceb).",
+    )
+    .option('--profile <dir>', 'the profile (device) folder; default $FERRY_PROFILE or ~/.local/share/ferry')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCommands(program);
+  program.addHelpText(
+    'after',
+    `
+The three steps of a move:
+  old device:  ferry backup create --deactivate --out /media/usb
+  new device:  ferry backup import /media/usb/alice@example.org.2026-11-28-10-00.ceb
+               ferry account enable alice@example.org && ferry sync`,
+  );
+  return program;
+}
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return EXIT.ok;
+      return EXIT.usage;
+    }
+    const { message, hint, exitCode } = describeFailure(err);
+    process.stderr.write(`ferry: ${message}\n  hint: ${hint}\n`);
+    if (process.env.FERRY_DEBUG === '1' && err instanceof Error && err.stack) {
+      process.stderr.write(`${err.stack}\n`);
+    }
+    return exitCode;
+  }
+}

@@ -1,0 +1,43 @@
+/** The seven tables a Conversations backup holds, in the order Conversations writes them. */
+export const BACKUP_TABLES = [
+  'accounts',
+  'conversations',
+  'messages',
+  'prekeys',
+  'signed_prekeys',
+  'sessions',
+  'identities',
+] as const;
+
+export type BackupTable = (typeof BACKUP_TABLES)[number];
+
+/**
+ * A value as the backup file holds it.
+ * - Format 1 (SQL): `null`, a quoted string, or a bare digit literal as a `bigint` (exact, any size).
+ * - Format 2 (JSON): `null`, a string, or a JSON number (only the account's `options`).
+ */
+export type CebValue = string | number | bigint | null;
+
+/** One row of one table, columns in file order. */
+export interface BackupRow {
+  table: BackupTable;
+  values: Record<string, CebValue>;
+}
+
+/** Body format: 1 = SQL INSERT statements (Conversations ≤ 2.12), 2 = JSON (2.13+). */
+export type FormatVersion = 1 | 2;
+
+/** The unencrypted header at the start of every `.ceb` file. */
+export interface BackupHeader {
+  version: number;
+  /** The app that wrote the file, e.g. `Conversations`. */
+  app: string;
+  /** Bare JID of the account. */
+  jid: string;
+  /** Milliseconds since the epoch (Java `long`). */
+  timestamp: bigint;
+  /** 12 bytes. */
+  iv: Uint8Array;
+  /** 16 bytes. */
+  salt: Uint8Array;
+}
