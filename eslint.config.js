@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-data/**', 'test-output/**', 'bench/out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test-data/**', 'test-output/**', 'bench/out/**', 'src/export/testdata/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -41,3 +41,26 @@ export interface BackupHeader {
   /** 16 bytes. */
   salt: Uint8Array;
 }
+
+/** A value as SQLite returns it, handed to the writer (`getString` semantics are applied on write). */
+export type DbValue = string | number | bigint | null | Uint8Array;
+
+/** One database row to write into a backup, columns in table order. */
+export interface DbRow {
+  table: BackupTable;
+  values: Record<string, DbValue>;
+}
+
+/** Options for writing a backup file. */
+export interface WriteBackupOptions {
+  /** Bare JID of the account; goes into the header. */
+  jid: string;
+  /** The account password: the file's encryption key is derived from it. */
+  password: string;
+  /** The app named in the header; default `Conversations`. */
+  app?: string;
+  /** Body format; default 2 (JSON). */
+  version?: FormatVersion;
+  /** Milliseconds since the epoch; default now. */
+  timestamp?: bigint;
+}

@@ -1,4 +1,248 @@
 import type { Command } from 'commander';
+import { basename } from 'node:path';
+import {
+  createBackups,
+  DEFAULT_KEEP,
+  type CreateBackupEvent,
+  type CreateBackupOptions,
+} from '../../migration/create-backup.js';
+import { scanBackupFolders } from '../../migration/find-backups.js';
+import {
+  checkImportable,
+  importBackup,
+  type ImportOptions,
+  type ImportResult,
+} from '../../migration/import-backup.js';
+import { describeFailure, EXIT, UserFacingError } from '../failure.js';
+import { obtainPassword } from '../password.js';
+import { terminalProgress } from '../progress.js';
+import { withCommandProfile } from './account.js';
+import { asUserFacing } from './store-failures.js';
 
-/** Placeholder: this group of commands is being built. */
-export function registerBackupCommands(_program: Command): void {}
+/** The `backup` command group (created once; other modules add subcommands to it). */
+export function backupCommand(program: Command): Command {
+  return (
+    program.commands.find((c) => c.name() === 'backup') ??
+    program.command('backup').description('make, find and import backups (the three steps of a move)')
+  );
+}
+
+/**
+ * Extra steps other modules plug into `backup create` / `backup import` (e.g. media): given the
+ * command's options, they return flow options to merge in.
+ */
+export const backupCreateExtensions: ((opts: Record<string, unknown>) => Partial<CreateBackupOptions>)[] = [];
+export const backupImportExtensions: ((opts: Record<string, unknown>) => Partial<ImportOptions>)[] = [];
+
+function parseFormat(value: string): 1 | 2 {
+  if (value === '1' || value === '2') return Number(value) as 1 | 2;
+  throw new UserFacingError(`unknown backup format "${value}"`, 'Use --format 2 (Conversations 2.13+) or 1 (older).', EXIT.usage);
+}
+
+function parseKeep(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UserFacingError(`--keep ${value} is not a whole number ≥ 1`, 'The new backup always counts as one.', EXIT.usage);
+  }
+  return n;
+}
+
+function humanSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+function createProgressText(e: CreateBackupEvent): string | undefined {
+  switch (e.kind) {
+    case 'account-start':
+      return `${e.jid}: backing up ${e.rows} rows (account ${e.index + 1} of ${e.total})`;
+    case 'rows':
+      return `${e.jid}: ${e.done}/${e.total} rows (${e.table})`;
+    default:
+      return undefined;
+  }
+}
+
+/** `ferry backup create|list|import`. */
+export function registerBackupCommands(program: Command): void {
+  const backup = backupCommand(program);
+
+  backup
+    .command('create')
+    .description("step 1 on the old device: one encrypted backup per account, as Conversations makes them")
+    .option('--out <dir>', "folder to write to (default: the profile's Backup/ folder)")
+    .option('--format <n>', 'file format: 2 (Conversations 2.13+, default) or 1 (older)', parseFormat)
+    .option('--keep <n>', `keep the newest N backups per account in the folder (default ${DEFAULT_KEEP})`, parseKeep)
+    .option('--deactivate', 'disable the accounts first, as the migration guide asks')
+    .option('--account <jid...>', 'only these accounts')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      await withCommandProfile(cmd, async (profile) => {
+        const progress = terminalProgress();
+        const notes: string[] = [];
+        let result;
+        try {
+          result = await createBackups(profile, {
+            outDir: opts.out as string | undefined,
+            format: opts.format as 1 | 2 | undefined,
+            keep: opts.keep as number | undefined,
+            deactivate: opts.deactivate === true,
+            accounts: opts.account as string[] | undefined,
+            onProgress: (e) => {
+              const text = createProgressText(e);
+              if (text) progress.update(text);
+              if (e.kind === 'skipped') notes.push(`skipped ${e.jid}: ${e.reason}`);
+            },
+            ...Object.assign({}, ...backupCreateExtensions.map((ext) => ext(opts))),
+          });
+        } catch (err) {
+          throw asUserFacing(err, {
+            nothingChanged: 'No backup file was left half-written; the folder holds what it held before.',
+          });
+        } finally {
+          progress.done();
+        }
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        const out = process.stdout;
+        for (const jid of result.deactivated) out.write(`Disabled ${jid} before the backup.\n`);
+        for (const w of result.written) {
+          out.write(
+            `Wrote ${w.file} (${humanSize(w.bytes)}, format ${w.format}: ${w.counts.conversations} conversations, ` +
+              `${w.counts.messages} messages)\n`,
+          );
+          for (const d of w.deleted) out.write(`  removed older backup ${basename(d)}\n`);
+        }
+        for (const s of result.skipped) process.stderr.write(`ferry: skipped ${s.jid}: ${s.reason}\n`);
+        if (result.stillEnabled.length > 0) {
+          process.stderr.write(
+            `ferry: warning: ${result.stillEnabled.join(', ')} ${result.stillEnabled.length === 1 ? 'is' : 'are'} still enabled. ` +
+              'If this device keeps chatting after the backup, the new device cannot decrypt those messages.\n' +
+              '  hint: disable the accounts (ferry account disable JID, or backup create --deactivate) before the last backup.\n',
+          );
+        }
+        if (result.written.length === 0) {
+          out.write('No backup was written (no account with a stored password).\n');
+        } else {
+          out.write(
+            `\n${result.written.length} backup file${result.written.length === 1 ? '' : 's'} in ${result.outDir}. ` +
+              'Next: copy them to the new device and run `ferry backup import FILE` there.\n',
+          );
+        }
+      });
+    });
+
+  backup
+    .command('list [dirs...]')
+    .description("step 3: find backups (profile's Backup/, ~/Download(s)/Conversations/Backup, … and DIRs)")
+    .option('--json', 'print JSON for scripts')
+    .action(async (dirs: string[], opts: { json?: boolean }, cmd: Command) => {
+      await withCommandProfile(cmd, async (profile) => {
+        const scan = await scanBackupFolders(profile, dirs);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(scan, null, 2)}\n`);
+          return;
+        }
+        const out = process.stdout;
+        if (scan.backups.length === 0) {
+          out.write(`No backups found. Looked in:\n${scan.searched.map((d) => `  ${d}\n`).join('')}`);
+        } else {
+          const width = Math.max(7, ...scan.backups.map((b) => b.jid.length));
+          out.write(`${'ACCOUNT'.padEnd(width)}  APP            DATE              SIZE       FORMAT  FILE\n`);
+          for (const b of scan.backups) {
+            out.write(
+              `${b.jid.padEnd(width)}  ${b.app.padEnd(13)}  ${localTime(b.createdAt)}  ${humanSize(b.size).padEnd(9)}  ${String(b.format).padEnd(6)}  ${b.path}` +
+                `${b.accountExists ? '  (account already on this device)' : ''}\n`,
+            );
+          }
+          if (scan.backups.some((b) => b.accountExists)) {
+            out.write('\nFiles marked "account already on this device" cannot be imported into this profile.\n');
+          }
+        }
+        for (const u of scan.unreadable) process.stderr.write(`ferry: ${u.path}: ${u.problem}\n`);
+      });
+    });
+
+  backup
+    .command('import <files...>')
+    .description('step 3 on the new device: restore backups (the accounts stay disabled until you enable them)')
+    .option('--password-file <file>', 'read the password from the first line of FILE')
+    .option('--json', 'print the result as JSON')
+    .action(async (files: string[], opts: Record<string, unknown>, cmd: Command) => {
+      await withCommandProfile(cmd, async (profile) => {
+        const results: ImportResult[] = [];
+        const failures: { file: string; message: string; hint: string; exitCode: number }[] = [];
+        let onlyError: unknown;
+        for (const file of files) {
+          const progress = terminalProgress();
+          try {
+            const header = await checkImportable(profile, file);
+            const password = await obtainPassword(
+              { passwordFile: opts.passwordFile as string | undefined },
+              `Password of ${header.jid} (to decrypt ${basename(file)}): `,
+            );
+            const result = await importBackup(profile, file, password, {
+              onProgress: (e) => {
+                if (e.kind === 'rows') progress.update(`${header.jid}: ${e.rows} rows restored (${e.table})`);
+              },
+              ...Object.assign({}, ...backupImportExtensions.map((ext) => ext(opts))),
+            });
+            results.push(result);
+            if (!opts.json) printImport(result);
+          } catch (err) {
+            onlyError = asUserFacing(err, {
+              nothingChanged: 'Nothing was imported; the profile is as it was.',
+            });
+            const failure = describeFailure(onlyError);
+            failures.push({ file, ...failure });
+            if (!opts.json && files.length > 1) {
+              process.stderr.write(`ferry: ${file}: ${failure.message}\n  hint: ${failure.hint}\n`);
+            }
+          } finally {
+            progress.done();
+          }
+        }
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ imported: results, failed: failures }, null, 2)}\n`);
+        }
+        const first = failures[0];
+        if (!first) return;
+        if (files.length === 1 && !opts.json) throw onlyError;
+        throw new UserFacingError(
+          `${failures.length} of ${files.length} backup${files.length === 1 ? ' was' : 's were'} not imported`,
+          results.length > 0
+            ? 'See the messages above; the other files were imported.'
+            : 'See the messages above; nothing was imported.',
+          first.exitCode,
+        );
+      });
+    });
+}
+
+function printImport(r: ImportResult): void {
+  const out = process.stdout;
+  out.write(
+    `Imported ${r.jid} from ${basename(r.file)} (${r.app}, format ${r.format}, made ${localTime(r.createdAt)}):\n` +
+      `  ${r.conversations} conversations, ${r.messages} messages, ${r.omemoKeys} OMEMO keys restored\n`,
+  );
+  if (r.addedColumns.length > 0) {
+    out.write(`  kept columns from a newer app: ${r.addedColumns.join(', ')}\n`);
+  }
+  if (r.missingMedia.count > 0) {
+    out.write(
+      `  ${r.missingMedia.count} message${r.missingMedia.count === 1 ? ' points' : 's point'} to files that are not on this device ` +
+        `(backups hold no files). Copy them from the old device; relative paths go under ${r.missingMedia.folder}, e.g.\n`,
+    );
+    for (const e of r.missingMedia.examples) out.write(`    ${e.expectedAt}\n`);
+  }
+  out.write(`  The account is disabled. Next: ferry account enable ${r.jid}\n`);
+}

@@ -1,4 +1,151 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { ExportError } from '../../export/errors.js';
+import { exportBackupFile, exportProfileAccount } from '../../export/export-chats.js';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportProgress,
+  type ExportResult,
+} from '../../export/render-account.js';
+import { ZonedClock } from '../../export/zoned-time.js';
+import { EXIT, UserFacingError } from '../failure.js';
+import { obtainPassword } from '../password.js';
+import { resolveProfileDir } from '../profile-option.js';
+import { terminalProgress } from '../progress.js';
 
-/** Placeholder: this group of commands is being built. */
-export function registerExportCommand(_program: Command): void {}
+interface ExportCommandOptions {
+  to: ExportFormat;
+  out: string;
+  account?: string;
+  tz?: string;
+  media?: string[];
+  withSecrets?: boolean;
+  passwordFile?: string;
+  json?: boolean;
+}
+
+function progressText(e: ExportProgress): string {
+  return e.stage === 'reading'
+    ? `reading the backup: ${e.done} rows`
+    : `writing: ${e.done}${e.total ? ` of ${e.total}` : ''} messages`;
+}
+
+function describe(result: ExportResult): string {
+  const what: Record<ExportFormat, string> = {
+    txt: 'text files in',
+    html: 'a web page: open',
+    json: 'JSON:',
+    sqlite: 'an SQLite database:',
+  };
+  const where = result.format === 'html' ? `${result.path}/index.html` : result.path;
+  return (
+    `Exported ${result.account} (${result.conversations} conversations, ${result.messages} messages) ` +
+    `as ${what[result.format]} ${where}\n`
+  );
+}
+
+/** `ferry export SOURCE|--account JID --to txt|html|json|sqlite --out DIR`. */
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('write chats as text, a web page, JSON or an SQLite database, to read anywhere')
+    .argument('[backup]', 'a .ceb backup file (or use --account for an account of the profile)')
+    .addOption(
+      new Option('--to <format>', 'what to write')
+        .choices([...EXPORT_FORMATS])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--out <dir>', 'folder to write into (created if missing)')
+    .option('--account <jid>', 'export this account of the profile instead of a backup file')
+    .option(
+      '--tz <zone>',
+      'time zone for the times shown, e.g. Europe/Berlin (default: this computer’s)',
+    )
+    .option('--media <dir...>', 'folders holding the chats’ files, linked from the HTML pages')
+    .option(
+      '--with-secrets',
+      'sqlite only: keep the account password and OMEMO keys (left out by default)',
+    )
+    .option('--password-file <file>', 'read the backup password from this file (first line)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ferry export alice@example.org.ceb --to html --out ~/chats      (then open ~/chats/alice@example.org/index.html)
+  ferry export --account alice@example.org --to txt --out ~/chats --tz UTC
+The layouts and the JSON schema are described in docs/export.md and docs/export-json.md.`,
+    )
+    .action(async (backup: string | undefined, opts: ExportCommandOptions, cmd: Command) => {
+      if ((backup === undefined) === (opts.account === undefined)) {
+        throw new UserFacingError(
+          backup === undefined
+            ? 'nothing to export'
+            : 'give either a backup file or --account, not both',
+          'Name a .ceb file, or an account of the profile with --account JID.',
+          EXIT.usage,
+        );
+      }
+      if (opts.withSecrets && opts.to !== 'sqlite') {
+        throw new UserFacingError(
+          '--with-secrets applies to --to sqlite only',
+          'The other formats never contain passwords or keys; drop --with-secrets.',
+          EXIT.usage,
+        );
+      }
+      if (opts.tz !== undefined) {
+        try {
+          new ZonedClock(opts.tz);
+        } catch {
+          throw new UserFacingError(
+            `unknown time zone "${opts.tz}"`,
+            'Give an IANA zone name such as Europe/Berlin, America/New_York or UTC.',
+            EXIT.usage,
+          );
+        }
+      }
+      const progress = terminalProgress();
+      const exportOptions: ExportOptions = {
+        format: opts.to,
+        outDir: resolve(opts.out),
+        timeZone: opts.tz,
+        mediaDirs: opts.media?.map((d) => resolve(d)),
+        withSecrets: opts.withSecrets === true,
+        onProgress: (e) => progress.update(progressText(e)),
+      };
+      let result: ExportResult;
+      try {
+        if (backup !== undefined) {
+          const password = await obtainPassword(
+            { passwordFile: opts.passwordFile },
+            `Password of the backup ${backup}: `,
+          );
+          result = await exportBackupFile(resolve(backup), password, exportOptions);
+        } else {
+          const profileDir = resolveProfileDir(cmd.optsWithGlobals<{ profile?: string }>().profile);
+          result = await exportProfileAccount(profileDir, opts.account ?? '', exportOptions);
+        }
+      } catch (err) {
+        if (err instanceof ExportError) throw new UserFacingError(err.message, err.hint);
+        if (
+          err instanceof Error &&
+          'code' in err &&
+          err.code === 'ENOENT' &&
+          backup !== undefined
+        ) {
+          throw new UserFacingError(
+            `cannot open ${backup}: no such file`,
+            'Check the path of the backup file.',
+            EXIT.usage,
+          );
+        }
+        throw err;
+      } finally {
+        progress.done();
+      }
+      if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else process.stdout.write(describe(result));
+    });
+}

@@ -1,4 +1,281 @@
 import type { Command } from 'commander';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Transform } from 'node:stream';
+import {
+  BACKUP_TABLES,
+  CebError,
+  openBackup,
+  readHeader,
+  rowToJsonLine,
+  type BackupHeader,
+  type BackupRow,
+  type BackupTable,
+} from '../../format/index.js';
+import { describeFailure, EXIT, UserFacingError } from '../failure.js';
+import { obtainPassword } from '../password.js';
+import { terminalProgress, type Progress } from '../progress.js';
 
-/** Placeholder: this group of commands is being built. */
-export function registerFileCommands(_program: Command): void {}
+const FORMAT_NAMES: Record<number, string> = {
+  1: 'SQL, Conversations up to 2.12',
+  2: 'JSON, Conversations 2.13 and later',
+};
+
+function createdIso(timestamp: bigint): string | null {
+  const ms = Number(timestamp);
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+function timestampJson(timestamp: bigint): number | string {
+  const ms = Number(timestamp);
+  return Number.isSafeInteger(ms) ? ms : timestamp.toString();
+}
+
+function headerSummary(file: string, header: BackupHeader, size: number): Record<string, unknown> {
+  return {
+    file,
+    account: header.jid,
+    app: header.app,
+    version: header.version,
+    created: createdIso(header.timestamp),
+    timestamp: timestampJson(header.timestamp),
+    size,
+  };
+}
+
+function printHeader(file: string, header: BackupHeader, size: number): void {
+  const format = FORMAT_NAMES[header.version] ?? 'unknown';
+  process.stdout.write(
+    `${file}\n` +
+      `  account:  ${header.jid}\n` +
+      `  app:      ${header.app}\n` +
+      `  format:   ${header.version} (${format})\n` +
+      `  created:  ${createdIso(header.timestamp) ?? header.timestamp.toString()}\n` +
+      `  size:     ${size.toLocaleString('en-US')} bytes\n`,
+  );
+}
+
+function fileMissing(file: string, err: unknown): UserFacingError | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new UserFacingError(`no such file: ${file}`, 'Check the path.', EXIT.usage);
+  if (code === 'EISDIR') return new UserFacingError(`${file} is a folder, not a backup file`, 'Name a .ceb file.', EXIT.usage);
+  if (code === 'EACCES') return new UserFacingError(`cannot read ${file}: permission denied`, 'Check the file permissions.');
+  return undefined;
+}
+
+/** `ferry inspect FILE…`: the headers, no password. Keeps going past unreadable files. */
+async function inspect(files: string[], opts: { json?: boolean }): Promise<void> {
+  const results: Record<string, unknown>[] = [];
+  let firstFailure: { error: unknown; exitCode: number } | undefined;
+  for (const file of files) {
+    try {
+      const { header, fileSize } = await readHeader(file);
+      if (opts.json) results.push(headerSummary(file, header, fileSize));
+      else printHeader(file, header, fileSize);
+    } catch (err) {
+      const error = fileMissing(file, err) ?? err;
+      const { message, hint, exitCode } = describeFailure(error);
+      firstFailure ??= { error, exitCode };
+      if (opts.json) {
+        results.push({ file, error: { code: error instanceof CebError ? error.code : 'unreadable', message } });
+      } else {
+        process.stderr.write(`ferry: ${file}: ${message}\n  hint: ${hint}\n`);
+      }
+    }
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify(files.length === 1 ? results[0] : results, null, 2)}\n`);
+  if (firstFailure !== undefined) {
+    const failed = results.filter((r) => 'error' in r).length;
+    if (files.length === 1 && !opts.json) process.exitCode = firstFailure.exitCode;
+    else if (files.length === 1) process.exitCode = firstFailure.exitCode;
+    else {
+      throw new UserFacingError(
+        `${opts.json ? failed : 'some'} of ${files.length} files could not be read as backups`,
+        'See the messages above for each file.',
+        firstFailure.exitCode,
+      );
+    }
+  }
+}
+
+/** A pass-through that reports how many bytes went by. */
+function byteCounter(onBytes: (total: number) => void): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      total += chunk.length;
+      onBytes(total);
+      cb(null, chunk);
+    },
+  });
+}
+
+/** Opens FILE with its password, rows streaming with progress on a terminal. */
+async function openWithPassword(
+  file: string,
+  opts: { passwordFile?: string },
+  progress: Progress,
+  verb: string,
+): Promise<{ header: BackupHeader; size: number; rows: AsyncIterable<BackupRow> }> {
+  let header: BackupHeader;
+  let size: number;
+  try {
+    ({ header, fileSize: size } = await readHeader(file));
+  } catch (err) {
+    throw fileMissing(file, err) ?? err;
+  }
+  const password = await obtainPassword(opts, `Password for ${header.jid}: `);
+  const source = createReadStream(file, { highWaterMark: 256 * 1024 });
+  const counted = source.pipe(
+    byteCounter((n) =>
+      progress.update(`${verb} ${basename(file)}: ${Math.floor((n / Math.max(size, 1)) * 100)}%`),
+    ),
+  );
+  source.on('error', (err) => counted.destroy(err));
+  try {
+    const opened = await openBackup(counted, password);
+    return { header: opened.header, size, rows: opened.rows };
+  } catch (err) {
+    source.destroy();
+    counted.destroy();
+    throw err;
+  }
+}
+
+/** `ferry verify FILE`: decrypts and authenticates everything, counts rows per table. */
+async function verify(file: string, opts: { json?: boolean; passwordFile?: string }): Promise<void> {
+  const progress = terminalProgress();
+  try {
+    const { header, size, rows } = await openWithPassword(file, opts, progress, 'verifying');
+    const counts = Object.fromEntries(BACKUP_TABLES.map((t) => [t, 0])) as Record<BackupTable, number>;
+    let total = 0;
+    for await (const row of rows) {
+      counts[row.table]++;
+      total++;
+    }
+    progress.done();
+    if (opts.json) {
+      const summary = { ...headerSummary(file, header, size), authenticated: true, rows: counts, total };
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      process.stdout.write(
+        `${file}: OK — authenticated, ${total.toLocaleString('en-US')} rows for ${header.jid} ` +
+          `(format ${header.version})\n` +
+          BACKUP_TABLES.map((t) => `  ${t.padEnd(15)}${counts[t].toLocaleString('en-US').padStart(12)}\n`).join(''),
+      );
+    }
+  } finally {
+    progress.done();
+  }
+}
+
+/** `ferry decrypt FILE --out OUT.jsonl`: writes OUT only once the whole file authenticated. */
+async function decrypt(file: string, opts: { out: string; passwordFile?: string }): Promise<void> {
+  const out = resolve(opts.out);
+  const progress = terminalProgress();
+  const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
+  let tempCreated = false;
+  try {
+    const { header, rows } = await openWithPassword(file, opts, progress, 'decrypting');
+    const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600 });
+    tempCreated = true;
+    const closed = new Promise<void>((res) => stream.once('close', () => res()));
+    stream.on('error', () => {});
+    try {
+      await once(stream, 'open');
+      let pending = '';
+      let count = 0;
+      for await (const row of rows) {
+        pending += `${rowToJsonLine(row)}\n`;
+        count++;
+        if (pending.length >= 64 * 1024) {
+          if (!stream.write(pending)) await once(stream, 'drain');
+          pending = '';
+        }
+      }
+      stream.end(pending);
+      await once(stream, 'finish');
+      await closed;
+      const fh = await open(temp, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(temp, out);
+      tempCreated = false;
+      progress.done();
+      process.stderr.write(
+        `Decrypted ${count.toLocaleString('en-US')} rows of ${header.jid} to ${opts.out} (authenticated).\n`,
+      );
+    } catch (err) {
+      stream.destroy();
+      await closed;
+      throw err;
+    }
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ENOENT' && !tempCreated) {
+      const dirExists = await stat(dirname(out)).then(() => true, () => false);
+      if (!dirExists) {
+        throw new UserFacingError(`the folder for ${opts.out} does not exist`, 'Create it first or choose another --out.', EXIT.usage);
+      }
+    }
+    throw err;
+  } finally {
+    progress.done();
+    if (tempCreated) await unlink(temp).catch(() => {});
+  }
+}
+
+/** `ferry inspect`, `ferry verify`, `ferry decrypt`: the backup file on its own. */
+export function registerFileCommands(program: Command): void {
+  program
+    .command('inspect')
+    .description('show the header of backup files (account, app, format, creation time, size); no password needed')
+    .argument('<file...>', 'backup files (.ceb)')
+    .option('--json', 'print JSON for scripts')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ferry inspect alice@example.org.2026-11-28-10-00.ceb
+  ferry inspect --json Backup/*.ceb`,
+    )
+    .action(async (files: string[], opts: { json?: boolean }) => inspect(files, opts));
+
+  program
+    .command('verify')
+    .description('decrypt and authenticate a whole backup file, then count its rows per table')
+    .argument('<file>', 'backup file (.ceb)')
+    .option('--json', 'print JSON for scripts')
+    .option('--password-file <file>', 'read the password from the first line of this file')
+    .addHelpText(
+      'after',
+      `
+The password is asked for without echo; for scripts use --password-file or FERRY_PASSWORD.
+Examples:
+  ferry verify alice@example.org.ceb
+  FERRY_PASSWORD=… ferry verify --json alice@example.org.ceb`,
+    )
+    .action(async (file: string, opts: { json?: boolean; passwordFile?: string }) => verify(file, opts));
+
+  program
+    .command('decrypt')
+    .description('write every row of a backup as a JSON line {"table":…,"values":{…}}, values as the file holds them')
+    .argument('<file>', 'backup file (.ceb)')
+    .requiredOption('--out <file>', 'the JSON lines file to write (written only if the whole backup authenticates)')
+    .option('--password-file <file>', 'read the password from the first line of this file')
+    .addHelpText(
+      'after',
+      `
+The output holds the account's password and keys: it is written with mode 0600.
+Examples:
+  ferry decrypt alice@example.org.ceb --out alice.jsonl
+  ferry decrypt alice@example.org.ceb --out alice.jsonl --password-file pw.txt`,
+    )
+    .action(async (file: string, opts: { out: string; passwordFile?: string }) => decrypt(file, opts));
+}

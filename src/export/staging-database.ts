@@ -1,0 +1,84 @@
+import Database from 'better-sqlite3';
+import { CONVERSATIONS_TABLES_DDL } from '../store/schema.js';
+import { BackupRowInserter, type DbRow } from '../store/backup-rows.js';
+import type { BackupRow } from '../format/types.js';
+
+/**
+ * A scratch SQLite database with Conversations' tables, where a backup's rows are put so that every
+ * export format can be rendered from ordered queries (and the `sqlite` export is this file itself).
+ * Durability is not needed while filling it: journal off, no syncs; the file is fsynced once when
+ * it is kept as an export.
+ */
+export function createExportDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('cache_size = -16000');
+  db.exec(CONVERSATIONS_TABLES_DDL);
+  return db;
+}
+
+/** Tables holding the account's OMEMO private keys and sessions. */
+const KEY_TABLES = new Set(['prekeys', 'signed_prekeys', 'sessions', 'identities']);
+/** Account columns that let someone log in as the account. */
+const SECRET_ACCOUNT_COLUMNS = ['password', 'fast_token'];
+
+/**
+ * What of a row goes into an export: without `withSecrets`, the account's password and login token
+ * are blanked and OMEMO key material is left out (it is not needed to read the chats). For format 1,
+ * every CR inside a text value becomes LF, as Conversations' importer (which joins the file's lines
+ * with `\n`) stores it.
+ */
+export function rowForExport<R extends BackupRow | DbRow>(
+  row: R,
+  formatVersion: number,
+  withSecrets: boolean,
+): R | null {
+  if (!withSecrets && KEY_TABLES.has(row.table)) return null;
+  let values = row.values as Record<string, unknown>;
+  if (!withSecrets && row.table === 'accounts') {
+    values = { ...values };
+    for (const c of SECRET_ACCOUNT_COLUMNS) if (c in values) values[c] = null;
+  }
+  if (formatVersion === 1) {
+    let copied = values !== row.values;
+    for (const [k, v] of Object.entries(values)) {
+      if (typeof v === 'string' && v.includes('\r')) {
+        if (!copied) {
+          values = { ...values };
+          copied = true;
+        }
+        values[k] = v.replace(/\r\n?/g, '\n');
+      }
+    }
+  }
+  return values === row.values ? row : ({ ...row, values } as R);
+}
+
+/**
+ * Fills the database from `rows` inside one transaction that is committed only when the iteration
+ * ends normally — for a `.ceb`, only after the file authenticated. Returns the number of messages.
+ */
+export async function fillExportDatabase(
+  db: Database.Database,
+  rows: Iterable<BackupRow | DbRow> | AsyncIterable<BackupRow | DbRow>,
+  opts: { formatVersion: number; withSecrets: boolean; onRow?: (count: number) => void },
+): Promise<{ rows: number; messages: number }> {
+  const inserter = new BackupRowInserter(db);
+  let count = 0;
+  db.exec('BEGIN');
+  try {
+    for await (const row of rows) {
+      count++;
+      if (opts.onRow && count % 1000 === 0) opts.onRow(count);
+      const kept = rowForExport(row, opts.formatVersion, opts.withSecrets);
+      if (kept) inserter.insert(kept);
+    }
+    db.exec('COMMIT');
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+  return { rows: count, messages: inserter.counts.messages };
+}

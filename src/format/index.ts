@@ -1,0 +1,13 @@
+/**
+ * The `.ceb` format library: read and write Conversations' encrypted backups. Stands alone — it
+ * imports nothing from the rest of ferry. See README.md beside this file.
+ */
+export { parseHeader, readHeader, encodeHeader, MAX_HEADER_LENGTH } from './header.js';
+export { openBackup, type OpenedBackup } from './open-backup.js';
+export { writeBackupFile, createBackupWriter, type BackupWriter } from './write-backup.js';
+export { rowToJsonLine } from './json-line.js';
+export { deriveKey } from './key.js';
+export { encodeModifiedUtf8, decodeModifiedUtf8, MAX_UTF_BYTES } from './modified-utf8.js';
+export { MAX_ROW_TEXT } from './limits.js';
+export * from './errors.js';
+export * from './types.js';

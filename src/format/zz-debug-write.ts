@@ -1,0 +1,148 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { createBodyWriter } from './body-writer.js';
+import { encodeHeader, IV_LENGTH, SALT_LENGTH } from './header.js';
+import { deriveKey } from './key.js';
+import type { BackupHeader, DbRow, WriteBackupOptions } from './types.js';
+
+const TEXT_CHUNK = 64 * 1024;
+
+export interface BackupWriter {
+  readonly header: BackupHeader;
+  /** Adds a row; resolves when the output can take more (back-pressure). */
+  write(row: DbRow): Promise<void>;
+  /** Closes the body, writes the tag, ends `out`; resolves with the bytes written. */
+  finish(): Promise<{ bytes: number }>;
+  /** Gives up: stops compressing and writing (does not end or destroy `out`). */
+  abort(): Promise<void>;
+}
+
+async function writeTo(out: NodeJS.WritableStream, data: Buffer): Promise<void> {
+  if (data.length === 0) return;
+  if (!out.write(data)) { console.error('wait drain'); await once(out as NodeJS.EventEmitter, 'drain'); console.error('drained'); }
+}
+
+/**
+ * Streams a backup into `out`: header, then gzip → AES-128-GCM (fresh random IV and salt), then
+ * the tag. The body is what Conversations' exporter writes for the rows given, in that order.
+ */
+export async function createBackupWriter(
+  out: NodeJS.WritableStream,
+  opts: WriteBackupOptions,
+): Promise<BackupWriter> {
+  const version = opts.version ?? 2;
+  const header: BackupHeader = {
+    version,
+    app: opts.app ?? 'Conversations',
+    jid: opts.jid,
+    timestamp: opts.timestamp ?? BigInt(Date.now()),
+    iv: randomBytes(IV_LENGTH),
+    salt: randomBytes(SALT_LENGTH),
+  };
+  const headerBytes = encodeHeader(header);
+  const key = await deriveKey(opts.password, header.salt);
+  const cipher = createCipheriv('aes-128-gcm', key, header.iv);
+  const gzip = createGzip();
+  const body = createBodyWriter(version);
+  let bytes = 0;
+  let pending = '';
+  let failure: unknown;
+  let aborted = false;
+
+  // gzip output → cipher → out, one chunk at a time so back-pressure reaches the rows.
+  const pump = (async () => {
+    try {
+      for await (const chunk of gzip as AsyncIterable<Buffer>) {
+        if (aborted) break;
+        const enc = cipher.update(chunk);
+        bytes += enc.length;
+        await writeTo(out, enc);
+      }
+    } catch (err) {
+      console.error('PUMP FAIL', (err as Error).message); failure = err;
+    }
+  })();
+
+  bytes += headerBytes.length;
+  await writeTo(out, headerBytes);
+
+  const flush = async (): Promise<void> => {
+    const text = pending;
+    pending = '';
+    if (failure !== undefined) throw failure;
+    if (!gzip.write(Buffer.from(text, 'utf8'))) {
+      // If the output fails (e.g. disk full) the pump stops reading gzip and 'drain' never comes.
+      console.error('flush wait'); await Promise.race([once(gzip, 'drain'), pump]); console.error('flush ok');
+      if (failure !== undefined) throw failure;
+    }
+  };
+
+  return {
+    header,
+    async write(row) {
+      pending += body.row(row);
+      if (pending.length >= TEXT_CHUNK) await flush();
+    },
+    async finish() {
+      pending += body.end();
+      await flush();
+      gzip.end();
+      console.error('finish: await pump'); await pump; console.error('pump done');
+      if (failure !== undefined) throw failure;
+      const last = Buffer.concat([cipher.final(), cipher.getAuthTag()]);
+      bytes += last.length;
+      await writeTo(out, last);
+      const done = once(out as NodeJS.EventEmitter, 'finish');
+      out.end();
+      console.error('await finish'); await done; console.error('finished');
+      return { bytes };
+    },
+    async abort() {
+      aborted = true;
+      gzip.destroy();
+      console.error('finish: await pump'); await pump; console.error('pump done');
+    },
+  };
+}
+
+/**
+ * Writes a complete backup file atomically: a temporary file beside `path` (mode 0600), fsync,
+ * then rename. On any failure the temporary file is removed and `path` is untouched.
+ */
+export async function writeBackupFile(
+  path: string,
+  opts: WriteBackupOptions,
+  rows: Iterable<DbRow> | AsyncIterable<DbRow>,
+): Promise<{ bytes: number }> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 256 * 1024 });
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  stream.on('error', () => {});
+  let writer: BackupWriter | undefined;
+  try {
+    await once(stream, 'open');
+    writer = await createBackupWriter(stream, opts);
+    for await (const row of rows) await writer.write(row);
+    const result = await writer.finish();
+    await closed;
+    // fsync through a fresh descriptor: Linux syncs the file, not the descriptor.
+    const fh = await open(temp, 'r');
+    try {
+      console.error('sync'); await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(temp, path);
+    return result;
+  } catch (err) {
+    await writer?.abort();
+    stream.destroy();
+    await closed;
+    await unlink(temp).catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,176 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { openBackup, readHeader } from '../format/index.js';
+import type { BackupHeader, BackupRow, BackupTable } from '../format/types.js';
+import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
+import { BackupRowInserter, type BackupRowCounts } from '../store/backup-rows.js';
+import { AccountExistsError, ConflictingDataError } from '../store/errors.js';
+import { withProfileLock } from '../store/lock.js';
+import { openProfileDatabase, type Profile } from '../store/profile.js';
+
+export type ImportEvent =
+  | { kind: 'start'; file: string; jid: string }
+  | { kind: 'rows'; table: BackupTable; rows: number }
+  | { kind: 'committed'; rows: number };
+
+export interface MissingMedia {
+  /** Messages whose `relativeFilePath` names a file that is not on this device. */
+  count: number;
+  /** Where relative paths are looked for on this device. */
+  folder: string;
+  /** A few of them: the path as stored and where the file is expected. */
+  examples: { relativeFilePath: string; expectedAt: string }[];
+}
+
+export interface ImportResult {
+  file: string;
+  jid: string;
+  app: string;
+  format: number;
+  /** When the backup was made (the header's timestamp). */
+  createdAt: string;
+  accountUuid: string;
+  counts: BackupRowCounts;
+  conversations: number;
+  messages: number;
+  /** Prekeys, signed prekeys, sessions and identities restored. */
+  omemoKeys: number;
+  /** Columns added because the backup holds data of a newer Conversations. */
+  addedColumns: string[];
+  missingMedia: MissingMedia;
+}
+
+export interface ImportOptions {
+  onProgress?(event: ImportEvent): void;
+  /** Where a message's file is expected on this device; default {@link expectedMediaPath}. */
+  locateMedia?(relativeFilePath: string, profile: Profile): string;
+  /** Called after the import committed, still under the profile lock (e.g. restoring media). */
+  afterImport?(result: ImportResult, profile: Profile): Promise<void> | void;
+}
+
+/** The profile's folder for message files; relative `relativeFilePath`s are resolved against it. */
+export function profileMediaDir(profile: { dir: string }): string {
+  return join(profile.dir, 'Media');
+}
+
+/** Where this device expects a message's file: absolute paths as they are, others under Media/. */
+export function expectedMediaPath(relativeFilePath: string, profile: { dir: string }): string {
+  return isAbsolute(relativeFilePath)
+    ? relativeFilePath
+    : join(profileMediaDir(profile), relativeFilePath);
+}
+
+/**
+ * Reads a backup's header and checks that its account is not on this device yet — what to do
+ * before asking for the password.
+ */
+export async function checkImportable(profile: Profile, file: string): Promise<BackupHeader> {
+  const { header } = await readHeader(file);
+  if (findAccountByJid(profile.db, header.jid)) throw new AccountExistsError(header.jid);
+  return header;
+}
+
+const PROGRESS_EVERY = 2000;
+const OMEMO_TABLES: BackupTable[] = ['prekeys', 'signed_prekeys', 'sessions', 'identities'];
+
+/**
+ * Step 3 of a move: restores one backup file into the profile. The whole file goes in inside one
+ * transaction on a connection of its own, committed only after the format library has verified the
+ * GCM tag and the gzip trailer; any failure rolls everything back. Refuses an account that already
+ * exists ({@link AccountExistsError}); the restored account stays disabled.
+ */
+export async function importBackup(
+  profile: Profile,
+  file: string,
+  password: string,
+  opts: ImportOptions = {},
+): Promise<ImportResult> {
+  await checkImportable(profile, file);
+  return withProfileLock(profile, 'backup import', async () => {
+    const db = openProfileDatabase(profile.dir);
+    let result: ImportResult;
+    try {
+      const { header, rows } = await openBackup(file, password);
+      opts.onProgress?.({ kind: 'start', file, jid: header.jid });
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        if (findAccountByJid(db, header.jid)) throw new AccountExistsError(header.jid);
+        const inserter = new BackupRowInserter(db);
+        const accountUuids: string[] = [];
+        let total = 0;
+        for await (const row of rows as AsyncIterable<BackupRow>) {
+          if (row.table === 'accounts') {
+            const jid = `${String(row.values.username)}@${String(row.values.server)}`;
+            if (findAccountByJid(db, jid)) throw new AccountExistsError(jid);
+            accountUuids.push(String(row.values.uuid));
+          }
+          inserter.insert(row);
+          total++;
+          if (total % PROGRESS_EVERY === 0) {
+            opts.onProgress?.({ kind: 'rows', table: row.table, rows: total });
+          }
+        }
+        // Only now has the file proven authentic and complete.
+        const accountUuid = accountUuids[0];
+        if (accountUuid === undefined) {
+          throw new ConflictingDataError('the backup holds no account row; nothing was imported');
+        }
+        db.prepare(
+          `UPDATE accounts SET options = COALESCE(options, 0) | ${OPTION_DISABLED} WHERE uuid = ?`,
+        ).run(accountUuid);
+        const counts = inserter.counts;
+        result = {
+          file,
+          jid: header.jid,
+          app: header.app,
+          format: header.version,
+          createdAt: new Date(Number(header.timestamp)).toISOString(),
+          accountUuid,
+          counts,
+          conversations: counts.conversations,
+          messages: counts.messages,
+          omemoKeys: OMEMO_TABLES.reduce((sum, t) => sum + counts[t], 0),
+          addedColumns: inserter.addedColumns,
+          missingMedia: { count: 0, folder: profileMediaDir(profile), examples: [] },
+        };
+        db.exec('COMMIT');
+        opts.onProgress?.({ kind: 'committed', rows: total });
+      } catch (err) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw err;
+      }
+      result.missingMedia = findMissingMedia(db, result.accountUuid, profile, opts.locateMedia);
+    } finally {
+      db.close();
+    }
+    await opts.afterImport?.(result, profile);
+    return result;
+  });
+}
+
+/** Messages of the account that point to a file (`relativeFilePath`) this device doesn't have. */
+export function findMissingMedia(
+  db: ReturnType<typeof openProfileDatabase>,
+  accountUuid: string,
+  profile: Profile,
+  locate: ImportOptions['locateMedia'] = expectedMediaPath,
+): MissingMedia {
+  const paths = db
+    .prepare(
+      `SELECT messages.relativeFilePath FROM messages
+       JOIN conversations ON conversations.uuid = messages.conversationUuid
+       WHERE conversations.accountUuid = ? AND messages.relativeFilePath IS NOT NULL
+         AND messages.relativeFilePath != ''`,
+    )
+    .pluck()
+    .all(accountUuid) as unknown[];
+  const missing: MissingMedia = { count: 0, folder: profileMediaDir(profile), examples: [] };
+  for (const value of paths) {
+    const relativeFilePath = String(value);
+    const expectedAt = locate(relativeFilePath, profile);
+    if (existsSync(expectedAt)) continue;
+    missing.count++;
+    if (missing.examples.length < 5) missing.examples.push({ relativeFilePath, expectedAt });
+  }
+  return missing;
+}

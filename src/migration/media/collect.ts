@@ -1,0 +1,58 @@
+import type Database from 'better-sqlite3';
+
+/** An account of the profile as the media functions need it. */
+export interface MediaAccount {
+  uuid: string;
+  /** Bare JID: `username@server`. */
+  jid: string;
+}
+
+export function mediaAccounts(db: Database.Database): MediaAccount[] {
+  return db
+    .prepare(`SELECT uuid, username || '@' || server AS jid FROM accounts ORDER BY username, server`)
+    .all() as MediaAccount[];
+}
+
+/** The distinct files the account's messages point to (`relativeFilePath`), in message order. */
+export function accountFilePaths(db: Database.Database, accountUuid: string): string[] {
+  const rows = db
+    .prepare(
+      `SELECT m.relativeFilePath AS path, MIN(m.timeSent) AS first
+         FROM messages m JOIN conversations c ON c.uuid = m.conversationUuid
+        WHERE c.accountUuid = ? AND m.relativeFilePath IS NOT NULL AND m.relativeFilePath <> ''
+        GROUP BY m.relativeFilePath
+        ORDER BY first, m.relativeFilePath`,
+    )
+    .all(accountUuid) as { path: unknown }[];
+  return rows.map((r) => String(r.path));
+}
+
+/** Messages of an account that point to a file, with what a person needs to find them. */
+export interface FileMessage {
+  messageUuid: string;
+  conversation: string;
+  timeSent: number;
+  type: number;
+  relativeFilePath: string;
+}
+
+export function accountFileMessages(db: Database.Database, accountUuid: string): FileMessage[] {
+  return (
+    db
+      .prepare(
+        `SELECT m.uuid AS messageUuid, c.contactJid AS conversation, m.timeSent AS timeSent,
+                m.type AS type, m.relativeFilePath AS relativeFilePath
+           FROM messages m JOIN conversations c ON c.uuid = m.conversationUuid
+          WHERE c.accountUuid = ? AND m.relativeFilePath IS NOT NULL AND m.relativeFilePath <> ''
+            AND COALESCE(m.deleted, 0) = 0
+          ORDER BY m.timeSent, m.uuid`,
+      )
+      .all(accountUuid) as Record<string, unknown>[]
+  ).map((r) => ({
+    messageUuid: String(r.messageUuid),
+    conversation: String(r.conversation ?? ''),
+    timeSent: Number(r.timeSent ?? 0),
+    type: Number(r.type ?? 0),
+    relativeFilePath: String(r.relativeFilePath),
+  }));
+}

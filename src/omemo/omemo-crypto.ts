@@ -1,0 +1,304 @@
+import { xml } from '@xmpp/client';
+import type Database from 'better-sqlite3';
+import type { Element } from 'ltx';
+import type {
+  CryptoAccount,
+  DecryptContext,
+  DecryptResult,
+  EncryptResult,
+  MessageCrypto,
+  XmppChannel,
+} from '../xmpp/crypto-hook.js';
+import { bundleElement, deviceListElement, parseBundle } from './bundle.js';
+import { fingerprintOf } from './fingerprint.js';
+import {
+  ENCRYPTION_AXOLOTL,
+  ENCRYPTION_AXOLOTL_FAILED,
+  ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE,
+  OmemoAccount,
+} from './omemo-account.js';
+import { BUNDLES_NODE_PREFIX, DEVICELIST_NODE, FALLBACK_BODY, findEncrypted, OMEMO_NS } from './omemo-element.js';
+import { deviceListEvent, fetchBundle, fetchDeviceIds, publish } from './pep.js';
+import { ProfileSignalStore } from './profile-store.js';
+import { processPreKeyBundle } from './session-builder.js';
+import type { DeviceAddress } from './signal-store.js';
+
+/** Trust levels whose devices get our messages (blind trust makes new devices TRUSTED). */
+const SENDABLE_TRUST = new Set(['TRUSTED', 'VERIFIED', 'VERIFIED_X509']);
+
+/** An event the OMEMO layer reports (for logs, tests and the UI). */
+export type OmemoEvent =
+  | { kind: 'published'; jid: string; deviceId: number; preKeys: number }
+  | { kind: 'session-built'; jid: string; device: DeviceAddress; reason: 'send' | 'heal' }
+  | { kind: 'healed'; jid: string; device: DeviceAddress }
+  | { kind: 'undecryptable'; jid: string; device?: DeviceAddress; error: string }
+  | { kind: 'error'; jid: string; error: string };
+
+export class OmemoEncryptError extends Error {
+  override name = 'OmemoEncryptError';
+}
+
+interface ConnectionState {
+  caughtUp: boolean;
+  /** Devices healed on this connection (Conversations: once per device per connection). */
+  healed: Set<string>;
+  /** Broken sessions waiting for the end of the catch-up. */
+  pendingHeal: Map<string, DeviceAddress>;
+  /** Sessions built from a prekey message, to complete with an empty key transport. */
+  pendingComplete: Map<string, DeviceAddress>;
+  bundleDirty: boolean;
+  unsubscribe?: () => void;
+}
+
+const key = (a: DeviceAddress) => `${a.name}\u0000${a.deviceId}`;
+
+/**
+ * OMEMO for the XMPP engine (the engine's {@link MessageCrypto} hook), as Conversations does it:
+ * publishes device list and bundle, builds sessions from bundles, encrypts one-to-one messages for
+ * the contact's and the account's other trusted devices, decrypts live/carbon/archive messages,
+ * marks what it cannot decrypt (encryption 7, or 6 when not encrypted for this device), and heals
+ * broken sessions after the catch-up.
+ *
+ *   const engine = new Engine(profile, { crypto: new OmemoCrypto(profile.db) });
+ */
+export class OmemoCrypto implements MessageCrypto {
+  private readonly accounts = new Map<string, OmemoAccount>();
+  private readonly connections = new WeakMap<XmppChannel, ConnectionState>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly onEvent: (e: OmemoEvent) => void = () => {},
+  ) {}
+
+  /** The OMEMO side of an account (keys are created on first use, as on Conversations' first start). */
+  account(a: CryptoAccount): OmemoAccount {
+    let account = this.accounts.get(a.uuid);
+    if (!account) {
+      account = new OmemoAccount(new ProfileSignalStore(this.db, a.uuid, a.jid));
+      this.accounts.set(a.uuid, account);
+    }
+    return account;
+  }
+
+  private state(channel: XmppChannel): ConnectionState {
+    let s = this.connections.get(channel);
+    if (!s) {
+      s = { caughtUp: false, healed: new Set(), pendingHeal: new Map(), pendingComplete: new Map(), bundleDirty: false };
+      this.connections.set(channel, s);
+    }
+    return s;
+  }
+
+  async onOnline(channel: XmppChannel): Promise<void> {
+    const state = this.state(channel);
+    state.caughtUp = false;
+    state.healed.clear();
+    const account = this.account(channel.account);
+    await account.store.generateKeys();
+    account.store.refillPreKeys();
+    state.unsubscribe?.();
+    state.unsubscribe = channel.onStanza((stanza) => {
+      const ev = deviceListEvent(stanza as unknown as Element);
+      if (ev && ev.from === account.jid && !ev.ids.includes(account.deviceId)) {
+        void this.publishDeviceList(channel, ev.ids).catch(() => {});
+      }
+    });
+    try {
+      await this.publishDeviceList(channel, await fetchDeviceIds(channel, account.jid));
+      await this.publishBundle(channel);
+    } catch (e) {
+      this.onEvent({ kind: 'error', jid: account.jid, error: `publishing OMEMO keys failed: ${(e as Error).message}` });
+    }
+  }
+
+  private async publishDeviceList(channel: XmppChannel, ids: number[]): Promise<void> {
+    const account = this.account(channel.account);
+    if (ids.includes(account.deviceId)) return;
+    await publish(channel, DEVICELIST_NODE, deviceListElement([...ids, account.deviceId]) as never);
+  }
+
+  private async publishBundle(channel: XmppChannel): Promise<void> {
+    const account = this.account(channel.account);
+    const bundle = bundleElement(account.store);
+    await publish(channel, `${BUNDLES_NODE_PREFIX}${account.deviceId}`, bundle as never);
+    this.onEvent({
+      kind: 'published',
+      jid: account.jid,
+      deviceId: account.deviceId,
+      preKeys: bundle.getChild('prekeys')?.getChildren('preKeyPublic').length ?? 0,
+    });
+  }
+
+  async decryptIncoming(
+    channel: XmppChannel,
+    message: Element,
+    context: DecryptContext,
+  ): Promise<DecryptResult | null> {
+    if (!findEncrypted(message)) return null;
+    if (context.group || !context.senderBareJid) {
+      return { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED };
+    }
+    const account = this.account(channel.account);
+    const state = this.state(channel);
+    const result = account.decrypt(message, context.senderBareJid.toLowerCase());
+    if (result.usedPreKey && result.outcome !== 'undecryptable') {
+      account.store.refillPreKeys();
+      state.bundleDirty = true;
+      state.pendingComplete.set(key(result.sender), result.sender);
+      if (state.caughtUp) await this.afterCatchup(channel);
+    }
+    switch (result.outcome) {
+      case 'plaintext':
+        return { body: result.plaintext, encryption: ENCRYPTION_AXOLOTL, fingerprint: result.fingerprint };
+      case 'key-transport':
+        return { body: null, encryption: 0 };
+      case 'not-encrypted-for-this-device':
+        // An archived copy of a message this very device id sent (e.g. the old phone after a
+        // backup): Conversations ignores it as a reflected own message.
+        if (result.reflectedOwn) return { body: null, encryption: 0 };
+        return { body: '', encryption: ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE };
+      case 'undecryptable':
+        this.onEvent({
+          kind: 'undecryptable',
+          jid: account.jid,
+          ...(result.sender ? { device: result.sender } : {}),
+          error: result.error,
+        });
+        if (result.brokenSession && result.sender) {
+          state.pendingHeal.set(key(result.sender), result.sender);
+          if (state.caughtUp) await this.afterCatchup(channel);
+        }
+        return { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED };
+    }
+  }
+
+  async onCatchupDone(channel: XmppChannel): Promise<void> {
+    this.state(channel).caughtUp = true;
+    await this.afterCatchup(channel);
+  }
+
+  /** Self-healing and session completion, once the archive catch-up is over. */
+  private async afterCatchup(channel: XmppChannel): Promise<void> {
+    const state = this.state(channel);
+    const account = this.account(channel.account);
+    const heal = [...state.pendingHeal.values()];
+    state.pendingHeal.clear();
+    for (const device of heal) {
+      if (state.healed.has(key(device))) continue;
+      state.healed.add(key(device));
+      state.pendingComplete.delete(key(device));
+      try {
+        if (!(await this.buildSession(channel, device, 'heal'))) continue;
+        await this.sendKeyTransport(channel, device);
+        this.onEvent({ kind: 'healed', jid: account.jid, device });
+      } catch (e) {
+        this.onEvent({ kind: 'error', jid: account.jid, error: `healing ${device.name}:${device.deviceId} failed: ${(e as Error).message}` });
+      }
+    }
+    const complete = [...state.pendingComplete.values()];
+    state.pendingComplete.clear();
+    for (const device of complete) {
+      await this.sendKeyTransport(channel, device).catch(() => {});
+    }
+    if (state.bundleDirty) {
+      state.bundleDirty = false;
+      await this.publishBundle(channel).catch(() => {});
+    }
+  }
+
+  private async sendKeyTransport(channel: XmppChannel, device: DeviceAddress): Promise<void> {
+    const account = this.account(channel.account);
+    const { element, devices } = account.keyTransport([device]);
+    if (devices.length === 0) return;
+    await channel.send(
+      xml('message', { to: device.name, type: 'chat' }, element as never, xml('store', { xmlns: 'urn:xmpp:hints' })),
+    );
+  }
+
+  /** Fetches the device's bundle and starts a new session with it; false when it has none. */
+  private async buildSession(
+    channel: XmppChannel,
+    device: DeviceAddress,
+    reason: 'send' | 'heal',
+  ): Promise<boolean> {
+    const account = this.account(channel.account);
+    const element = await fetchBundle(channel, device.name, device.deviceId);
+    if (!element || element.name !== 'bundle' || element.attrs.xmlns !== OMEMO_NS) return false;
+    const bundle = parseBundle(element as unknown as Element, device.deviceId);
+    const trust = account.store.trustOf(device.name, bundle.identityKey);
+    if (trust !== undefined && !SENDABLE_TRUST.has(trust)) return false;
+    await processPreKeyBundle(account.store, device, bundle);
+    this.onEvent({ kind: 'session-built', jid: account.jid, device, reason });
+    return true;
+  }
+
+  private sendable(account: OmemoAccount, device: DeviceAddress): boolean {
+    const remote = account.store.loadSession(device)?.currentSession?.remoteIdentityPublic;
+    if (!remote) return false;
+    const trust = account.store.trustOf(device.name, remote);
+    return trust === undefined || SENDABLE_TRUST.has(trust);
+  }
+
+  /** Devices of `jid` (except this one) ready to receive, building sessions where needed. */
+  private async recipients(channel: XmppChannel, jid: string): Promise<DeviceAddress[]> {
+    const account = this.account(channel.account);
+    const ids = await fetchDeviceIds(channel, jid);
+    const out: DeviceAddress[] = [];
+    for (const deviceId of ids) {
+      const device = { name: jid, deviceId };
+      if (jid === account.jid && deviceId === account.deviceId) continue;
+      if (!account.hasSession(device)) {
+        try {
+          await this.buildSession(channel, device, 'send');
+        } catch (e) {
+          this.onEvent({ kind: 'error', jid: account.jid, error: `no session with ${jid}:${deviceId}: ${(e as Error).message}` });
+        }
+      }
+      if (account.hasSession(device) && this.sendable(account, device)) out.push(device);
+    }
+    return out;
+  }
+
+  /**
+   * Encrypts a one-to-one message when the contact has OMEMO devices (encryption on by default,
+   * as Conversations); null (plain text) when the contact has none.
+   */
+  async encryptOutgoing(
+    channel: XmppChannel,
+    to: string,
+    text: string,
+    context: { messageId: string; group: boolean },
+  ): Promise<EncryptResult | null> {
+    if (context.group) return null;
+    const account = this.account(channel.account);
+    await account.store.generateKeys();
+    const contact = to.toLowerCase();
+    const contactIds = await fetchDeviceIds(channel, contact);
+    if (contactIds.length === 0) return null;
+    const theirs = await this.recipients(channel, contact);
+    if (theirs.length === 0) {
+      throw new OmemoEncryptError(`none of ${contact}'s OMEMO devices can be reached (no trusted device with a bundle)`);
+    }
+    const own = contact === account.jid ? [] : await this.recipients(channel, account.jid);
+    const { element } = account.encrypt(text, [...theirs, ...own]);
+    return {
+      elements: [
+        element as never,
+        xml('store', { xmlns: 'urn:xmpp:hints' }),
+        xml('encryption', { xmlns: 'urn:xmpp:eme:0', name: 'OMEMO', namespace: OMEMO_NS }),
+      ],
+      fallbackBody: FALLBACK_BODY,
+      encryption: ENCRYPTION_AXOLOTL,
+      fingerprint: fingerprintOf(account.store.ownIdentityKey()),
+    };
+  }
+
+  onOffline(channel: XmppChannel): void {
+    const state = this.connections.get(channel);
+    if (!state) return;
+    state.unsubscribe?.();
+    delete state.unsubscribe;
+    state.caughtUp = false;
+    state.healed.clear();
+  }
+}

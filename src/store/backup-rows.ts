@@ -1,0 +1,179 @@
+import type Database from 'better-sqlite3';
+import {
+  BACKUP_TABLES,
+  type BackupRow,
+  type BackupTable,
+  type DbRow,
+  type DbValue,
+} from '../format/types.js';
+import { ConflictingDataError } from './errors.js';
+
+export type { DbRow, DbValue };
+
+/** How many rows of each table a backup of the account holds. */
+export type BackupRowCounts = Record<BackupTable, number>;
+
+const MESSAGES_OF_ACCOUNT =
+  'SELECT messages.* FROM messages JOIN conversations ON conversations.uuid = messages.conversationUuid ' +
+  'WHERE conversations.accountUuid = ?';
+
+function tableQuery(table: BackupTable): string {
+  switch (table) {
+    case 'accounts':
+      return 'SELECT * FROM accounts WHERE uuid = ?';
+    case 'conversations':
+      return 'SELECT * FROM conversations WHERE accountUuid = ?';
+    case 'messages':
+      return MESSAGES_OF_ACCOUNT;
+    default:
+      return `SELECT * FROM ${table} WHERE account = ?`;
+  }
+}
+
+/** Counts the rows {@link readBackupRows} will produce, per table (for progress). */
+export function countBackupRows(db: Database.Database, accountUuid: string): BackupRowCounts {
+  const counts = {} as BackupRowCounts;
+  for (const table of BACKUP_TABLES) {
+    const sql = `SELECT count(*) FROM (${tableQuery(table)})`;
+    counts[table] = Number(db.prepare(sql).pluck().get(accountUuid));
+  }
+  return counts;
+}
+
+/**
+ * The account's rows in the order Conversations exports them: the account, its conversations,
+ * their messages, then prekeys, signed prekeys, sessions and identities. Every column is returned
+ * (including ones ferry doesn't know); integers come as bigint so nothing is rounded. The rows are
+ * read lazily: the connection is busy until the iteration ends, so give it a connection of its own
+ * (ideally inside a read transaction, for one consistent snapshot).
+ */
+export function* readBackupRows(db: Database.Database, accountUuid: string): Generator<DbRow> {
+  for (const table of BACKUP_TABLES) {
+    const stmt = db.prepare(tableQuery(table)).safeIntegers(true);
+    for (const values of stmt.iterate(accountUuid) as Iterable<Record<string, DbValue>>) {
+      yield { table, values };
+    }
+  }
+}
+
+// What Conversations' importer accepts as a column name, so that files ferry writes stay importable.
+const SAFE_COLUMN_NAME = /^[A-Za-z_]+$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A REAL as text the way SQLite up to 3.42 (Android's, hence Conversations') converts it for a TEXT
+ * column: `%!.15g`, e.g. `1.23456789012346e+19`. Newer SQLite (ours) prints 17 digits instead.
+ */
+export function realAsText(value: number): string {
+  const text = value.toPrecision(15);
+  const [mantissa = text, exponent] = text.split('e');
+  let m = mantissa.includes('.') ? mantissa.replace(/0+$/, '') : mantissa;
+  if (m.endsWith('.')) m += '0';
+  else if (!m.includes('.')) m += '.0';
+  return exponent === undefined ? m : `${m}e${exponent}`;
+}
+
+/**
+ * A value from a backup file as SQLite should receive it. `textColumn` says the column has TEXT
+ * affinity, where SQLite would turn a REAL into text.
+ */
+export function toSqlValue(value: BackupRow['values'][string] | Uint8Array, textColumn = false): DbValue {
+  if (typeof value === 'bigint') {
+    if (value >= INT64_MIN && value <= INT64_MAX) return value;
+    // A literal beyond 64 bits is read by SQLite as a REAL; store what Conversations' SQLite stores.
+    return textColumn ? realAsText(Number(value)) : Number(value);
+  }
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    const big = BigInt(value);
+    return big >= INT64_MIN && big <= INT64_MAX ? big : value;
+  }
+  return value;
+}
+
+/** SQLite's affinity rules: INT first, then CHAR/CLOB/TEXT. */
+function hasTextAffinity(declaredType: string): boolean {
+  const t = declaredType.toUpperCase();
+  return !t.includes('INT') && (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT'));
+}
+
+/**
+ * Inserts rows of the seven backup tables with bound parameters. A column the table doesn't have is
+ * added (`ALTER TABLE … ADD COLUMN`, no declared type) when its name is a plain identifier, so data
+ * from newer Conversations releases survives a round trip. Runs inside the caller's transaction.
+ */
+export class BackupRowInserter {
+  /** Per table: lower-cased column name → whether it has TEXT affinity. */
+  private readonly columns = new Map<BackupTable, Map<string, boolean>>();
+  private readonly statements = new Map<string, Database.Statement>();
+  readonly counts: BackupRowCounts = Object.fromEntries(
+    BACKUP_TABLES.map((t) => [t, 0]),
+  ) as BackupRowCounts;
+  /** Columns added to the schema because a backup held them. */
+  readonly addedColumns: string[] = [];
+
+  constructor(private readonly db: Database.Database) {}
+
+  insert(row: BackupRow | DbRow): void {
+    if (!(BACKUP_TABLES as readonly string[]).includes(row.table)) {
+      throw new ConflictingDataError(`rows of table "${row.table}" cannot be restored`);
+    }
+    const names = Object.keys(row.values);
+    this.ensureColumns(row.table, names);
+    const key = `${row.table}\u0000${names.join('\u0000')}`;
+    let stmt = this.statements.get(key);
+    if (!stmt) {
+      const cols = names.map((n) => `"${n}"`).join(', ');
+      const marks = names.map(() => '?').join(', ');
+      stmt = this.db.prepare(`INSERT INTO ${row.table} (${cols}) VALUES (${marks})`);
+      this.statements.set(key, stmt);
+    }
+    const affinity = this.columns.get(row.table);
+    const params = names.map((n) =>
+      toSqlValue(row.values[n] ?? null, affinity?.get(n.toLowerCase()) ?? false),
+    );
+    try {
+      stmt.run(params);
+    } catch (err) {
+      if (err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT')) {
+        throw new ConflictingDataError(
+          `a ${row.table} row of the backup clashes with data already on this device (${err.message})`,
+        );
+      }
+      throw err;
+    }
+    this.counts[row.table]++;
+  }
+
+  private ensureColumns(table: BackupTable, names: string[]): void {
+    let known = this.columns.get(table);
+    if (!known) {
+      const info = this.db.prepare(`PRAGMA table_info(${table})`).all() as {
+        name: string;
+        type: string;
+      }[];
+      known = new Map(info.map((c) => [c.name.toLowerCase(), hasTextAffinity(c.type)]));
+      this.columns.set(table, known);
+    }
+    for (const name of names) {
+      if (known.has(name.toLowerCase())) continue;
+      if (!SAFE_COLUMN_NAME.test(name)) {
+        throw new ConflictingDataError(`the backup names a column "${name}" that cannot be created`);
+      }
+      this.db.exec(`ALTER TABLE ${table} ADD COLUMN "${name}"`);
+      known.set(name.toLowerCase(), false);
+      this.addedColumns.push(`${table}.${name}`);
+      this.statements.clear();
+    }
+  }
+}
+
+/** Inserts rows (see {@link BackupRowInserter}); returns how many of each table went in. */
+export function insertBackupRows(
+  db: Database.Database,
+  rows: Iterable<BackupRow | DbRow>,
+): BackupRowCounts {
+  const inserter = new BackupRowInserter(db);
+  for (const row of rows) inserter.insert(row);
+  return inserter.counts;
+}

@@ -1,0 +1,235 @@
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+
+/** Conversations' `messages.status`. */
+export const MESSAGE_STATUS = {
+  received: 0,
+  unsent: 1,
+  sent: 2,
+  sendFailed: 3,
+  waiting: 5,
+  offered: 6,
+  sentReceived: 7,
+  sentDisplayed: 8,
+} as const;
+
+/** Conversations' `messages.type`. */
+export const MESSAGE_TYPE = {
+  text: 0,
+  image: 1,
+  file: 2,
+  status: 3,
+  private: 4,
+  privateFile: 5,
+  call: 6,
+} as const;
+
+/** Conversations' `messages.encryption`. */
+export const MESSAGE_ENCRYPTION = {
+  none: 0,
+  pgp: 1,
+  otr: 2,
+  decrypted: 3,
+  decryptionFailed: 4,
+  omemo: 5,
+  omemoNotForThisDevice: 6,
+  omemoFailed: 7,
+} as const;
+
+/** A `messages` row with the columns Conversations fills (more may exist in the table). */
+export interface MessageRow {
+  uuid: string;
+  conversationUuid: string;
+  timeSent: number;
+  /** One-to-one: the contact's (full) JID. Group chat: `room@service/nick`. */
+  counterpart: string | null;
+  trueCounterpart: string | null;
+  body: string | null;
+  encryption: number;
+  status: number;
+  type: number;
+  relativeFilePath: string | null;
+  /** The server's stanza-id (XEP-0359): the archive id. */
+  serverMsgId: string | null;
+  axolotl_fingerprint: string | null;
+  carbon: number;
+  edited: string | null;
+  read: number;
+  oob: number;
+  errorMsg: string | null;
+  readByMarkers: string | null;
+  markable: number;
+  deleted: number;
+  bodyLanguage: string | null;
+  /** The sender's `id` attribute. */
+  remoteMsgId: string | null;
+  occupantId: string | null;
+  reactions: string | null;
+}
+
+export type NewMessage = Pick<MessageRow, 'conversationUuid' | 'timeSent' | 'status'> &
+  Partial<MessageRow>;
+
+/** Inserts a message with Conversations' defaults for what is not given; returns the full row. */
+export function insertMessage(db: Database.Database, msg: NewMessage): MessageRow {
+  const row: MessageRow = {
+    uuid: randomUUID(),
+    counterpart: null,
+    trueCounterpart: null,
+    body: null,
+    encryption: MESSAGE_ENCRYPTION.none,
+    type: MESSAGE_TYPE.text,
+    relativeFilePath: null,
+    serverMsgId: null,
+    axolotl_fingerprint: null,
+    carbon: 0,
+    edited: '[]',
+    read: 1,
+    oob: 0,
+    errorMsg: null,
+    readByMarkers: '[]',
+    markable: 0,
+    deleted: 0,
+    bodyLanguage: null,
+    remoteMsgId: null,
+    occupantId: null,
+    reactions: null,
+    ...msg,
+  };
+  db.prepare(
+    `INSERT INTO messages (uuid, conversationUuid, timeSent, counterpart, trueCounterpart, body,
+       encryption, status, type, relativeFilePath, serverMsgId, axolotl_fingerprint, carbon, edited,
+       read, oob, errorMsg, readByMarkers, markable, deleted, bodyLanguage, remoteMsgId, occupantId,
+       reactions)
+     VALUES (@uuid, @conversationUuid, @timeSent, @counterpart, @trueCounterpart, @body,
+       @encryption, @status, @type, @relativeFilePath, @serverMsgId, @axolotl_fingerprint, @carbon,
+       @edited, @read, @oob, @errorMsg, @readByMarkers, @markable, @deleted, @bodyLanguage,
+       @remoteMsgId, @occupantId, @reactions)`,
+  ).run(row);
+  return row;
+}
+
+export function findMessageByServerId(
+  db: Database.Database,
+  conversationUuid: string,
+  serverMsgId: string,
+): MessageRow | undefined {
+  return db
+    .prepare('SELECT * FROM messages WHERE conversationUuid = ? AND serverMsgId = ? LIMIT 1')
+    .get(conversationUuid, serverMsgId) as MessageRow | undefined;
+}
+
+/**
+ * Finds a message by the sender's id: an outgoing one by its uuid (the `id` ferry and Conversations
+ * send) or remoteMsgId; an incoming one by remoteMsgId from the same counterpart (bare JID for
+ * one-to-one, full `room/nick` for group chats).
+ */
+export function findMessageByRemoteId(
+  db: Database.Database,
+  conversationUuid: string,
+  id: string,
+  direction: 'incoming' | 'outgoing',
+  counterpart: string | null,
+  group: boolean,
+): MessageRow | undefined {
+  if (direction === 'outgoing') {
+    return db
+      .prepare(
+        `SELECT * FROM messages WHERE conversationUuid = ? AND status != 0
+           AND (uuid = ? OR remoteMsgId = ?) LIMIT 1`,
+      )
+      .get(conversationUuid, id, id) as MessageRow | undefined;
+  }
+  const candidates = db
+    .prepare(
+      'SELECT * FROM messages WHERE conversationUuid = ? AND status = 0 AND remoteMsgId = ?',
+    )
+    .all(conversationUuid, id) as MessageRow[];
+  if (!group || counterpart === null) return candidates[0];
+  const who = counterpart.toLowerCase();
+  return candidates.find((m) => (m.counterpart ?? '').toLowerCase() === who);
+}
+
+/** Records the archive id on a message that was stored before the server's id was known. */
+export function setServerMsgId(db: Database.Database, uuid: string, serverMsgId: string): void {
+  db.prepare('UPDATE messages SET serverMsgId = ? WHERE uuid = ? AND serverMsgId IS NULL').run(
+    serverMsgId,
+    uuid,
+  );
+}
+
+/**
+ * Raises an outgoing message's status after a receipt or marker (sent → received → displayed),
+ * never lowering it. `id` is the id the message was sent with (uuid or remoteMsgId).
+ */
+export function raiseOutgoingStatus(
+  db: Database.Database,
+  conversationUuid: string,
+  id: string,
+  status: number,
+): MessageRow | undefined {
+  const msg = findMessageByRemoteId(db, conversationUuid, id, 'outgoing', null, false);
+  if (!msg) return undefined;
+  if (msg.status === MESSAGE_STATUS.sendFailed || msg.status >= status) return msg;
+  db.prepare('UPDATE messages SET status = ? WHERE uuid = ?').run(status, msg.uuid);
+  return { ...msg, status };
+}
+
+/** Marks an outgoing message as failed with the server's error text. */
+export function markSendFailed(
+  db: Database.Database,
+  conversationUuid: string,
+  id: string,
+  errorMsg: string | null,
+): void {
+  const msg = findMessageByRemoteId(db, conversationUuid, id, 'outgoing', null, false);
+  if (!msg) return;
+  db.prepare('UPDATE messages SET status = ?, errorMsg = ? WHERE uuid = ?').run(
+    MESSAGE_STATUS.sendFailed,
+    errorMsg,
+    msg.uuid,
+  );
+}
+
+/** The last `limit` messages of a conversation, oldest first (all when limit is undefined). */
+export function listMessages(
+  db: Database.Database,
+  conversationUuid: string,
+  limit?: number,
+): MessageRow[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM messages WHERE conversationUuid = ? AND deleted = 0
+       ORDER BY timeSent DESC, rowid DESC LIMIT ?`,
+    )
+    .all(conversationUuid, limit ?? -1) as MessageRow[];
+  return rows.reverse();
+}
+
+/** Marks every received message of a conversation as read; returns how many changed. */
+export function markConversationRead(db: Database.Database, conversationUuid: string): number {
+  return db
+    .prepare('UPDATE messages SET read = 1 WHERE conversationUuid = ? AND read = 0 AND status = 0')
+    .run(conversationUuid).changes;
+}
+
+/**
+ * The newest archive id the profile holds for a set of conversations: where a catch-up from the
+ * archive starts. Also returns that message's time, for a fallback when the server no longer
+ * knows the id.
+ */
+export function newestServerMsgId(
+  db: Database.Database,
+  conversationUuids: readonly string[],
+): { serverMsgId: string; timeSent: number } | undefined {
+  if (conversationUuids.length === 0) return undefined;
+  const marks = conversationUuids.map(() => '?').join(',');
+  const row = db
+    .prepare(
+      `SELECT serverMsgId, timeSent FROM messages
+       WHERE conversationUuid IN (${marks}) AND serverMsgId IS NOT NULL AND serverMsgId != ''
+       ORDER BY timeSent DESC, rowid DESC LIMIT 1`,
+    )
+    .get(...conversationUuids) as { serverMsgId: string | number; timeSent: number } | undefined;
+  return row ? { serverMsgId: String(row.serverMsgId), timeSent: row.timeSent } : undefined;
+}

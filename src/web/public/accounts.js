@@ -1,0 +1,123 @@
+// Accounts: the profile's accounts with their state; add, enable, disable.
+/* global FormData */
+import { useEffect, useState } from 'preact/hooks';
+import { get, post, liveEvents } from './api.js';
+import { html, ErrorBox } from './ui.js';
+
+const STATE_WORDS = {
+  disabled: 'Disabled',
+  enabled: 'Enabled, not connected yet',
+  connecting: 'Connecting…',
+  online: 'Online',
+  offline: 'Offline',
+  'login-failed': 'Login failed',
+  unreachable: 'Server unreachable',
+};
+
+export function stateWords(account) {
+  return STATE_WORDS[account.state] ?? account.state;
+}
+
+function AccountRow({ account, onChange, setError }) {
+  const [busy, setBusy] = useState(false);
+  const toggle = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const action = account.enabled ? 'disable' : 'enable';
+      const { account: updated } = await post(
+        `/api/accounts/${encodeURIComponent(account.jid)}/${action}`,
+      );
+      onChange(updated);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<li class="account">
+    <div class="account-main">
+      <span class="jid">${account.jid}</span>
+      <span class=${`state state-${account.state}`}>${stateWords(account)}</span>
+      ${account.error ? html`<span class="why">${account.error}</span>` : null}
+    </div>
+    <button
+      type="button"
+      onClick=${toggle}
+      disabled=${busy}
+      aria-label=${`${account.enabled ? 'Disable' : 'Enable'} ${account.jid}`}
+    >
+      ${account.enabled ? 'Disable' : 'Enable'}
+    </button>
+  </li>`;
+}
+
+function AddAccountForm({ onAdded }) {
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const data = Object.fromEntries(new FormData(form));
+    setBusy(true);
+    setError(null);
+    try {
+      const { account } = await post('/api/accounts', data);
+      form.reset();
+      onAdded(account);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="card" onSubmit=${submit}>
+    <h3>Add an account</h3>
+    <${ErrorBox} error=${error} />
+    <label
+      >Address
+      <input name="jid" type="text" autocomplete="username" placeholder="kim@example.org" required
+    /></label>
+    <label
+      >Password <input name="password" type="password" autocomplete="current-password" required
+    /></label>
+    <details>
+      <summary>Server settings (optional)</summary>
+      <label>Host name <input name="hostname" type="text" placeholder="from the address" /></label>
+      <label>Port <input name="port" type="number" min="1" max="65535" placeholder="5222" /></label>
+    </details>
+    <button type="submit" disabled=${busy}>Add account</button>
+  </form>`;
+}
+
+export function AccountsScreen() {
+  const [accounts, setAccounts] = useState(null);
+  const [error, setError] = useState(null);
+  const load = () =>
+    get('/api/accounts')
+      .then((r) => setAccounts(r.accounts))
+      .catch(setError);
+  useEffect(() => {
+    load();
+    return liveEvents({ 'account-state': () => load() });
+  }, []);
+  const replace = (updated) =>
+    setAccounts((list) => {
+      const others = (list ?? []).filter((a) => a.jid !== updated.jid);
+      return [...others, updated].sort((a, b) => a.jid.localeCompare(b.jid));
+    });
+  return html`<section aria-labelledby="accounts-title">
+    <h2 id="accounts-title">Accounts</h2>
+    <${ErrorBox} error=${error} />
+    ${
+      accounts === null
+        ? html`<p>Loading…</p>`
+        : accounts.length === 0
+          ? html`<p>No accounts on this device yet. Import a backup, or add an account below.</p>`
+          : html`<ul class="accounts">
+              ${accounts.map((a) => html`<${AccountRow} key=${a.jid} account=${a} onChange=${replace} setError=${setError} />`)}
+            </ul>`
+    }
+    <${AddAccountForm} onAdded=${replace} />
+  </section>`;
+}

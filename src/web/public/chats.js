@@ -1,0 +1,187 @@
+// Chats: conversations with last message and unread count; a conversation with history; sending.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { get, post, liveEvents } from './api.js';
+import { html, ErrorBox, Lock } from './ui.js';
+
+const UNABLE = 'Unable to decrypt';
+
+function preview(last) {
+  if (!last) return 'No messages yet';
+  if (last.security === 'unable-to-decrypt') return UNABLE;
+  return `${last.direction === 'out' ? 'You: ' : ''}${last.body ?? ''}`;
+}
+
+function time(ms) {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+function day(ms) {
+  return new Date(ms).toLocaleDateString(undefined, {
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  });
+}
+
+function ChatList({ chats, onOpen }) {
+  if (chats.length === 0)
+    return html`<p>
+      No chats yet. Import a backup, enable the account and the chats appear here.
+    </p>`;
+  return html`<ul class="chats">
+    ${chats.map(
+      (c) =>
+        html`<li>
+          <button type="button" class="chat" onClick=${() => onOpen(c.uuid)}>
+            <span class="chat-name"
+              >${c.name}${c.group ? html` <span class="tag">group</span>` : null}</span
+            >
+            <span class="chat-account">${c.account}</span>
+            <span
+              class=${`chat-last ${c.lastMessage?.security === 'unable-to-decrypt' ? 'undecryptable' : ''}`}
+              >${preview(c.lastMessage)}</span
+            >
+            ${c.lastMessage ? html`<span class="chat-time">${new Date(c.lastMessage.time).toLocaleString()}</span>` : null}
+            ${c.unread > 0 ? html`<span class="unread" aria-label=${`${c.unread} unread`}>${c.unread}</span>` : null}
+          </button>
+        </li>`,
+    )}
+  </ul>`;
+}
+
+function Message({ m, group }) {
+  if (m.kind === 'status') return null;
+  const cls = `message ${m.direction} ${m.security === 'unable-to-decrypt' ? 'undecryptable' : ''}`;
+  return html`<li class=${cls}>
+    ${group && m.direction === 'in' && m.sender ? html`<span class="sender">${m.sender.split('/')[1] ?? m.sender}</span>` : null}
+    <span class="body">
+      ${
+        m.security === 'unable-to-decrypt'
+          ? html`<em>${UNABLE}</em>`
+          : m.kind === 'call'
+            ? html`<em>Call</em>`
+            : m.kind === 'file'
+              ? html`<em>File: ${m.file}</em
+                  >${m.body && m.body !== m.file ? html`<br />${m.body}` : null}`
+              : m.body
+      }
+    </span>
+    <span class="meta">
+      ${time(m.time)}${m.security === 'omemo' ? html` <${Lock} label="Encrypted with OMEMO" />` : null}${m.edited ? ' (edited)' : ''}${m.failed ? html` <strong>not sent</strong>` : ''}
+    </span>
+  </li>`;
+}
+
+function Conversation({ uuid, onBack, refreshKey }) {
+  const [data, setData] = useState(null);
+  const [error, setError] = useState(null);
+  const [sending, setSending] = useState(false);
+  const listRef = useRef(null);
+  const load = () =>
+    get(`/api/chats/${encodeURIComponent(uuid)}`)
+      .then(setData)
+      .catch(setError);
+  useEffect(() => {
+    load();
+  }, [uuid, refreshKey]);
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [data]);
+  const send = async (e) => {
+    e.preventDefault();
+    const input = e.currentTarget.elements.namedItem('text');
+    const text = input.value;
+    if (!text.trim()) return;
+    setSending(true);
+    setError(null);
+    try {
+      await post(`/api/chats/${encodeURIComponent(uuid)}/messages`, { text });
+      input.value = '';
+      await load();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSending(false);
+      input.focus();
+    }
+  };
+  if (!data)
+    return html`<${ErrorBox} error=${error} />
+      <p>Loading…</p>`;
+  const c = data.conversation;
+  let lastDay = '';
+  const items = [];
+  for (const m of data.messages) {
+    const d = day(m.time);
+    if (d !== lastDay) {
+      items.push(html`<li class="day" role="separator"><span>${d}</span></li>`);
+      lastDay = d;
+    }
+    items.push(html`<${Message} m=${m} group=${c.group} />`);
+  }
+  return html`<section class="conversation" aria-labelledby="conv-title">
+    <div class="conv-head">
+      <button type="button" onClick=${onBack}>← Chats</button>
+      <div>
+        <h3 id="conv-title">${c.name}</h3>
+        <p class="conv-account">${c.with} · via ${c.account}</p>
+      </div>
+      <span class=${`omemo omemo-${c.encryption}`}
+        >${c.encryption === 'omemo' ? html`<${Lock} label="" /> OMEMO encrypted` : 'Not encrypted'}</span
+      >
+    </div>
+    <${ErrorBox} error=${error} />
+    <ol class="messages" ref=${listRef} aria-label="Messages" aria-live="polite">
+      ${items}
+    </ol>
+    <form class="composer" onSubmit=${send}>
+      <label class="sr-only" for="composer-text">Message</label>
+      <input
+        id="composer-text"
+        name="text"
+        type="text"
+        autocomplete="off"
+        placeholder="Write a message"
+      />
+      <button type="submit" class="primary" disabled=${sending}>Send</button>
+    </form>
+  </section>`;
+}
+
+export function ChatsScreen() {
+  const [chats, setChats] = useState(null);
+  const [open, setOpen] = useState(null);
+  const [error, setError] = useState(null);
+  const [refreshKey, setRefreshKey] = useState(0);
+  const load = () =>
+    get('/api/chats')
+      .then((r) => setChats(r.conversations))
+      .catch(setError);
+  useEffect(() => {
+    load();
+    return liveEvents({
+      message: () => {
+        load();
+        setRefreshKey((k) => k + 1);
+      },
+    });
+  }, []);
+  if (open) {
+    return html`<${Conversation}
+      uuid=${open}
+      refreshKey=${refreshKey}
+      onBack=${() => {
+        setOpen(null);
+        load();
+      }}
+    />`;
+  }
+  return html`<section aria-labelledby="chats-title">
+    <h2 id="chats-title">Chats</h2>
+    <p>Step 4: check if chats work.</p>
+    <${ErrorBox} error=${error} />
+    ${chats === null ? html`<p>Loading…</p>` : html`<${ChatList} chats=${chats} onOpen=${setOpen} />`}
+  </section>`;
+}

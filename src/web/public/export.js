@@ -1,0 +1,77 @@
+// Export: the chats as text, web page, JSON or SQLite files to read anywhere.
+/* global FormData */
+import { useEffect, useState } from 'preact/hooks';
+import { get, post, formatBytes } from './api.js';
+import { html, ErrorBox, JobProgress } from './ui.js';
+import { useLatestJob } from './jobs.js';
+
+export function ExportScreen() {
+  const [options, setOptions] = useState(null);
+  const [error, setError] = useState(null);
+  const [job, track] = useLatestJob('export');
+  useEffect(() => {
+    get('/api/exports/options').then(setOptions).catch(setError);
+  }, []);
+  const start = async (e) => {
+    e.preventDefault();
+    const data = Object.fromEntries(new FormData(e.currentTarget));
+    setError(null);
+    try {
+      const { job: started } = await post('/api/exports', data);
+      track(started);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<section aria-labelledby="export-title">
+    <h2 id="export-title">Export</h2>
+    <p>Read your chats anywhere: export them as files for a computer.</p>
+    <${ErrorBox} error=${error} />
+    ${
+      options === null
+        ? html`<p>Loading…</p>`
+        : html`<form class="card" onSubmit=${start}>
+            <label
+              >Account
+              <select name="account" required>
+                ${options.accounts.map((a) => html`<option value=${a}>${a}</option>`)}
+              </select>
+            </label>
+            <fieldset>
+              <legend>Format</legend>
+              ${options.formats.map(
+                (f, i) =>
+                  html`<label class="check"
+                    ><input type="radio" name="format" value=${f.id} checked=${i === 0} />
+                    ${f.label}</label
+                  >`,
+              )}
+            </fieldset>
+            <button
+              type="submit"
+              class="primary"
+              disabled=${options.accounts.length === 0 || job?.state === 'running'}
+            >
+              Export
+            </button>
+          </form>`
+    }
+    <${JobProgress} job=${job} />
+    ${job?.state === 'failed' ? html`<${ErrorBox} error=${job.error} />` : null}
+    ${
+      job?.state === 'done'
+        ? html`<section class="card result">
+            <h3>The export is ready</h3>
+            <p>
+              ${job.result?.conversations} chats, ${job.result?.messages} messages, in
+              <code class="path">${job.result?.folder}</code>
+            </p>
+            ${job.result?.view ? html`<p><a href=${job.result.view} target="_blank" rel="noopener">Open the exported chats</a></p>` : null}
+            <ul class="files">
+              ${(job.result?.files ?? []).map((f) => html`<li><a href=${f.download} download=${f.name}>Download ${f.name}</a> <span class="size">${formatBytes(f.bytes)}</span></li>`)}
+            </ul>
+          </section>`
+        : null
+    }
+  </section>`;
+}

@@ -1,0 +1,172 @@
+import type { FastifyInstance } from 'fastify';
+import { readHeader } from '../../format/index.js';
+import { findAccountByJid } from '../../store/accounts.js';
+import { scanBackupFolders } from '../../migration/find-backups.js';
+import { importBackup, type ImportResult } from '../../migration/import-backup.js';
+import type { WebContext } from '../server.js';
+import { describeUserError } from '../user-errors.js';
+
+/** A backup file the Import screen lists or was given; `source` is what the page sends back. */
+export interface BackupChoice {
+  source: { found: string } | { upload: string };
+  jid: string;
+  app: string;
+  format: number;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+  size: number;
+  path: string;
+  exists: boolean;
+}
+
+interface ImportBody {
+  source?: { found?: unknown; upload?: unknown };
+  password?: unknown;
+}
+
+function presentImport(r: ImportResult): Record<string, unknown> {
+  return {
+    jid: r.jid,
+    app: r.app,
+    format: r.format,
+    createdAt: r.createdAt,
+    counts: [
+      { label: 'conversations', count: r.conversations },
+      { label: 'messages', count: r.messages },
+      { label: 'OMEMO keys and sessions', count: r.omemoKeys },
+    ],
+    missingCount: r.missingMedia.count,
+    missingFolder: r.missingMedia.folder,
+    missingFiles: r.missingMedia.examples.map((e) => e.expectedAt),
+  };
+}
+
+/** Import backup: files found in the usual places, upload from anywhere, import as a job. */
+export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): void {
+  const scan = () =>
+    scanBackupFolders(
+      ctx.profile,
+      ctx.options.extraBackupDirs ?? [],
+      ctx.options.home !== undefined ? { home: ctx.options.home } : {},
+    );
+
+  app.get('/api/imports/found', async () => {
+    const { backups, searched } = await scan();
+    return {
+      searched,
+      backups: backups.map((b): BackupChoice => ({
+        source: { found: b.path },
+        jid: b.jid,
+        app: b.app,
+        format: b.format,
+        timestamp: Date.parse(b.createdAt),
+        size: b.size,
+        path: b.path,
+        exists: b.accountExists,
+      })),
+    };
+  });
+
+  app.post('/api/imports/upload', async (request, reply) => {
+    const part = await request.file();
+    if (!part)
+      return reply
+        .code(400)
+        .send({ error: 'No file was chosen.', hint: 'Choose a .ceb backup file.' });
+    const saved = await ctx.uploads.save(part.filename, part.file);
+    if (part.file.truncated) {
+      return reply
+        .code(413)
+        .send({ error: 'The file is too large.', hint: 'A backup file is at most 4 GB.' });
+    }
+    try {
+      const { header, fileSize } = await readHeader(saved.path);
+      const choice: BackupChoice = {
+        source: { upload: saved.id },
+        jid: header.jid,
+        app: header.app,
+        format: header.version,
+        timestamp: Number(header.timestamp),
+        size: fileSize,
+        path: saved.name,
+        exists: findAccountByJid(ctx.profile.db, header.jid) !== undefined,
+      };
+      return { backup: choice };
+    } catch (err) {
+      const e = describeUserError(err);
+      return reply.code(422).send({ error: e.message, hint: e.hint, kind: e.kind });
+    }
+  });
+
+  app.post<{ Body: ImportBody }>('/api/imports', async (request, reply) => {
+    const { source, password } = request.body ?? {};
+    if (typeof password !== 'string' || password === '') {
+      return reply
+        .code(400)
+        .send({ error: 'Enter the account password.', hint: 'The backup is encrypted with it.' });
+    }
+    let file: string | undefined;
+    if (typeof source?.upload === 'string') {
+      file = ctx.uploads.get(source.upload)?.path;
+    } else if (typeof source?.found === 'string') {
+      // Only files the scan lists: the page cannot make the server read any path it likes.
+      const wanted = source.found;
+      file = (await scan()).backups.find((b) => b.path === wanted)?.path;
+    }
+    if (file === undefined) {
+      return reply.code(404).send({
+        error: 'This backup file is no longer there.',
+        hint: 'Reload the list or choose the file again.',
+      });
+    }
+    let header;
+    try {
+      ({ header } = await readHeader(file));
+    } catch (err) {
+      const e = describeUserError(err);
+      return reply.code(422).send({ error: e.message, hint: e.hint, kind: e.kind });
+    }
+    const described = {
+      source,
+      jid: header.jid,
+      app: header.app,
+      format: header.version,
+      timestamp: Number(header.timestamp),
+    };
+    const importFile = file;
+    const job = ctx.jobs.start(
+      'import-backup',
+      async (tracker) => {
+        tracker.report(header.jid, {
+          label: header.jid,
+          done: 0,
+          total: null,
+          phase: 'decrypting',
+        });
+        const result = await importBackup(ctx.profile, importFile, password, {
+          onProgress(event) {
+            if (event.kind === 'rows') {
+              tracker.report(header.jid, {
+                label: header.jid,
+                done: event.rows,
+                total: null,
+                phase: `${event.rows} rows restored`,
+              });
+            } else if (event.kind === 'committed') {
+              tracker.report(header.jid, {
+                label: header.jid,
+                done: event.rows,
+                total: event.rows,
+                phase: `${event.rows} rows restored`,
+              });
+            }
+          },
+        });
+        await ctx.live.refresh();
+        return result;
+      },
+      { present: presentImport, source: described },
+    );
+    return { job };
+  });
+}

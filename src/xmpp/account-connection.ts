@@ -1,0 +1,374 @@
+/**
+ * One account's connection: login (SCRAM, stream management), reconnect with backoff, the stored
+ * connection state, and the work done on each new session (roster, presence, carbons, archive
+ * catch-up, rooms). Incoming messages go to {@link MessageIntake}.
+ */
+import { EventEmitter } from 'node:events';
+import { client, xml, type Client } from '@xmpp/client';
+import type { Element } from '@xmpp/xml';
+import type Database from 'better-sqlite3';
+import { accountJid, type AccountRow } from '../store/accounts.js';
+import { saveAccountState, type AccountConnectionState } from './account-state.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import type { MessageCrypto, XmppChannel } from './crypto-hook.js';
+import type { ArchiveItem, ArchiveTransport } from './archive-query.js';
+import { bareJid, NS, unwrapArchiveResult } from './stanza.js';
+import { MessageIntake, type StoredMessageEvent } from './message-intake.js';
+import { catchUpArchive, startPositionFor, type CatchupOptions } from './catchup.js';
+import { joinRoom, type JoinedRoom } from './rooms.js';
+import { listGroupConversations } from '../store/conversations.js';
+import { describeConnectError, isLoginFailure } from './login-errors.js';
+
+export interface AccountConnectionOptions {
+  crypto?: MessageCrypto;
+  backoff?: BackoffOptions;
+  /** Keep retrying when the very first connection fails (server unreachable); `run` does, `sync` doesn't. */
+  retryFirstConnect: boolean;
+  catchup: CatchupOptions;
+  /** Per-IQ timeout in ms. */
+  iqTimeoutMs?: number;
+}
+
+export interface AccountStateEvent {
+  jid: string;
+  state: AccountConnectionState;
+  error?: string;
+}
+
+/** Events: 'state' (AccountStateEvent), 'message' (StoredMessageEvent), 'catchup-done' ({ jid }). */
+export class AccountConnection extends EventEmitter {
+  readonly jid: string;
+  readonly uuid: string;
+  state: AccountConnectionState = 'offline';
+  lastError: string | undefined;
+  /** Resolves when a session finished catching up; replaced on every new session. */
+  private catchupWaiters: (() => void)[] = [];
+  private caughtUp = false;
+  private xmpp: Client | undefined;
+  private stopping = false;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryWake: (() => void) | undefined;
+  private session = 0;
+  private everOnline = false;
+  private loop: Promise<void> | undefined;
+  private readonly collectors = new Map<
+    string,
+    { archiveJid: string | undefined; onItem: (item: ArchiveItem) => void }
+  >();
+  private readonly stanzaListeners = new Set<(stanza: Element) => void>();
+  readonly rooms = new Map<string, JoinedRoom>();
+  readonly intake: MessageIntake;
+  readonly channel: XmppChannel;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly account: AccountRow,
+    private readonly opts: AccountConnectionOptions,
+  ) {
+    super();
+    this.jid = accountJid(account).toLowerCase();
+    this.uuid = account.uuid;
+    const self = this; // eslint-disable-line @typescript-eslint/no-this-alias
+    this.channel = {
+      account: { uuid: account.uuid, jid: this.jid },
+      get fullJid() {
+        return self.xmpp?.jid?.toString();
+      },
+      iq: (request, timeoutMs) => this.iq(request, timeoutMs),
+      send: (stanza) => this.send(stanza),
+      onStanza: (listener) => {
+        this.stanzaListeners.add(listener);
+        return () => this.stanzaListeners.delete(listener);
+      },
+    };
+    this.intake = new MessageIntake(db, {
+      accountUuid: account.uuid,
+      accountJid: this.jid,
+      crypto: opts.crypto,
+      channel: this.channel,
+      rooms: this.rooms,
+      sendReceipt: (to, id) =>
+        this.send(
+          xml('message', { to, type: 'chat' }, xml('received', { xmlns: NS.receipts, id }), xml('store', { xmlns: NS.hints })),
+        ),
+      onStored: (event: StoredMessageEvent) => this.emit('message', event),
+    });
+  }
+
+  get online(): boolean {
+    return this.state === 'online';
+  }
+
+  /** The archive transport for catch-up queries over this connection. */
+  private readonly transport: ArchiveTransport = {
+    iq: (request, timeoutMs) => this.iq(request, timeoutMs),
+    collect: (queryId, archiveJid, onItem) => {
+      this.collectors.set(queryId, { archiveJid, onItem });
+      return () => this.collectors.delete(queryId);
+    },
+  };
+
+  async iq(request: Element, timeoutMs = this.opts.iqTimeoutMs ?? 30_000): Promise<Element> {
+    const x = this.xmpp;
+    if (!x || !this.online) throw new Error(`${this.jid} is not connected`);
+    return x.iqCaller.request(request, timeoutMs);
+  }
+
+  async send(stanza: Element): Promise<void> {
+    const x = this.xmpp;
+    if (!x || !this.online) throw new Error(`${this.jid} is not connected`);
+    await x.send(stanza);
+  }
+
+  /**
+   * Starts connecting. Resolves once the account is online; rejects with a {@link ConnectError}
+   * on a login failure (wrong password, account gone), and when the server is unreachable on the
+   * first attempt — unless `retryFirstConnect`, then it resolves and keeps trying with backoff.
+   */
+  start(): Promise<void> {
+    this.stopping = false;
+    return new Promise<void>((resolve, reject) => {
+      const onState = (e: AccountStateEvent) => {
+        if (e.state === 'online') {
+          this.off('state', onState);
+          resolve();
+        } else if (e.state === 'login-failed') {
+          this.off('state', onState);
+          reject(new ConnectError(e.state, e.error ?? e.state));
+        } else if (e.state === 'unreachable' && !this.everOnline) {
+          this.off('state', onState);
+          if (this.opts.retryFirstConnect) resolve(); // keeps trying in the background
+          else reject(new ConnectError(e.state, e.error ?? e.state));
+        }
+      };
+      this.on('state', onState);
+      this.loop = this.runLoop().catch((err: unknown) => {
+        this.off('state', onState);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      });
+    });
+  }
+
+  /** Resolves when the current (or next) session has caught up with the archives. */
+  waitCatchupDone(): Promise<void> {
+    if (this.caughtUp && this.online) return Promise.resolve();
+    return new Promise((resolve) => this.catchupWaiters.push(resolve));
+  }
+
+  /** Goes offline cleanly (unavailable presence, stream close) and stops reconnecting. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryWake?.();
+    const x = this.xmpp;
+    this.xmpp = undefined;
+    if (x) {
+      x.reconnect.stop();
+      if (this.online) {
+        if (this.opts.crypto?.onOffline) this.opts.crypto.onOffline(this.channel);
+        await x.send(xml('presence', { type: 'unavailable' })).catch(() => {});
+      }
+      await Promise.race([x.stop().catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
+      x.removeAllListeners();
+    }
+    await this.intake.idle();
+    await this.loop?.catch(() => {});
+    if (this.state !== 'login-failed' && this.state !== 'unreachable') this.setState('offline');
+  }
+
+  private setState(state: AccountConnectionState, error?: string): void {
+    if (this.state === state && this.lastError === error) return;
+    this.state = state;
+    this.lastError = error;
+    saveAccountState(this.db, this.uuid, state, error ?? null);
+    this.emit('state', { jid: this.jid, state, ...(error ? { error } : {}) } satisfies AccountStateEvent);
+  }
+
+  private createClient(): Client {
+    const a = this.account;
+    const host = a.hostname && a.hostname !== '' ? a.hostname : undefined;
+    const port = a.port ?? 5222;
+    const x = client({
+      ...(host ? { service: `xmpp://${host}:${port}` } : {}),
+      domain: a.server,
+      username: a.username,
+      password: a.password ?? '',
+      resource: a.resource ?? undefined,
+    });
+    x.reconnect.stop(); // ferry reconnects itself, with backoff
+    x.on('error', () => {}); // surfaced through start()/disconnect handling
+    x.on('stanza', (stanza: Element) => this.onStanza(stanza));
+    x.on('online', () => this.onSessionStart());
+    smEvents(x).on('resumed', () => {
+      this.setState('online');
+    });
+    x.iqCallee.set(NS.roster, 'query', () => ({}));
+    return x;
+  }
+
+  /** Connect; on a drop, reconnect (resuming the stream when the server allows) with backoff. */
+  private async runLoop(): Promise<void> {
+    while (!this.stopping) {
+      this.setState('connecting');
+      try {
+        if (!this.xmpp) {
+          const x = this.createClient();
+          this.xmpp = x;
+          const disconnected = waitEvent(x, 'disconnect');
+          await x.start();
+          this.attempt = 0;
+          await disconnected;
+        } else {
+          const x = this.xmpp;
+          const disconnected = waitEvent(x, 'disconnect');
+          const ready = Promise.race([
+            waitEvent(x, 'online'),
+            waitEvent(smEvents(x), 'resumed'),
+            waitEvent(x, 'error').then((err) => Promise.reject(err)),
+            disconnected.then(() => Promise.reject(new Error('connection closed'))),
+          ]);
+          ready.catch(() => {});
+          const { service, domain, lang } = x.options;
+          await x.connect(service as string);
+          await x.open({ domain: domain ?? this.account.server, lang });
+          await ready;
+          this.attempt = 0;
+          await disconnected;
+        }
+      } catch (err) {
+        if (this.stopping) break;
+        if (isLoginFailure(err)) {
+          this.setState('login-failed', describeConnectError(err, this.account));
+          const x = this.xmpp;
+          this.xmpp = undefined;
+          await x?.stop().catch(() => {});
+          return; // no retry storm: the user must fix the password or account
+        }
+        this.setState('unreachable', describeConnectError(err, this.account));
+        if (!this.everOnline) {
+          const x = this.xmpp;
+          this.xmpp = undefined;
+          await x?.stop().catch(() => {});
+          if (!this.opts.retryFirstConnect) return;
+        }
+      }
+      if (this.stopping) break;
+      if (this.state === 'online') this.setState('connecting');
+      const delay = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
+      await new Promise<void>((resolve) => {
+        this.retryWake = resolve;
+        this.retryTimer = setTimeout(resolve, delay);
+      });
+      this.retryWake = undefined;
+    }
+  }
+
+  /** A new session (not a resumed one): presence, roster, carbons, plugins, catch-up, rooms. */
+  private onSessionStart(): void {
+    const session = ++this.session;
+    this.everOnline = true;
+    this.caughtUp = false;
+    this.rooms.clear();
+    // Where the catch-up starts is decided before any stanza of this session is stored.
+    const accountStart = startPositionFor(this.db, this.uuid, undefined);
+    this.intake.setArchiveCaughtUp(undefined, false);
+    this.setState('online');
+    void this.sessionWork(session, accountStart).catch(() => {
+      // The connection dropped in the middle: the next session resumes from the saved position.
+    });
+  }
+
+  private async sessionWork(
+    session: number,
+    accountStart: ReturnType<typeof startPositionFor>,
+  ): Promise<void> {
+    const current = () => session === this.session && !this.stopping;
+    await this.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: NS.roster }))).catch(() => {});
+    await this.send(xml('presence'));
+    await this.iq(xml('iq', { type: 'set' }, xml('enable', { xmlns: NS.carbons }))).catch(() => {});
+    if (this.opts.crypto?.onOnline) await this.opts.crypto.onOnline(this.channel);
+    if (!current()) return;
+    await catchUpArchive({
+      db: this.db,
+      transport: this.transport,
+      intake: this.intake,
+      accountUuid: this.uuid,
+      archiveJid: undefined,
+      start: accountStart,
+      options: this.opts.catchup,
+      isCurrent: current,
+    });
+    for (const conversation of listGroupConversations(this.db, this.uuid)) {
+      if (!current()) return;
+      // The start is decided before joining, so live room messages can't move it.
+      const start = startPositionFor(this.db, this.uuid, {
+        jid: bareJid(conversation.contactJid),
+        conversationUuid: conversation.uuid,
+      });
+      const room = await joinRoom(this.channel, this.account, conversation).catch(() => undefined);
+      if (!room) continue;
+      this.rooms.set(room.jid, room);
+      await catchUpArchive({
+        db: this.db,
+        transport: this.transport,
+        intake: this.intake,
+        accountUuid: this.uuid,
+        archiveJid: room.jid,
+        start,
+        options: this.opts.catchup,
+        isCurrent: current,
+      }).catch(() => {});
+    }
+    if (!current()) return;
+    await this.intake.idle();
+    this.caughtUp = true;
+    if (this.opts.crypto?.onCatchupDone) await this.opts.crypto.onCatchupDone(this.channel);
+    this.emit('catchup-done', { jid: this.jid });
+    const waiters = this.catchupWaiters;
+    this.catchupWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private onStanza(stanza: Element): void {
+    for (const l of this.stanzaListeners) {
+      try {
+        l(stanza);
+      } catch {
+        // a plugin's listener must not break the connection
+      }
+    }
+    if (stanza.is('message')) {
+      const result = unwrapArchiveResult(stanza);
+      if (result) {
+        const collector = this.collectors.get(result.queryId);
+        const from = stanza.attrs.from as string | undefined;
+        if (!collector) return;
+        const expected = collector.archiveJid ?? this.jid;
+        if (from !== undefined && bareJid(from) !== expected.toLowerCase()) return;
+        collector.onItem({ archiveId: result.archiveId, message: result.message, stamp: result.stamp });
+        return;
+      }
+      this.intake.enqueueLive(stanza);
+    }
+  }
+}
+
+export class ConnectError extends Error {
+  override name = 'ConnectError';
+  constructor(
+    readonly state: AccountConnectionState,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** xmpp.js's stream management emits 'resumed' but its types don't say it is an emitter. */
+function smEvents(x: Client): EventEmitter {
+  return x.streamManagement as unknown as EventEmitter;
+}
+
+function waitEvent(emitter: NodeJS.EventEmitter | EventEmitter, event: string): Promise<unknown> {
+  return new Promise((resolve) => emitter.once(event, resolve));
+}
