@@ -68,8 +68,8 @@ export async function exportBackupFile(
   opts: ExportOptions,
 ): Promise<ExportResult> {
   const clock = clockFor(opts.timeZone);
-  mkdirSync(opts.outDir, { recursive: true });
   const { header, rows } = await openBackup(file, password);
+  mkdirSync(opts.outDir, { recursive: true });
   const stagingPath = tempName(opts.outDir, 'ferry-export');
   const db = createExportDatabase(stagingPath);
   let kept = false;

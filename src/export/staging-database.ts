@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { closeSync, openSync } from 'node:fs';
 import { CONVERSATIONS_TABLES_DDL } from '../store/schema.js';
 import { BackupRowInserter, type DbRow } from '../store/backup-rows.js';
 import type { BackupRow } from '../format/types.js';
@@ -7,9 +8,11 @@ import type { BackupRow } from '../format/types.js';
  * A scratch SQLite database with Conversations' tables, where a backup's rows are put so that every
  * export format can be rendered from ordered queries (and the `sqlite` export is this file itself).
  * Durability is not needed while filling it: journal off, no syncs; the file is fsynced once when
- * it is kept as an export.
+ * it is kept as an export. `path` must not exist yet.
  */
 export function createExportDatabase(path: string): Database.Database {
+  // Created private first: it may hold the account's data before it is renamed into place.
+  closeSync(openSync(path, 'wx', 0o600));
   const db = new Database(path);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');

@@ -115,7 +115,8 @@ export async function* gunzipStrict(plain: AsyncIterable<Buffer>): AsyncGenerato
     }
     await feeder;
     if (feedError !== undefined) throw feedError;
-    if (inflater.bytesWritten !== fed) throw damaged('there is data after the end of the gzip stream');
+    if (inflater.bytesWritten !== fed)
+      throw damaged('there is data after the end of the gzip stream');
     if (tail.length < TRAILER_LENGTH) throw damaged('it ends before the gzip trailer');
     if (tail.readUInt32LE(0) !== crc >>> 0) throw damaged('the gzip checksum does not match');
     if (tail.readUInt32LE(4) !== size % 2 ** 32) throw damaged('the gzip size does not match');

@@ -33,7 +33,10 @@ test('modified UTF-8 writes NUL as C0 80 and non-BMP characters as two 3-byte su
 
 test('modified UTF-8 refuses bytes Java never writes (a raw NUL, 4-byte forms)', () => {
   assert.throws(() => decodeModifiedUtf8(Uint8Array.of(0x61, 0x00), 'x'), NotABackupError);
-  assert.throws(() => decodeModifiedUtf8(Uint8Array.of(0xf0, 0x9f, 0x94, 0x91), 'x'), NotABackupError);
+  assert.throws(
+    () => decodeModifiedUtf8(Uint8Array.of(0xf0, 0x9f, 0x94, 0x91), 'x'),
+    NotABackupError,
+  );
   assert.throws(() => decodeModifiedUtf8(Uint8Array.of(0xc3), 'x'), NotABackupError);
 });
 
@@ -63,7 +66,10 @@ test('versions: 1 and 2 read; a newer one is unsupported; garbage is not a backu
     () => parseHeader(encodeHeader(header({ version: 99 }))),
     (err) => err instanceof UnsupportedVersionError && err.version === 99,
   );
-  assert.throws(() => parseHeader(Buffer.from('PK\u0003\u0004 a zip file, not a backup')), NotABackupError);
+  assert.throws(
+    () => parseHeader(Buffer.from('PK\u0003\u0004 a zip file, not a backup')),
+    NotABackupError,
+  );
   assert.throws(() => parseHeader(encodeHeader(header({ version: 0 }))), NotABackupError);
   assert.throws(() => parseHeader(encodeHeader(header({ version: -1 }))), NotABackupError);
   assert.throws(() => parseHeader(Buffer.alloc(0)), NotABackupError);
@@ -74,5 +80,6 @@ test('a header cut short is damaged (known version) or not a backup', () => {
   for (let n = 4; n < bytes.length; n++) {
     assert.throws(() => parseHeader(bytes.subarray(0, n)), DamagedBackupError, `cut at ${n}`);
   }
-  for (let n = 0; n < 4; n++) assert.throws(() => parseHeader(bytes.subarray(0, n)), NotABackupError);
+  for (let n = 0; n < 4; n++)
+    assert.throws(() => parseHeader(bytes.subarray(0, n)), NotABackupError);
 });

@@ -94,7 +94,8 @@ export async function readHeader(
 /** Encodes a header exactly as Conversations writes it. */
 export function encodeHeader(header: BackupHeader): Buffer {
   if (header.iv.length !== IV_LENGTH) throw new RangeError(`the IV must be ${IV_LENGTH} bytes`);
-  if (header.salt.length !== SALT_LENGTH) throw new RangeError(`the salt must be ${SALT_LENGTH} bytes`);
+  if (header.salt.length !== SALT_LENGTH)
+    throw new RangeError(`the salt must be ${SALT_LENGTH} bytes`);
   const version = Buffer.allocUnsafe(4);
   version.writeInt32BE(header.version, 0);
   const timestamp = Buffer.allocUnsafe(8);

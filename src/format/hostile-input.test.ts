@@ -78,7 +78,8 @@ for (const version of [1, 2] as const) {
           assert.deepEqual(result, good);
         } else {
           assert.ok(result instanceof CebError, `byte ${i}: ${String(result)}`);
-          if (i >= headerLength + 3) assert.ok(result instanceof DamagedBackupError, `byte ${i}: ${String(result)}`);
+          if (i >= headerLength + 3)
+            assert.ok(result instanceof DamagedBackupError, `byte ${i}: ${String(result)}`);
         }
       }
     }
@@ -91,7 +92,10 @@ test('a swapped IV (from another backup) is refused', async () => {
   const len = parseHeader(a).length;
   const swapped = Buffer.from(a);
   b.copy(swapped, len - 28, len - 28, len - 16);
-  await assert.rejects(readAll(swapped, 'pw'), (err) => err instanceof WrongPasswordError || err instanceof DamagedBackupError);
+  await assert.rejects(
+    readAll(swapped, 'pw'),
+    (err) => err instanceof WrongPasswordError || err instanceof DamagedBackupError,
+  );
 });
 
 test('wrong passwords, including a differently normalised Unicode one, are refused early', async () => {
@@ -106,7 +110,10 @@ test('wrong passwords, including a differently normalised Unicode one, are refus
 async function expectMalformed(body: string, version: 1 | 2, where: RegExp): Promise<void> {
   const file = await craftBackup(body, { version, password: 'pw' });
   await assert.rejects(readAll(file, 'pw'), (err) => {
-    assert.ok(err instanceof MalformedContentError, `${JSON.stringify(body.slice(0, 60))}: ${String(err)}`);
+    assert.ok(
+      err instanceof MalformedContentError,
+      `${JSON.stringify(body.slice(0, 60))}: ${String(err)}`,
+    );
     assert.match(err.where, where, body.slice(0, 60));
     return true;
   });
@@ -118,18 +125,34 @@ test('v1: anything but INSERT statements is refused, naming the line', async () 
   await expectMalformed('DROP TABLE accounts;\n', 1, /^line 1 /);
   await expectMalformed(`${INSERT}DELETE FROM messages;\n`, 1, /^line 2 /);
   await expectMalformed(`${INSERT}-- a comment\n`, 1, /^line 2 /);
-  await expectMalformed(`${INSERT}INSERT INTO messages(uuid) VALUES('a\nb\nc'),(1+1);\n`, 1, /^line 4 /);
+  await expectMalformed(
+    `${INSERT}INSERT INTO messages(uuid) VALUES('a\nb\nc'),(1+1);\n`,
+    1,
+    /^line 4 /,
+  );
   await expectMalformed(`${INSERT}INSERT INTO sqlite_master(uuid) VALUES('x');\n`, 1, /^line 2 /);
   await expectMalformed(`${INSERT}INSERT INTO messages(uuid;DROP) VALUES('x');\n`, 1, /^line 2 /);
-  await expectMalformed(`${INSERT}INSERT INTO messages(uuid,uuid) VALUES('x','y');\n`, 1, /^line 2 /);
-  await expectMalformed(`${INSERT}INSERT INTO messages(uuid) SELECT uuid FROM accounts;\n`, 1, /^line 2 /);
+  await expectMalformed(
+    `${INSERT}INSERT INTO messages(uuid,uuid) VALUES('x','y');\n`,
+    1,
+    /^line 2 /,
+  );
+  await expectMalformed(
+    `${INSERT}INSERT INTO messages(uuid) SELECT uuid FROM accounts;\n`,
+    1,
+    /^line 2 /,
+  );
   await expectMalformed(`${INSERT}insert into messages(uuid) VALUES('x');\n`, 1, /^line 2 /);
   await expectMalformed(`${INSERT}INSERT INTO messages(uuid,body) VALUES('x');\n`, 1, /^line 2 /);
   await expectMalformed(`${INSERT}INSERT INTO messages(uuid) VALUES('x','y');\n`, 1, /^line 2 /);
   await expectMalformed(`${INSERT}INSERT INTO messages(uuid) VALUES(X'00');\n`, 1, /^line 2 /);
   await expectMalformed(`${INSERT}INSERT INTO messages(uuid) VALUES(-1);\n`, 1, /^line 2 /);
   await expectMalformed(`${INSERT}INSERT INTO messages(uuid) VALUES('x'); INSERT`, 1, /^line 2 /);
-  await expectMalformed(`${INSERT}INSERT INTO messages(uuid) VALUES('never closed);\n`, 1, /^line \d+ /);
+  await expectMalformed(
+    `${INSERT}INSERT INTO messages(uuid) VALUES('never closed);\n`,
+    1,
+    /^line \d+ /,
+  );
   await expectMalformed(`${INSERT}\n`, 1, /^line 2 /);
   await expectMalformed(`${INSERT}INSERT INTO messages(__proto__) VALUES('x');\n`, 1, /^line 2 /);
 });
@@ -140,11 +163,18 @@ test('v1: values spanning lines, CR, quotes and exact big numbers are read as wr
     "('b','',007,'NULL');\n";
   const rows = await readAll(await craftBackup(body, { version: 1, password: 'pw' }), 'pw');
   assert.deepEqual(rows, [
-    { table: 'messages', values: { uuid: 'a', body: "it's\r\nmulti\rline\n;),(", n: 12345678901234567890n, e: null } },
+    {
+      table: 'messages',
+      values: { uuid: 'a', body: "it's\r\nmulti\rline\n;),(", n: 12345678901234567890n, e: null },
+    },
     { table: 'messages', values: { uuid: 'b', body: '', n: 7n, e: 'NULL' } },
   ]);
   // the final newline may be missing
-  assert.equal((await readAll(await craftBackup(INSERT.trimEnd(), { version: 1, password: 'pw' }), 'pw')).length, 1);
+  assert.equal(
+    (await readAll(await craftBackup(INSERT.trimEnd(), { version: 1, password: 'pw' }), 'pw'))
+      .length,
+    1,
+  );
 });
 
 const ROW = '{"table":"accounts","values":{"uuid":"u","options":2}}';
@@ -173,14 +203,24 @@ test('v2: escapes, null and integers of any size are read exactly', async () => 
     '[{"table":"messages","values":{"a":"q\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\udd11\\u0000","b":null,"c":-12,"d":123456789012345678901}}]';
   const rows = await readAll(await craftBackup(body, { version: 2, password: 'pw' }), 'pw');
   assert.deepEqual(rows, [
-    { table: 'messages', values: { a: 'q"\\/\b\f\n\r\té🔑\u0000', b: null, c: -12, d: 123456789012345678901n } },
+    {
+      table: 'messages',
+      values: { a: 'q"\\/\b\f\n\r\té🔑\u0000', b: null, c: -12, d: 123456789012345678901n },
+    },
   ]);
   assert.deepEqual(await readAll(await craftBackup('[]', { password: 'pw' }), 'pw'), []);
 });
 
 test('text that is not UTF-8 is refused', async () => {
-  const body = Buffer.concat([Buffer.from('[{"table":"accounts","values":{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}]')]);
-  await assert.rejects(readAll(await craftBackup(body, { password: 'pw' }), 'pw'), MalformedContentError);
+  const body = Buffer.concat([
+    Buffer.from('[{"table":"accounts","values":{"a":"'),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from('"}}]'),
+  ]);
+  await assert.rejects(
+    readAll(await craftBackup(body, { password: 'pw' }), 'pw'),
+    MalformedContentError,
+  );
 });
 
 test('data after the gzip stream, a second gzip member, or a bad checksum are damage', async () => {
@@ -192,13 +232,23 @@ test('data after the gzip stream, a second gzip member, or a bad checksum are da
     Buffer.concat([gz, gzipSync(Buffer.alloc(0))]),
     Buffer.concat([gz.subarray(0, gz.length - 8), Buffer.alloc(8)]),
     gz.subarray(0, gz.length - 1),
-    Buffer.concat([gz.subarray(0, 10), Buffer.from('not deflate data at all'), gz.subarray(gz.length - 8)]),
+    Buffer.concat([
+      gz.subarray(0, 10),
+      Buffer.from('not deflate data at all'),
+      gz.subarray(gz.length - 8),
+    ]),
   ];
   for (const plaintext of cases) {
-    await assert.rejects(readAll(await craftBackup('', { password: 'pw', plaintext }), 'pw'), DamagedBackupError);
+    await assert.rejects(
+      readAll(await craftBackup('', { password: 'pw', plaintext }), 'pw'),
+      DamagedBackupError,
+    );
   }
   // the same framing with nothing extra is fine
-  assert.equal((await readAll(await craftBackup('', { password: 'pw', plaintext: gz }), 'pw')).length, 1);
+  assert.equal(
+    (await readAll(await craftBackup('', { password: 'pw', plaintext: gz }), 'pw')).length,
+    1,
+  );
 });
 
 /** gzip of `prefix` + `count` MiB of `fill` + `suffix`, built without compressing it all. */
@@ -218,17 +268,25 @@ test('a gzip bomb (1 GiB inside one string) stops at the row limit with bounded 
   const before = process.memoryUsage().rss;
   const plaintext = bomb('[{"table":"messages","values":{"body":"', 'a', 1024, '"}}]');
   assert.ok(plaintext.length < 2 * 1024 * 1024);
-  await assert.rejects(readAll(await craftBackup('', { password: 'pw', plaintext }), 'pw'), (err) => {
-    assert.ok(err instanceof MalformedContentError);
-    assert.match(err.message, /larger than 64 MiB/);
-    return true;
-  });
+  await assert.rejects(
+    readAll(await craftBackup('', { password: 'pw', plaintext }), 'pw'),
+    (err) => {
+      assert.ok(err instanceof MalformedContentError);
+      assert.match(err.message, /larger than 64 MiB/);
+      return true;
+    },
+  );
   const grown = process.memoryUsage().rss - before;
   assert.ok(grown < 8 * MAX_ROW_TEXT, `memory grew by ${Math.round(grown / 1048576)} MiB`);
 });
 
 test('a gzip bomb of 1 GiB of zeros or whitespace is refused at once', async () => {
-  for (const [fill, version] of [['\u0000', 2], [' ', 2], ['\n', 1], [' ', 1]] as const) {
+  for (const [fill, version] of [
+    ['\u0000', 2],
+    [' ', 2],
+    ['\n', 1],
+    [' ', 1],
+  ] as const) {
     const plaintext = bomb(version === 2 ? '[' : INSERT, fill, 1024, ']');
     await assert.rejects(
       readAll(await craftBackup('', { version, password: 'pw', plaintext }), 'pw'),

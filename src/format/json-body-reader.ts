@@ -1,4 +1,10 @@
-import { BodyReader, checkColumnName, INCOMPLETE, isBackupTable, malformed } from './body-reader.js';
+import {
+  BodyReader,
+  checkColumnName,
+  INCOMPLETE,
+  isBackupTable,
+  malformed,
+} from './body-reader.js';
 import { MAX_COLUMNS } from './limits.js';
 import type { BackupRow, CebValue } from './types.js';
 
@@ -100,7 +106,10 @@ export class JsonBodyReader extends BodyReader {
     if (p === INCOMPLETE) return undefined;
     const table = this.str;
     if (!isBackupTable(table)) {
-      this.fail(tableAt, `table ${JSON.stringify(table.slice(0, 40))} is not one of the seven backup tables`);
+      this.fail(
+        tableAt,
+        `table ${JSON.stringify(table.slice(0, 40))} is not one of the seven backup tables`,
+      );
     }
     p = this.literal(s, p, ',"values":{', ',"values":{');
     if (p === INCOMPLETE) return undefined;
@@ -167,7 +176,8 @@ export class JsonBodyReader extends BodyReader {
     }
     if (i >= s.length) return INCOMPLETE;
     if (i === digitsAt) this.fail(p, 'expected digits');
-    if (s.charCodeAt(digitsAt) === 0x30 && i - digitsAt > 1) this.fail(p, 'a number has leading zeros');
+    if (s.charCodeAt(digitsAt) === 0x30 && i - digitsAt > 1)
+      this.fail(p, 'a number has leading zeros');
     const c = s.charCodeAt(i);
     if (c === 0x2e || c === 0x65 || c === 0x45) this.fail(i, 'only integers are expected');
     return i;

@@ -83,9 +83,17 @@ const awkward = fc.constantFrom(
 );
 const text = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 3, arbitrary: fc.array(fc.oneof(awkward, fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 12 }).map((a) => a.join('')) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .array(fc.oneof(awkward, fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 12 })
+      .map((a) => a.join('')),
+  },
   { weight: 2, arbitrary: fc.stringMatching(/^[0-9]{1,30}$/) },
-  { weight: 1, arbitrary: fc.constantFrom('0', '007', '00000', '9223372036854775808', '12345678901234567890') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('0', '007', '00000', '9223372036854775808', '12345678901234567890'),
+  },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 20000, maxLength: 70000 }) },
 );
 const value: fc.Arbitrary<DbValue> = fc.oneof(
@@ -94,7 +102,9 @@ const value: fc.Arbitrary<DbValue> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 ** 31 }) },
   { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }) },
 );
-const columnName = fc.stringMatching(/^[a-zA-Z_]{1,12}$/).filter((c) => c !== '__proto__' && c !== 'trusted');
+const columnName = fc
+  .stringMatching(/^[a-zA-Z_]{1,12}$/)
+  .filter((c) => c !== '__proto__' && c !== 'trusted');
 const row: fc.Arbitrary<DbRow> = fc.record({
   table: fc.constantFrom(...BACKUP_TABLES.filter((t) => t !== 'accounts')),
   values: fc.dictionary(columnName, value, { minKeys: 1, maxKeys: 8 }),
@@ -116,7 +126,10 @@ for (const version of [1, 2] as const) {
     await fc.assert(
       fc.asyncProperty(backup, async (rows) => {
         const back = await roundTrip(rows, version);
-        assert.deepEqual(back, rows.map((r) => expected(r, version)));
+        assert.deepEqual(
+          back,
+          rows.map((r) => expected(r, version)),
+        );
       }),
       { numRuns: 60 },
     );

@@ -1,4 +1,10 @@
-import { BodyReader, checkColumnName, INCOMPLETE, isBackupTable, malformed } from './body-reader.js';
+import {
+  BodyReader,
+  checkColumnName,
+  INCOMPLETE,
+  isBackupTable,
+  malformed,
+} from './body-reader.js';
 import { MAX_COLUMNS } from './limits.js';
 import type { BackupRow, BackupTable, CebValue } from './types.js';
 
@@ -99,7 +105,10 @@ export class SqlBodyReader extends BodyReader {
     }
     const table = s.slice(p, open);
     if (!isBackupTable(table)) {
-      this.fail(tableAt, `table ${JSON.stringify(table.slice(0, 40))} is not one of the seven backup tables`);
+      this.fail(
+        tableAt,
+        `table ${JSON.stringify(table.slice(0, 40))} is not one of the seven backup tables`,
+      );
     }
     p = open + 1;
     const close = s.indexOf(')', p);
@@ -160,7 +169,8 @@ export class SqlBodyReader extends BodyReader {
       const last = i === columns.length - 1;
       if (sep === 0x2c && !last) p++;
       else if (sep === 0x29 && last) p++;
-      else if (sep === 0x2c || sep === 0x29) this.fail(p, `a row must have ${columns.length} values, one per column`);
+      else if (sep === 0x2c || sep === 0x29)
+        this.fail(p, `a row must have ${columns.length} values, one per column`);
       else this.fail(p, 'expected , or ) after a value');
     }
     this.pos = p;

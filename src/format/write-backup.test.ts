@@ -39,7 +39,11 @@ for (const version of [1, 2] as const) {
     `version ${version}: the body written is byte for byte what Conversations writes`,
     withTempDir(async (dir) => {
       const file = join(dir, 'alice@jabber.de.ceb');
-      await writeBackupFile(file, { jid: 'alice@jabber.de', password: PASSWORD, version }, databaseRows());
+      await writeBackupFile(
+        file,
+        { jid: 'alice@jabber.de', password: PASSWORD, version },
+        databaseRows(),
+      );
       const mine = await decryptBackupFile(file, PASSWORD);
       const theirs = await decryptBackupFile(join(CEB, `v${version}-alice.ceb`), PASSWORD);
       assert.equal(mine.header.version, version);
@@ -58,7 +62,13 @@ test(
       },
       {
         table: 'identities',
-        values: { account: 'u1', name: 'carol@example.org', trusted: 1, trust: 'TRUSTED', active: 1 },
+        values: {
+          account: 'u1',
+          name: 'carol@example.org',
+          trusted: 1,
+          trust: 'TRUSTED',
+          active: 1,
+        },
       },
     ];
     for (const version of [1, 2] as const) {
@@ -126,7 +136,10 @@ test(
       yield { table: 'accounts', values: { uuid: 'new' } };
       throw new Error('database went away');
     }
-    await assert.rejects(writeBackupFile(file, { jid: 'a@example.org', password: 'pw' }, failing()), /went away/);
+    await assert.rejects(
+      writeBackupFile(file, { jid: 'a@example.org', password: 'pw' }, failing()),
+      /went away/,
+    );
     assert.deepEqual(readFileSync(file), before);
     assert.deepEqual(readdirSync(dir), ['a.ceb']);
   }),

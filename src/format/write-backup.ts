@@ -51,6 +51,11 @@ export async function createBackupWriter(
   let bytes = 0;
   let pending = '';
   let failure: unknown;
+  // An output failure (e.g. disk full) can come while nothing waits on `out`: stop the pipeline.
+  (out as NodeJS.EventEmitter).once('error', (err: Error) => {
+    failure ??= err;
+    gzip.destroy(err);
+  });
   let aborted = false;
 
   // gzip output → cipher → out, one chunk at a time so back-pressure reaches the rows.

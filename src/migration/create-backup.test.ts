@@ -16,10 +16,24 @@ import { withProfileLock } from '../store/lock.js';
 import type { Profile } from '../store/profile.js';
 import { createBackups } from './create-backup.js';
 import { importBackup } from './import-backup.js';
-import { dumpBackupTables, fixturePath, OMEMO_BACKUP, tempDir, tempProfile } from './testing/fixtures.js';
+import {
+  dumpBackupTables,
+  fixturePath,
+  OMEMO_BACKUP,
+  tempDir,
+  tempProfile,
+} from './testing/fixtures.js';
 
-const ALICE = { file: 'v1-alice.ceb', password: 'correct horse battery staple', jid: 'alice@jabber.de' };
-const BJORN = { file: 'v1-unicode.ceb', password: 'Grüße aus Köln – пароль 🔑', jid: 'björn.müller@bücherwurm.example' };
+const ALICE = {
+  file: 'v1-alice.ceb',
+  password: 'correct horse battery staple',
+  jid: 'alice@jabber.de',
+};
+const BJORN = {
+  file: 'v1-unicode.ceb',
+  password: 'Grüße aus Köln – пароль 🔑',
+  jid: 'björn.müller@bücherwurm.example',
+};
 
 /** A profile with several accounts, 1:1 and group chats, messages and OMEMO rows, all enabled. */
 async function populatedProfile(profile: Profile, format: 1 | 2): Promise<void> {
@@ -27,12 +41,42 @@ async function populatedProfile(profile: Profile, format: 1 | 2): Promise<void> 
   await importBackup(profile, fixturePath(ALICE.file.replace('v1', v)), ALICE.password);
   await importBackup(profile, fixturePath(BJORN.file.replace('v1', v)), BJORN.password);
   await importBackup(profile, OMEMO_BACKUP[v], OMEMO_BACKUP.password);
-  const kim = addAccount(profile.db, { jid: 'kim@example.org', password: 'kim-pw', hostname: '127.0.0.1', port: 5333 });
+  const kim = addAccount(profile.db, {
+    jid: 'kim@example.org',
+    password: 'kim-pw',
+    hostname: '127.0.0.1',
+    port: 5333,
+  });
   insertBackupRows(profile.db, [
-    { table: 'conversations', values: { uuid: 'kim-c1', accountUuid: kim.uuid, contactJid: 'room@muc.example.org', mode: 1n, created: 1700000000000n, status: 0n, attributes: '{}' } },
-    { table: 'messages', values: { uuid: 'kim-m1', conversationUuid: 'kim-c1', timeSent: 1700000000001n, counterpart: 'room@muc.example.org/lee', body: "it's a group\r\nline two", status: 0n, type: 0n, encryption: 0n, futureColumn: 'from a newer app' } },
+    {
+      table: 'conversations',
+      values: {
+        uuid: 'kim-c1',
+        accountUuid: kim.uuid,
+        contactJid: 'room@muc.example.org',
+        mode: 1n,
+        created: 1700000000000n,
+        status: 0n,
+        attributes: '{}',
+      },
+    },
+    {
+      table: 'messages',
+      values: {
+        uuid: 'kim-m1',
+        conversationUuid: 'kim-c1',
+        timeSent: 1700000000001n,
+        counterpart: 'room@muc.example.org/lee',
+        body: "it's a group\r\nline two",
+        status: 0n,
+        type: 0n,
+        encryption: 0n,
+        futureColumn: 'from a newer app',
+      },
+    },
   ]);
-  for (const account of listAccounts(profile.db)) setAccountEnabled(profile.db, `${account.username}@${account.server}`, true);
+  for (const account of listAccounts(profile.db))
+    setAccountEnabled(profile.db, `${account.username}@${account.server}`, true);
 }
 
 /** The seven tables with the disabled bit set everywhere (the one change a backup makes). */
@@ -63,7 +107,10 @@ for (const format of [1, 2] as const) {
       assert.deepEqual(after, withDisabledBit(before));
       assert.notDeepEqual(after, before, 'the accounts were enabled on the old device');
       assert.equal(
-        fresh.profile.db.prepare("SELECT futureColumn FROM messages WHERE uuid = 'kim-m1'").pluck().get(),
+        fresh.profile.db
+          .prepare("SELECT futureColumn FROM messages WHERE uuid = 'kim-m1'")
+          .pluck()
+          .get(),
         'from a newer app',
       );
     } finally {
@@ -109,13 +156,20 @@ test('accounts without a stored password are skipped with the reason; --deactiva
       deactivate: true,
       onProgress: (e) => events.push(e.kind),
     });
-    assert.deepEqual(result.skipped.map((s) => s.jid), ['nopw@example.org']);
+    assert.deepEqual(
+      result.skipped.map((s) => s.jid),
+      ['nopw@example.org'],
+    );
     assert.match(result.skipped[0]?.reason ?? '', /password/);
     assert.deepEqual(result.deactivated, ['kim@example.org']);
     assert.deepEqual(result.stillEnabled, []);
     const kim = findAccountByJid(profile.db, 'kim@example.org');
     assert.ok(kim && !isAccountEnabled(kim));
-    assert.ok(events.includes('skipped') && events.includes('account-start') && events.includes('account-done'));
+    assert.ok(
+      events.includes('skipped') &&
+        events.includes('account-start') &&
+        events.includes('account-done'),
+    );
   } finally {
     cleanup();
   }
@@ -128,7 +182,11 @@ test('retention keeps the newest N per account and never touches the new file or
     addAccount(profile.db, { jid: 'kim@example.org', password: 'kim-pw' });
     addAccount(profile.db, { jid: 'lee@example.org', password: 'lee-pw' });
     for (const day of [1, 2, 3]) {
-      await createBackups(profile, { outDir: out.dir, now: new Date(2026, 0, day, 12, 0), keep: 10 });
+      await createBackups(profile, {
+        outDir: out.dir,
+        now: new Date(2026, 0, day, 12, 0),
+        keep: 10,
+      });
     }
     // A stranger's file that merely looks like one of kim's, and a non-backup with kim's name.
     writeFileSync(join(out.dir, 'kim@example.org.2025-01-01-00-00.ceb'), 'not a backup');
@@ -139,10 +197,10 @@ test('retention keeps the newest N per account and never touches the new file or
       keep: 2,
       accounts: ['kim@example.org'],
     });
-    assert.deepEqual(
-      result.written[0]?.deleted.map((p) => p.slice(out.dir.length + 1)).sort(),
-      ['kim@example.org.2026-01-01-12-00.ceb', 'kim@example.org.2026-01-02-12-00.ceb'],
-    );
+    assert.deepEqual(result.written[0]?.deleted.map((p) => p.slice(out.dir.length + 1)).sort(), [
+      'kim@example.org.2026-01-01-12-00.ceb',
+      'kim@example.org.2026-01-02-12-00.ceb',
+    ]);
     assert.deepEqual(readdirSync(out.dir).sort(), [
       'kim@example.org.2025-01-01-00-00.ceb',
       'kim@example.org.2025-06-01-08-00.ceb',

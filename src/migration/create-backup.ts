@@ -155,10 +155,21 @@ export async function createBackups(
         db.exec('BEGIN');
         counts = countBackupRows(db, account.uuid);
         const total = Object.values(counts).reduce((a, b) => a + b, 0);
-        opts.onProgress?.({ kind: 'account-start', jid, index, total: eligible.length, rows: total });
+        opts.onProgress?.({
+          kind: 'account-start',
+          jid,
+          index,
+          total: eligible.length,
+          rows: total,
+        });
         ({ bytes } = await writeBackupFile(
           file,
-          { jid, password: account.password ?? '', version: format, timestamp: BigInt(when.getTime()) },
+          {
+            jid,
+            password: account.password ?? '',
+            version: format,
+            timestamp: BigInt(when.getTime()),
+          },
           withProgress(readBackupRows(db, account.uuid), jid, total, opts.onProgress),
         ));
       } finally {
@@ -166,7 +177,15 @@ export async function createBackups(
         db.close();
       }
       const deleted = await pruneBackups(outDir, jid, keep, file);
-      const written: WrittenBackup = { jid, accountUuid: account.uuid, file, bytes, format, counts, deleted };
+      const written: WrittenBackup = {
+        jid,
+        accountUuid: account.uuid,
+        file,
+        bytes,
+        format,
+        counts,
+        deleted,
+      };
       result.written.push(written);
       opts.onProgress?.({ kind: 'account-done', jid, file, bytes });
       await opts.afterBackup?.(written, profile);

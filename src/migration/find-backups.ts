@@ -67,7 +67,10 @@ export async function scanBackupFolders(
   extraDirs: string[] = [],
   opts: { home?: string } = {},
 ): Promise<FindBackupsResult> {
-  const searched = [...defaultBackupDirs(profile.dir, opts.home), ...extraDirs.map((d) => resolve(d))];
+  const searched = [
+    ...defaultBackupDirs(profile.dir, opts.home),
+    ...extraDirs.map((d) => resolve(d)),
+  ];
   const seen = new Set<string>();
   const result: FindBackupsResult = { backups: [], unreadable: [], searched };
   for (const dir of searched) {
@@ -114,7 +117,9 @@ export async function scanBackupFolders(
       }
     }
   }
-  result.backups.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.path.localeCompare(b.path));
+  result.backups.sort(
+    (a, b) => b.createdAt.localeCompare(a.createdAt) || a.path.localeCompare(b.path),
+  );
   return result;
 }
 

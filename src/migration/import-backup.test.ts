@@ -31,7 +31,11 @@ type Line = { table: string; values: Record<string, unknown> };
  * keeps it as the file holds it. Only values the file holds with a CR are changed, and only after
  * checking that Conversations' value is exactly that value with CRs turned into `\n`.
  */
-function expectedWithCrKept(fixture: { expected: string; rows?: string; format: number }): string[] {
+function expectedWithCrKept(fixture: {
+  expected: string;
+  rows?: string;
+  format: number;
+}): string[] {
   const expected = readFileSync(fixturePath(fixture.expected), 'utf8')
     .split('\n')
     .filter((l) => l !== '')
@@ -197,7 +201,10 @@ test('the OMEMO backup imports with every key row, and several accounts live sid
       .map((l) => JSON.parse(l) as Line);
     const sessionKey = rows.find((r) => r.table === 'sessions')?.values.key;
     assert.equal(
-      profile.db.prepare('SELECT key FROM sessions WHERE account = ?').pluck().get(omemo.accountUuid),
+      profile.db
+        .prepare('SELECT key FROM sessions WHERE account = ?')
+        .pluck()
+        .get(omemo.accountUuid),
       sessionKey,
     );
   } finally {
@@ -211,11 +218,17 @@ test('messages whose files are not on this device are counted, with where they a
     // One of the fixture's files is present in the profile's Media folder.
     mkdirSync(join(profile.dir, 'Media'), { recursive: true });
     writeFileSync(join(profile.dir, 'Media', 'IMG_20234264_385755.jpg'), 'jpeg');
-    const result = await importBackup(profile, fixturePath('v2-alice.ceb'), 'correct horse battery staple');
+    const result = await importBackup(
+      profile,
+      fixturePath('v2-alice.ceb'),
+      'correct horse battery staple',
+    );
     assert.equal(result.missingMedia.count, 3);
     assert.equal(result.missingMedia.folder, join(profile.dir, 'Media'));
     const expectedAt = result.missingMedia.examples.map((e) => e.expectedAt);
-    assert.ok(expectedAt.includes(join(profile.dir, 'Media', 'Conversations Documents', 'ملف.txt')));
+    assert.ok(
+      expectedAt.includes(join(profile.dir, 'Media', 'Conversations Documents', 'ملف.txt')),
+    );
     assert.ok(
       expectedAt.includes(
         '/storage/emulated/0/Conversations/Media/Conversations Images/Grüße aus München 😀.png',

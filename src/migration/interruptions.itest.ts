@@ -24,7 +24,9 @@ async function killAfterRows(child: ChildProcess, rows: number): Promise<void> {
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout?.on('data', (d: Buffer) => {
       buffered += d.toString();
-      const done = buffered.split('\n').some((line) => Number(/^rows (\d+)$/.exec(line)?.[1] ?? 0) >= rows);
+      const done = buffered
+        .split('\n')
+        .some((line) => Number(/^rows (\d+)$/.exec(line)?.[1] ?? 0) >= rows);
       if (done) {
         clearTimeout(timer);
         child.kill('SIGKILL');
@@ -66,10 +68,10 @@ test('a backup killed in the middle leaves no backup file; the next backup clean
     assert.ok(leftovers.every((n) => /^\.kim@example\.org\..*\.ceb\.[0-9a-f]{12}\.tmp$/.test(n)));
     // The profile is not left locked, and the next backup removes the killed one's temporary file.
     await createBackups(profile, { outDir: out, now: new Date(2026, 0, 2, 10, 0) });
-    assert.deepEqual(
-      readdirSync(out).sort(),
-      ['kim@example.org.2026-01-01-10-00.ceb', 'kim@example.org.2026-01-02-10-00.ceb'],
-    );
+    assert.deepEqual(readdirSync(out).sort(), [
+      'kim@example.org.2026-01-01-10-00.ceb',
+      'kim@example.org.2026-01-02-10-00.ceb',
+    ]);
   } finally {
     cleanup();
   }
@@ -108,7 +110,9 @@ test('an import killed in the middle leaves the profile exactly as it was', asyn
 /** Mounts a tmpfs of `size` at `dir`; false when this machine doesn't allow it (not root). */
 function mountTinyFs(dir: string, size: string): boolean {
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir], {
+      stdio: 'ignore',
+    });
     return true;
   } catch {
     return false;
@@ -170,7 +174,8 @@ test('disk full while importing: the transaction is rolled back, the profile is 
       const before = dumpWholeDatabase(profile);
       await assert.rejects(
         importBackup(profile, local, 'kim-pw'),
-        (err: unknown) => err instanceof Error && 'code' in err && /^SQLITE_FULL|ENOSPC$/.test(String(err.code)),
+        (err: unknown) =>
+          err instanceof Error && 'code' in err && /^SQLITE_FULL|ENOSPC$/.test(String(err.code)),
       );
       assert.deepEqual(dumpWholeDatabase(profile), before);
     } finally {

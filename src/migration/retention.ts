@@ -1,4 +1,4 @@
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readHeader } from '../format/index.js';
 import { parseBackupFileName } from './backup-file-name.js';
@@ -23,7 +23,8 @@ export async function pruneBackups(
     try {
       const { header } = await readHeader(path);
       if (header.jid.toLowerCase() !== jid.toLowerCase()) continue;
-      const time = parsed.when?.getTime() ?? Number(header.timestamp) ?? (await stat(path)).mtimeMs;
+      // The date in the name (Conversations 2.13+), else the header's timestamp (older names).
+      const time = parsed.when?.getTime() ?? Number(header.timestamp);
       candidates.push({ path, time });
     } catch {
       continue; // not a backup we can read: not ours to delete

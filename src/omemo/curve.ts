@@ -145,15 +145,15 @@ export async function verifySignature(
   signature: Uint8Array,
 ): Promise<boolean> {
   if (signature.length !== 64) return false;
-  let raw: Buffer;
+  let serialized: Buffer;
   try {
-    raw = rawPublicKey(publicKey);
+    serialized = serializePublicKey(rawPublicKey(publicKey));
   } catch {
     return false;
   }
   const curve = await loadSignatureCurve();
   try {
-    return !curve.verifySignature(ab(raw), ab(message), ab(signature));
+    return !curve.verifySignature(ab(serialized), ab(message), ab(signature));
   } catch {
     return false;
   }

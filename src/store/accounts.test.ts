@@ -33,7 +33,15 @@ test('a new profile has the current schema version and the seven tables', () => 
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
       .pluck()
       .all() as string[];
-    for (const t of ['accounts', 'conversations', 'messages', 'prekeys', 'signed_prekeys', 'sessions', 'identities']) {
+    for (const t of [
+      'accounts',
+      'conversations',
+      'messages',
+      'prekeys',
+      'signed_prekeys',
+      'sessions',
+      'identities',
+    ]) {
       assert.ok(tables.includes(t), t);
     }
   });
@@ -72,9 +80,15 @@ test('account add stores the columns Conversations has, enabled, with a random r
 test('account add refuses a duplicate and an address that is not name@server', () => {
   withProfile(({ db }) => {
     addAccount(db, { jid: 'kim@example.org', password: 'pw' });
-    assert.throws(() => addAccount(db, { jid: 'KIM@example.org', password: 'x' }), AccountExistsError);
+    assert.throws(
+      () => addAccount(db, { jid: 'KIM@example.org', password: 'x' }),
+      AccountExistsError,
+    );
     assert.throws(() => addAccount(db, { jid: 'example.org', password: 'x' }), InvalidJidError);
-    assert.throws(() => addAccount(db, { jid: 'kim@example.org/phone', password: 'x' }), InvalidJidError);
+    assert.throws(
+      () => addAccount(db, { jid: 'kim@example.org/phone', password: 'x' }),
+      InvalidJidError,
+    );
     assert.equal(listAccounts(db).length, 1);
   });
 });

@@ -82,23 +82,25 @@ export function randomResource(app = 'ferry'): string {
 export function addAccount(db: Database.Database, account: NewAccount): AccountRow {
   const { username, server } = parseBareJid(account.jid);
   const jid = `${username}@${server}`;
-  return db.transaction(() => {
-    if (findAccountByJid(db, jid)) throw new AccountExistsError(jid);
-    const uuid = randomUUID();
-    db.prepare(
-      `INSERT INTO accounts (uuid, username, server, password, options, keys, hostname, port, resource)
+  return db
+    .transaction(() => {
+      if (findAccountByJid(db, jid)) throw new AccountExistsError(jid);
+      const uuid = randomUUID();
+      db.prepare(
+        `INSERT INTO accounts (uuid, username, server, password, options, keys, hostname, port, resource)
        VALUES (?, ?, ?, ?, 0, '{}', ?, ?, ?)`,
-    ).run(
-      uuid,
-      username,
-      server,
-      account.password,
-      account.hostname ?? null,
-      account.port ?? 5222,
-      account.resource ?? randomResource(),
-    );
-    return db.prepare('SELECT * FROM accounts WHERE uuid = ?').get(uuid) as AccountRow;
-  }).immediate();
+      ).run(
+        uuid,
+        username,
+        server,
+        account.password,
+        account.hostname ?? null,
+        account.port ?? 5222,
+        account.resource ?? randomResource(),
+      );
+      return db.prepare('SELECT * FROM accounts WHERE uuid = ?').get(uuid) as AccountRow;
+    })
+    .immediate();
 }
 
 /** Sets or clears the disabled bit; returns the updated row. */

@@ -78,7 +78,10 @@ export function realAsText(value: number): string {
  * A value from a backup file as SQLite should receive it. `textColumn` says the column has TEXT
  * affinity, where SQLite would turn a REAL into text.
  */
-export function toSqlValue(value: BackupRow['values'][string] | Uint8Array, textColumn = false): DbValue {
+export function toSqlValue(
+  value: BackupRow['values'][string] | Uint8Array,
+  textColumn = false,
+): DbValue {
   if (typeof value === 'bigint') {
     if (value >= INT64_MIN && value <= INT64_MAX) return value;
     // A literal beyond 64 bits is read by SQLite as a REAL; store what Conversations' SQLite stores.
@@ -105,7 +108,8 @@ function hasTextAffinity(declaredType: string): boolean {
 export class BackupRowInserter {
   /** Per table: lower-cased column name → whether it has TEXT affinity. */
   private readonly columns = new Map<BackupTable, Map<string, boolean>>();
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Per table and column list: the INSERT and which of its columns have TEXT affinity. */
+  private readonly statements = new Map<string, { stmt: Database.Statement; text: boolean[] }>();
   readonly counts: BackupRowCounts = Object.fromEntries(
     BACKUP_TABLES.map((t) => [t, 0]),
   ) as BackupRowCounts;
@@ -119,23 +123,29 @@ export class BackupRowInserter {
       throw new ConflictingDataError(`rows of table "${row.table}" cannot be restored`);
     }
     const names = Object.keys(row.values);
-    this.ensureColumns(row.table, names);
     const key = `${row.table}\u0000${names.join('\u0000')}`;
-    let stmt = this.statements.get(key);
-    if (!stmt) {
+    let prepared = this.statements.get(key);
+    if (!prepared) {
+      this.ensureColumns(row.table, names);
+      const affinity = this.columns.get(row.table);
       const cols = names.map((n) => `"${n}"`).join(', ');
       const marks = names.map(() => '?').join(', ');
-      stmt = this.db.prepare(`INSERT INTO ${row.table} (${cols}) VALUES (${marks})`);
-      this.statements.set(key, stmt);
+      prepared = {
+        stmt: this.db.prepare(`INSERT INTO ${row.table} (${cols}) VALUES (${marks})`),
+        text: names.map((n) => affinity?.get(n.toLowerCase()) ?? false),
+      };
+      this.statements.set(key, prepared);
     }
-    const affinity = this.columns.get(row.table);
-    const params = names.map((n) =>
-      toSqlValue(row.values[n] ?? null, affinity?.get(n.toLowerCase()) ?? false),
-    );
+    const { stmt, text } = prepared;
+    const params = names.map((n, i) => toSqlValue(row.values[n] ?? null, text[i]));
     try {
       stmt.run(params);
     } catch (err) {
-      if (err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_CONSTRAINT')) {
+      if (
+        err instanceof Error &&
+        'code' in err &&
+        String(err.code).startsWith('SQLITE_CONSTRAINT')
+      ) {
         throw new ConflictingDataError(
           `a ${row.table} row of the backup clashes with data already on this device (${err.message})`,
         );
@@ -158,7 +168,9 @@ export class BackupRowInserter {
     for (const name of names) {
       if (known.has(name.toLowerCase())) continue;
       if (!SAFE_COLUMN_NAME.test(name)) {
-        throw new ConflictingDataError(`the backup names a column "${name}" that cannot be created`);
+        throw new ConflictingDataError(
+          `the backup names a column "${name}" that cannot be created`,
+        );
       }
       this.db.exec(`ALTER TABLE ${table} ADD COLUMN "${name}"`);
       known.set(name.toLowerCase(), false);

@@ -34,7 +34,9 @@ export function dumpTable(db: Database.Database, table: string, orderBy = 'rowid
   const stmt = db.prepare(`SELECT * FROM ${table} ORDER BY ${orderBy}`).safeIntegers(true);
   const lines: string[] = [];
   for (const row of stmt.iterate() as Iterable<Record<string, unknown>>) {
-    const fields = Object.entries(row).map(([k, v]) => `${JSON.stringify(k)}:${sqliteValueToJson(v)}`);
+    const fields = Object.entries(row).map(
+      ([k, v]) => `${JSON.stringify(k)}:${sqliteValueToJson(v)}`,
+    );
     lines.push(`{"table":${JSON.stringify(table)},"values":{${fields.join(',')}}}`);
   }
   return lines;

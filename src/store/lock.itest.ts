@@ -14,7 +14,9 @@ test('a second operation in the same process is refused while the first runs', a
       await assert.rejects(
         withProfileLock({ dir }, 'backup import', () => 1),
         (err: unknown) =>
-          err instanceof ProfileBusyError && /backup create/.test(err.message) && err.code === 'busy',
+          err instanceof ProfileBusyError &&
+          /backup create/.test(err.message) &&
+          err.code === 'busy',
       );
     });
     assert.equal(await withProfileLock({ dir }, 'backup import', () => 42), 42);

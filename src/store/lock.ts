@@ -35,8 +35,7 @@ function isBusy(err: unknown): boolean {
 function readHolder(db: Database.Database): Holder | undefined {
   try {
     return db.prepare('SELECT operation, pid, since FROM holder WHERE id = 1').get() as
-      | Holder
-      | undefined;
+      Holder | undefined;
   } catch {
     return undefined;
   }
@@ -53,7 +52,9 @@ export function acquireProfileLock(profile: { dir: string }, operation: string):
   const db = openLockDatabase(profile.dir);
   try {
     db.exec('BEGIN IMMEDIATE');
-    db.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY, operation TEXT, pid INTEGER, since TEXT)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY, operation TEXT, pid INTEGER, since TEXT)',
+    );
     db.prepare('INSERT OR REPLACE INTO holder (id, operation, pid, since) VALUES (1, ?, ?, ?)').run(
       operation,
       process.pid,

@@ -20,7 +20,10 @@ export function profileBackupDir(dir: string): string {
 }
 
 /** Opens a connection to the profile database with ferry's settings (WAL, foreign keys, busy wait). */
-export function openProfileDatabase(dir: string, opts: { readonly?: boolean } = {}): Database.Database {
+export function openProfileDatabase(
+  dir: string,
+  opts: { readonly?: boolean } = {},
+): Database.Database {
   const db = new Database(profileDatabasePath(dir), { readonly: opts.readonly ?? false });
   if (!opts.readonly) db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');

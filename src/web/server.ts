@@ -17,6 +17,8 @@ import { registerChatRoutes } from './routes/chats.js';
 import { registerExportRoutes } from './routes/exports.js';
 import { LiveAccounts } from './live-accounts.js';
 import { UploadStore } from './uploads.js';
+import { OmemoCrypto } from '../omemo/omemo-crypto.js';
+import type { MessageCrypto } from '../xmpp/crypto-hook.js';
 
 /** What every route of the web app works with. */
 export interface WebContext {
@@ -36,6 +38,8 @@ export interface WebAppOptions {
   connect?: boolean;
   /** Where created backups go (default: the profile's Backup/ folder). */
   backupDir?: string;
+  /** End-to-end encryption for the chats: OMEMO (default), or `false` for none. */
+  crypto?: MessageCrypto | false;
   /** Where exports go (default: the profile's Exports/ folder). */
   exportDir?: string;
   /** More folders to look for backups in, besides the usual places. */
@@ -139,7 +143,8 @@ export async function startWebApp(opts: WebAppOptions): Promise<RunningWebApp> {
   const profile = openProfile(opts.profileDir);
   const jobs = new JobRegistry();
   const uploads = new UploadStore();
-  const live = new LiveAccounts(profile);
+  const crypto = opts.crypto === undefined ? new OmemoCrypto(profile.db) : opts.crypto;
+  const live = new LiveAccounts(profile, crypto ? { crypto } : {});
   const ctx: WebContext = { profile, jobs, live, uploads, options: opts };
   const secrets = newAccessSecrets();
   let port = 0;

@@ -15,8 +15,24 @@ import type { Element } from '@xmpp/xml';
 import { openProfile } from '../store/profile.js';
 import { startProsody } from '../xmpp/testing/prosody.js';
 import { startWebApp } from './server.js';
-import { launchChromium, screenshot } from './testing/browser.js';
+import { launchChromium, screenshot as saveScreenshot } from './testing/browser.js';
 import { seedOldDevice } from './testing/seed.js';
+
+/** Saves the screenshot and checks what every screen must have: each form control has a label. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await saveScreenshot(page, name);
+  const unlabelled = await page.$$eval('input, select, textarea, button', (els) =>
+    els
+      .filter((e) => {
+        const labels = (e as HTMLInputElement).labels;
+        const named =
+          e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent?.trim());
+        return !named && (!labels || labels.length === 0);
+      })
+      .map((e) => e.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unlabelled, [], `${name}: every control has a label`);
+}
 
 const PASSWORD = 'old phone pässword 🔑';
 
@@ -49,7 +65,6 @@ test(
       port: server.port,
       peer: bob,
     });
-    seeded.db.prepare('UPDATE accounts SET options = options | 2').run(); // not connected on the old device
     seeded.close();
 
     const browser = await launchChromium();
@@ -67,7 +82,7 @@ test(
     await page.goto(oldApp.url);
     await page.getByRole('heading', { level: 2, name: 'Accounts' }).waitFor();
     await page.getByText(alice).waitFor();
-    await page.getByText('Disabled', { exact: true }).waitFor();
+    await page.getByText('Enabled, not connected yet', { exact: true }).waitFor();
     await screenshot(page, 'accounts-old-device');
 
     await page.getByRole('link', { name: 'Create backup', exact: true }).click();
@@ -75,6 +90,9 @@ test(
     const start = page.getByRole('button', { name: 'Create backup' });
     assert.equal(await start.isDisabled(), true, 'the checklist comes first');
     await page.getByLabel(/Make sure that you know the password/).check();
+    await page.getByRole('button', { name: 'Deactivate all accounts' }).click();
+    await page.getByRole('button', { name: 'All accounts are deactivated' }).waitFor();
+    await page.getByText('Disabled', { exact: true }).waitFor();
     await page.getByLabel('Format 1 — older Conversations (up to 2.12)').check();
     await page.getByLabel('Format 2 — Conversations 2.13 and later (recommended)').check();
     await screenshot(page, 'create-backup-checklist');
@@ -206,6 +224,13 @@ test(
     // Back in the list: the last message and no unread count left.
     await page.getByRole('button', { name: '← Chats' }).click();
     await page.getByText('You: It worked — chats are all here.').waitFor();
+    // A message arriving while the list is shown: it becomes the last message, with an unread count.
+    await bobClient.send(
+      xml('message', { to: alice, type: 'chat', id: 'live-2' }, xml('body', {}, 'Great, see you!')),
+    );
+    await page.getByLabel('1 unread').waitFor({ timeout: 15_000 });
+    await page.getByText('Great, see you!').waitFor();
+    await screenshot(page, 'chats-unread');
 
     // Export: the chats as web pages, downloadable.
     await page.getByRole('link', { name: 'Export', exact: true }).click();

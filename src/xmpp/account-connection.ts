@@ -52,6 +52,8 @@ export class AccountConnection extends EventEmitter {
   private session = 0;
   private everOnline = false;
   private loop: Promise<void> | undefined;
+  /** Whether the server offered stream management (XEP-0198) on the current stream. */
+  private smOffered = false;
   private readonly collectors = new Map<
     string,
     { archiveJid: string | undefined; onItem: (item: ArchiveItem) => void }
@@ -169,7 +171,8 @@ export class AccountConnection extends EventEmitter {
         if (this.opts.crypto?.onOffline) this.opts.crypto.onOffline(this.channel);
         await x.send(xml('presence', { type: 'unavailable' })).catch(() => {});
       }
-      await Promise.race([x.stop().catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
+      await Promise.race([x.stop().catch(() => {}), delay(3000)]);
+      failPendingIqs(x, 'the connection was closed');
       x.removeAllListeners();
     }
     await this.intake.idle();
@@ -199,7 +202,19 @@ export class AccountConnection extends EventEmitter {
     x.reconnect.stop(); // ferry reconnects itself, with backoff
     x.on('error', () => {}); // surfaced through start()/disconnect handling
     x.on('stanza', (stanza: Element) => this.onStanza(stanza));
-    x.on('online', () => this.onSessionStart());
+    x.on('nonza', (n: Element) => {
+      if (n.name === 'stream:features') this.smOffered = n.getChild('sm', NS.sm) !== undefined;
+    });
+    if (process.env.FERRY_DEBUG_XMPP) {
+      x.on('nonza', (n: Element) => console.error('NONZA', n.toString().slice(0, 300)));
+      x.on('status', (st: string) => console.error('STATUS', st));
+      x.on('send', (n: Element) => console.error('OUT', n.toString().slice(0, 200)));
+    }
+    x.on('online', () => {
+      // IQs sent on an earlier session will never be answered: fail them now (not after their timeout).
+      failPendingIqs(x, 'the connection was lost');
+      this.onSessionStart();
+    });
     smEvents(x).on('resumed', () => {
       this.setState('online');
     });
@@ -274,9 +289,28 @@ export class AccountConnection extends EventEmitter {
     const accountStart = startPositionFor(this.db, this.uuid, undefined);
     this.intake.setArchiveCaughtUp(undefined, false);
     this.setState('online');
-    void this.sessionWork(session, accountStart).catch(() => {
+    const x = this.xmpp;
+    void (x ? this.streamManagementSettled(x) : Promise.resolve())
+      .then(() => this.sessionWork(session, accountStart))
+      .catch((err: unknown) => {
+      if (process.env.FERRY_DEBUG_XMPP) console.error("sessionWork", err);
       // The connection dropped in the middle: the next session resumes from the saved position.
     });
+  }
+
+  /**
+   * xmpp.js announces 'online' right after resource binding, before it enables stream management.
+   * Anything the server sends us in between is counted by xmpp.js but then its counter is reset,
+   * and the server later closes the stream ("acknowledged less stanzas than already
+   * acknowledged"). So nothing is sent until the server has answered `<enable/>`.
+   */
+  private async streamManagementSettled(x: Client): Promise<void> {
+    if (!this.smOffered) return;
+    const sm = x.streamManagement as unknown as { enabled: boolean };
+    const deadline = Date.now() + 5000;
+    while (!sm.enabled && Date.now() < deadline && this.xmpp === x) {
+      await delay(5);
+    }
   }
 
   private async sessionWork(
@@ -331,6 +365,7 @@ export class AccountConnection extends EventEmitter {
   }
 
   private onStanza(stanza: Element): void {
+    if (process.env.FERRY_DEBUG_XMPP) console.error('IN', this.jid, stanza.toString().slice(0, 400));
     for (const l of this.stanzaListeners) {
       try {
         l(stanza);
@@ -362,6 +397,18 @@ export class ConnectError extends Error {
   ) {
     super(message);
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Rejects every IQ still waiting for an answer on this client. */
+function failPendingIqs(x: Client, reason: string): void {
+  const handlers = (x.iqCaller as unknown as { handlers: Map<string, { reject(e: Error): void }> })
+    .handlers;
+  for (const deferred of handlers.values()) deferred.reject(new Error(reason));
+  handlers.clear();
 }
 
 /** xmpp.js's stream management emits 'resumed' but its types don't say it is an emitter. */

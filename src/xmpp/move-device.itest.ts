@@ -40,7 +40,7 @@ function caughtUp(engine: Engine): Promise<unknown> {
 
 test('move to a new device: history from the backup + what arrived meanwhile, once each, in order; chats work', async (t) => {
   const server = await startProsody({ muc: true });
-  t.after(() => server.stop());
+  t.after(() => { if (process.env.FERRY_PROSODY_LOG) console.error(server.log()); return server.stop(); });
   await server.register('alice', 'pw-a');
   await server.register('bob', 'pw-b');
   const alice = `alice@${server.domain}`;
@@ -62,6 +62,8 @@ test('move to a new device: history from the backup + what arrived meanwhile, on
     name: 'Friends',
   });
   const engineA = new Engine(deviceA, fast);
+  engineA.on('account-state', (e) => console.error('A state', Date.now(), e));
+  engineA.on('message', (e) => console.error('A msg', Date.now(), e.source, e.message.body));
   const aReady = caughtUp(engineA);
   await engineA.start();
   await aReady;
@@ -82,7 +84,7 @@ test('move to a new device: history from the backup + what arrived meanwhile, on
       listMessages(deviceA.db, convA.uuid).length === 2 &&
       listMessages(deviceA.db, roomA.uuid).length === 2,
     10_000,
-    'device A to store the chat',
+    'device A to store the chat' + JSON.stringify([listMessages(deviceA.db, convA.uuid), listMessages(deviceA.db, roomA.uuid)].map((l) => l.map((m) => [m.body, m.status, m.serverMsgId]))),
   );
   // Our own room message comes back from the room with its archive id: stored once.
   await waitUntil(

@@ -18,6 +18,7 @@ export const NS = {
   occupantId: 'urn:xmpp:occupant-id:0',
   hints: 'urn:xmpp:hints',
   stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+  sm: 'urn:xmpp:sm:3',
 } as const;
 
 export { bareJid, jidResource };

@@ -42,16 +42,18 @@ export async function withCommandProfile<T>(
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UserFacingError(`"${value}" is not a port number`, 'Use a number from 1 to 65535.', EXIT.usage);
+    throw new UserFacingError(
+      `"${value}" is not a port number`,
+      'Use a number from 1 to 65535.',
+      EXIT.usage,
+    );
   }
   return port;
 }
 
 /** `ferry account add|list|enable|disable`. */
 export function registerAccountCommands(program: Command): void {
-  const account = program
-    .command('account')
-    .description('the accounts of this profile (device)');
+  const account = program.command('account').description('the accounts of this profile (device)');
 
   account
     .command('add <jid>')
@@ -59,26 +61,38 @@ export function registerAccountCommands(program: Command): void {
     .option('--password-file <file>', 'read the password from the first line of FILE')
     .option('--hostname <host>', 'connect to this host instead of looking it up (SRV)')
     .option('--port <port>', 'port to connect to (with --hostname)', parsePort)
-    .action(async (jid: string, opts: { passwordFile?: string; hostname?: string; port?: number }, cmd: Command) => {
-      try {
-        parseBareJid(jid);
-      } catch (err) {
-        throw asUserFacing(err);
-      }
-      await withCommandProfile(cmd, async (profile) => {
-        const password = await obtainPassword(opts, `Password for ${jid}: `);
-        if (password === '') {
-          throw new UserFacingError('the password is empty', 'Give the account password.', EXIT.usage);
+    .action(
+      async (
+        jid: string,
+        opts: { passwordFile?: string; hostname?: string; port?: number },
+        cmd: Command,
+      ) => {
+        try {
+          parseBareJid(jid);
+        } catch (err) {
+          throw asUserFacing(err);
         }
-        const row = addAccount(profile.db, {
-          jid,
-          password,
-          hostname: opts.hostname,
-          port: opts.port,
+        await withCommandProfile(cmd, async (profile) => {
+          const password = await obtainPassword(opts, `Password for ${jid}: `);
+          if (password === '') {
+            throw new UserFacingError(
+              'the password is empty',
+              'Give the account password.',
+              EXIT.usage,
+            );
+          }
+          const row = addAccount(profile.db, {
+            jid,
+            password,
+            hostname: opts.hostname,
+            port: opts.port,
+          });
+          process.stdout.write(
+            `Added ${accountJid(row)} (enabled). Next: ferry sync ${accountJid(row)}\n`,
+          );
         });
-        process.stdout.write(`Added ${accountJid(row)} (enabled). Next: ferry sync ${accountJid(row)}\n`);
-      });
-    });
+      },
+    );
 
   account
     .command('list')
@@ -109,7 +123,9 @@ export function registerAccountCommands(program: Command): void {
           return;
         }
         if (rows.length === 0) {
-          process.stdout.write('No accounts. Add one with `ferry account add JID` or import a backup.\n');
+          process.stdout.write(
+            'No accounts. Add one with `ferry account add JID` or import a backup.\n',
+          );
           return;
         }
         const width = Math.max(7, ...rows.map((r) => r.jid.length));

@@ -23,7 +23,9 @@ import { asUserFacing } from './store-failures.js';
 export function backupCommand(program: Command): Command {
   return (
     program.commands.find((c) => c.name() === 'backup') ??
-    program.command('backup').description('make, find and import backups (the three steps of a move)')
+    program
+      .command('backup')
+      .description('make, find and import backups (the three steps of a move)')
   );
 }
 
@@ -31,18 +33,29 @@ export function backupCommand(program: Command): Command {
  * Extra steps other modules plug into `backup create` / `backup import` (e.g. media): given the
  * command's options, they return flow options to merge in.
  */
-export const backupCreateExtensions: ((opts: Record<string, unknown>) => Partial<CreateBackupOptions>)[] = [];
-export const backupImportExtensions: ((opts: Record<string, unknown>) => Partial<ImportOptions>)[] = [];
+export const backupCreateExtensions: ((
+  opts: Record<string, unknown>,
+) => Partial<CreateBackupOptions>)[] = [];
+export const backupImportExtensions: ((opts: Record<string, unknown>) => Partial<ImportOptions>)[] =
+  [];
 
 function parseFormat(value: string): 1 | 2 {
   if (value === '1' || value === '2') return Number(value) as 1 | 2;
-  throw new UserFacingError(`unknown backup format "${value}"`, 'Use --format 2 (Conversations 2.13+) or 1 (older).', EXIT.usage);
+  throw new UserFacingError(
+    `unknown backup format "${value}"`,
+    'Use --format 2 (Conversations 2.13+) or 1 (older).',
+    EXIT.usage,
+  );
 }
 
 function parseKeep(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
-    throw new UserFacingError(`--keep ${value} is not a whole number ≥ 1`, 'The new backup always counts as one.', EXIT.usage);
+    throw new UserFacingError(
+      `--keep ${value} is not a whole number ≥ 1`,
+      'The new backup always counts as one.',
+      EXIT.usage,
+    );
   }
   return n;
 }
@@ -76,10 +89,20 @@ export function registerBackupCommands(program: Command): void {
 
   backup
     .command('create')
-    .description("step 1 on the old device: one encrypted backup per account, as Conversations makes them")
+    .description(
+      'step 1 on the old device: one encrypted backup per account, as Conversations makes them',
+    )
     .option('--out <dir>', "folder to write to (default: the profile's Backup/ folder)")
-    .option('--format <n>', 'file format: 2 (Conversations 2.13+, default) or 1 (older)', parseFormat)
-    .option('--keep <n>', `keep the newest N backups per account in the folder (default ${DEFAULT_KEEP})`, parseKeep)
+    .option(
+      '--format <n>',
+      'file format: 2 (Conversations 2.13+, default) or 1 (older)',
+      parseFormat,
+    )
+    .option(
+      '--keep <n>',
+      `keep the newest N backups per account in the folder (default ${DEFAULT_KEEP})`,
+      parseKeep,
+    )
     .option('--deactivate', 'disable the accounts first, as the migration guide asks')
     .option('--account <jid...>', 'only these accounts')
     .option('--json', 'print the result as JSON')
@@ -104,7 +127,8 @@ export function registerBackupCommands(program: Command): void {
           });
         } catch (err) {
           throw asUserFacing(err, {
-            nothingChanged: 'No backup file was left half-written; the folder holds what it held before.',
+            nothingChanged:
+              'No backup file was left half-written; the folder holds what it held before.',
           });
         } finally {
           progress.done();
@@ -122,7 +146,8 @@ export function registerBackupCommands(program: Command): void {
           );
           for (const d of w.deleted) out.write(`  removed older backup ${basename(d)}\n`);
         }
-        for (const s of result.skipped) process.stderr.write(`ferry: skipped ${s.jid}: ${s.reason}\n`);
+        for (const s of result.skipped)
+          process.stderr.write(`ferry: skipped ${s.jid}: ${s.reason}\n`);
         if (result.stillEnabled.length > 0) {
           process.stderr.write(
             `ferry: warning: ${result.stillEnabled.join(', ')} ${result.stillEnabled.length === 1 ? 'is' : 'are'} still enabled. ` +
@@ -143,7 +168,9 @@ export function registerBackupCommands(program: Command): void {
 
   backup
     .command('list [dirs...]')
-    .description("step 3: find backups (profile's Backup/, ~/Download(s)/Conversations/Backup, … and DIRs)")
+    .description(
+      "step 3: find backups (profile's Backup/, ~/Download(s)/Conversations/Backup, … and DIRs)",
+    )
     .option('--json', 'print JSON for scripts')
     .action(async (dirs: string[], opts: { json?: boolean }, cmd: Command) => {
       await withCommandProfile(cmd, async (profile) => {
@@ -154,10 +181,14 @@ export function registerBackupCommands(program: Command): void {
         }
         const out = process.stdout;
         if (scan.backups.length === 0) {
-          out.write(`No backups found. Looked in:\n${scan.searched.map((d) => `  ${d}\n`).join('')}`);
+          out.write(
+            `No backups found. Looked in:\n${scan.searched.map((d) => `  ${d}\n`).join('')}`,
+          );
         } else {
           const width = Math.max(7, ...scan.backups.map((b) => b.jid.length));
-          out.write(`${'ACCOUNT'.padEnd(width)}  APP            DATE              SIZE       FORMAT  FILE\n`);
+          out.write(
+            `${'ACCOUNT'.padEnd(width)}  APP            DATE              SIZE       FORMAT  FILE\n`,
+          );
           for (const b of scan.backups) {
             out.write(
               `${b.jid.padEnd(width)}  ${b.app.padEnd(13)}  ${localTime(b.createdAt)}  ${humanSize(b.size).padEnd(9)}  ${String(b.format).padEnd(6)}  ${b.path}` +
@@ -165,7 +196,9 @@ export function registerBackupCommands(program: Command): void {
             );
           }
           if (scan.backups.some((b) => b.accountExists)) {
-            out.write('\nFiles marked "account already on this device" cannot be imported into this profile.\n');
+            out.write(
+              '\nFiles marked "account already on this device" cannot be imported into this profile.\n',
+            );
           }
         }
         for (const u of scan.unreadable) process.stderr.write(`ferry: ${u.path}: ${u.problem}\n`);
@@ -174,7 +207,9 @@ export function registerBackupCommands(program: Command): void {
 
   backup
     .command('import <files...>')
-    .description('step 3 on the new device: restore backups (the accounts stay disabled until you enable them)')
+    .description(
+      'step 3 on the new device: restore backups (the accounts stay disabled until you enable them)',
+    )
     .option('--password-file <file>', 'read the password from the first line of FILE')
     .option('--json', 'print the result as JSON')
     .action(async (files: string[], opts: Record<string, unknown>, cmd: Command) => {
@@ -192,7 +227,8 @@ export function registerBackupCommands(program: Command): void {
             );
             const result = await importBackup(profile, file, password, {
               onProgress: (e) => {
-                if (e.kind === 'rows') progress.update(`${header.jid}: ${e.rows} rows restored (${e.table})`);
+                if (e.kind === 'rows')
+                  progress.update(`${header.jid}: ${e.rows} rows restored (${e.table})`);
               },
               ...Object.assign({}, ...backupImportExtensions.map((ext) => ext(opts))),
             });
@@ -212,7 +248,9 @@ export function registerBackupCommands(program: Command): void {
           }
         }
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ imported: results, failed: failures }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ imported: results, failed: failures }, null, 2)}\n`,
+          );
         }
         const first = failures[0];
         if (!first) return;

@@ -61,16 +61,26 @@ function printHeader(file: string, header: BackupHeader, size: number): void {
 
 function fileMissing(file: string, err: unknown): UserFacingError | undefined {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new UserFacingError(`no such file: ${file}`, 'Check the path.', EXIT.usage);
-  if (code === 'EISDIR') return new UserFacingError(`${file} is a folder, not a backup file`, 'Name a .ceb file.', EXIT.usage);
-  if (code === 'EACCES') return new UserFacingError(`cannot read ${file}: permission denied`, 'Check the file permissions.');
+  if (code === 'ENOENT')
+    return new UserFacingError(`no such file: ${file}`, 'Check the path.', EXIT.usage);
+  if (code === 'EISDIR')
+    return new UserFacingError(
+      `${file} is a folder, not a backup file`,
+      'Name a .ceb file.',
+      EXIT.usage,
+    );
+  if (code === 'EACCES')
+    return new UserFacingError(
+      `cannot read ${file}: permission denied`,
+      'Check the file permissions.',
+    );
   return undefined;
 }
 
 /** `ferry inspect FILE…`: the headers, no password. Keeps going past unreadable files. */
 async function inspect(files: string[], opts: { json?: boolean }): Promise<void> {
   const results: Record<string, unknown>[] = [];
-  let firstFailure: { error: unknown; exitCode: number } | undefined;
+  const failures: { error: unknown; exitCode: number }[] = [];
   for (const file of files) {
     try {
       const { header, fileSize } = await readHeader(file);
@@ -79,27 +89,26 @@ async function inspect(files: string[], opts: { json?: boolean }): Promise<void>
     } catch (err) {
       const error = fileMissing(file, err) ?? err;
       const { message, hint, exitCode } = describeFailure(error);
-      firstFailure ??= { error, exitCode };
+      failures.push({ error, exitCode });
       if (opts.json) {
-        results.push({ file, error: { code: error instanceof CebError ? error.code : 'unreadable', message } });
-      } else {
+        const code = error instanceof CebError ? error.code : 'unreadable';
+        results.push({ file, error: { code, message } });
+      } else if (files.length > 1) {
         process.stderr.write(`ferry: ${file}: ${message}\n  hint: ${hint}\n`);
       }
     }
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify(files.length === 1 ? results[0] : results, null, 2)}\n`);
-  if (firstFailure !== undefined) {
-    const failed = results.filter((r) => 'error' in r).length;
-    if (files.length === 1 && !opts.json) process.exitCode = firstFailure.exitCode;
-    else if (files.length === 1) process.exitCode = firstFailure.exitCode;
-    else {
-      throw new UserFacingError(
-        `${opts.json ? failed : 'some'} of ${files.length} files could not be read as backups`,
-        'See the messages above for each file.',
-        firstFailure.exitCode,
-      );
-    }
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(files.length === 1 ? results[0] : results, null, 2)}\n`);
   }
+  const first = failures[0];
+  if (first === undefined) return;
+  if (files.length === 1 && !opts.json) throw first.error;
+  throw new UserFacingError(
+    `${failures.length} of ${files.length} files could not be read as backups`,
+    opts.json ? 'See the "error" of each file in the JSON output.' : 'See the messages above.',
+    first.exitCode,
+  );
 }
 
 /** A pass-through that reports how many bytes went by. */
@@ -147,11 +156,17 @@ async function openWithPassword(
 }
 
 /** `ferry verify FILE`: decrypts and authenticates everything, counts rows per table. */
-async function verify(file: string, opts: { json?: boolean; passwordFile?: string }): Promise<void> {
+async function verify(
+  file: string,
+  opts: { json?: boolean; passwordFile?: string },
+): Promise<void> {
   const progress = terminalProgress();
   try {
     const { header, size, rows } = await openWithPassword(file, opts, progress, 'verifying');
-    const counts = Object.fromEntries(BACKUP_TABLES.map((t) => [t, 0])) as Record<BackupTable, number>;
+    const counts = Object.fromEntries(BACKUP_TABLES.map((t) => [t, 0])) as Record<
+      BackupTable,
+      number
+    >;
     let total = 0;
     for await (const row of rows) {
       counts[row.table]++;
@@ -159,13 +174,20 @@ async function verify(file: string, opts: { json?: boolean; passwordFile?: strin
     }
     progress.done();
     if (opts.json) {
-      const summary = { ...headerSummary(file, header, size), authenticated: true, rows: counts, total };
+      const summary = {
+        ...headerSummary(file, header, size),
+        authenticated: true,
+        rows: counts,
+        total,
+      };
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
       process.stdout.write(
         `${file}: OK — authenticated, ${total.toLocaleString('en-US')} rows for ${header.jid} ` +
           `(format ${header.version})\n` +
-          BACKUP_TABLES.map((t) => `  ${t.padEnd(15)}${counts[t].toLocaleString('en-US').padStart(12)}\n`).join(''),
+          BACKUP_TABLES.map(
+            (t) => `  ${t.padEnd(15)}${counts[t].toLocaleString('en-US').padStart(12)}\n`,
+          ).join(''),
       );
     }
   } finally {
@@ -218,10 +240,22 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
       throw err;
     }
   } catch (err) {
-    if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ENOENT' && !tempCreated) {
-      const dirExists = await stat(dirname(out)).then(() => true, () => false);
+    if (
+      err instanceof Error &&
+      'code' in err &&
+      (err as NodeJS.ErrnoException).code === 'ENOENT' &&
+      !tempCreated
+    ) {
+      const dirExists = await stat(dirname(out)).then(
+        () => true,
+        () => false,
+      );
       if (!dirExists) {
-        throw new UserFacingError(`the folder for ${opts.out} does not exist`, 'Create it first or choose another --out.', EXIT.usage);
+        throw new UserFacingError(
+          `the folder for ${opts.out} does not exist`,
+          'Create it first or choose another --out.',
+          EXIT.usage,
+        );
       }
     }
     throw err;
@@ -235,7 +269,9 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
 export function registerFileCommands(program: Command): void {
   program
     .command('inspect')
-    .description('show the header of backup files (account, app, format, creation time, size); no password needed')
+    .description(
+      'show the header of backup files (account, app, format, creation time, size); no password needed',
+    )
     .argument('<file...>', 'backup files (.ceb)')
     .option('--json', 'print JSON for scripts')
     .addHelpText(
@@ -261,13 +297,20 @@ Examples:
   ferry verify alice@example.org.ceb
   FERRY_PASSWORD=… ferry verify --json alice@example.org.ceb`,
     )
-    .action(async (file: string, opts: { json?: boolean; passwordFile?: string }) => verify(file, opts));
+    .action(async (file: string, opts: { json?: boolean; passwordFile?: string }) =>
+      verify(file, opts),
+    );
 
   program
     .command('decrypt')
-    .description('write every row of a backup as a JSON line {"table":…,"values":{…}}, values as the file holds them')
+    .description(
+      'write every row of a backup as a JSON line {"table":…,"values":{…}}, values as the file holds them',
+    )
     .argument('<file>', 'backup file (.ceb)')
-    .requiredOption('--out <file>', 'the JSON lines file to write (written only if the whole backup authenticates)')
+    .requiredOption(
+      '--out <file>',
+      'the JSON lines file to write (written only if the whole backup authenticates)',
+    )
     .option('--password-file <file>', 'read the password from the first line of this file')
     .addHelpText(
       'after',
@@ -277,5 +320,7 @@ Examples:
   ferry decrypt alice@example.org.ceb --out alice.jsonl
   ferry decrypt alice@example.org.ceb --out alice.jsonl --password-file pw.txt`,
     )
-    .action(async (file: string, opts: { out: string; passwordFile?: string }) => decrypt(file, opts));
+    .action(async (file: string, opts: { out: string; passwordFile?: string }) =>
+      decrypt(file, opts),
+    );
 }

@@ -26,7 +26,11 @@ export function asUserFacing(err: unknown, context: { nothingChanged?: string } 
       case 'account-not-found':
         return new UserFacingError(err.message, 'See `ferry account list`.', EXIT.usage);
       case 'invalid-jid':
-        return new UserFacingError(err.message, 'Give the bare address, e.g. kim@example.org.', EXIT.usage);
+        return new UserFacingError(
+          err.message,
+          'Give the bare address, e.g. kim@example.org.',
+          EXIT.usage,
+        );
       case 'profile-too-new':
         return new UserFacingError(err.message, 'Update ferry to open this profile.', EXIT.failure);
       case 'conflicting-data':

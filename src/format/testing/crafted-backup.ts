@@ -29,12 +29,22 @@ export async function craftBackup(body: string | Buffer, opts: CraftOptions = {}
     salt: opts.salt ?? randomBytes(16),
   };
   const key = await deriveKey(opts.password ?? 'secret', header.salt);
-  const plaintext = opts.plaintext ?? gzipSync(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+  const plaintext =
+    opts.plaintext ?? gzipSync(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
   const cipher = createCipheriv('aes-128-gcm', key, header.iv);
-  return Buffer.concat([encodeHeader(header), cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return Buffer.concat([
+    encodeHeader(header),
+    cipher.update(plaintext),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
 }
 
-export async function craftBackupFile(path: string, body: string | Buffer, opts: CraftOptions = {}): Promise<void> {
+export async function craftBackupFile(
+  path: string,
+  body: string | Buffer,
+  opts: CraftOptions = {},
+): Promise<void> {
   writeFileSync(path, await craftBackup(body, opts));
 }
 
@@ -48,6 +58,9 @@ export async function decryptBackupFile(
   const key = await deriveKey(password, header.salt);
   const decipher = createDecipheriv('aes-128-gcm', key, header.iv);
   decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-  const plaintext = Buffer.concat([decipher.update(bytes.subarray(length, bytes.length - 16)), decipher.final()]);
+  const plaintext = Buffer.concat([
+    decipher.update(bytes.subarray(length, bytes.length - 16)),
+    decipher.final(),
+  ]);
   return { header, plaintext, body: gunzipSync(plaintext).toString('utf8') };
 }

@@ -168,7 +168,10 @@ test('a connection dropped during upload leaves no file on the server', async ()
   assert.equal(proxy.cuts, cutsBefore + 1, 'the proxy cut the upload');
   assert.ok(err instanceof RemoteStorageError, String(err));
   assert.ok(['network', 'verify'].includes(err.code), err.code);
-  await waitFor(async () => (await allFiles(join(dav.dir, 'dropup'))).length === 0, 'no file left on the server');
+  await waitFor(
+    async () => (await allFiles(join(dav.dir, 'dropup'))).length === 0,
+    async () => `no file left on the server: ${(await allFiles(join(dav.dir, 'dropup'))).join(', ')}`,
+  );
   // Running it again completes.
   const retried = await pushBackups(folder, [backup]);
   assert.equal(retried.uploaded[0]?.unchanged, false);
@@ -193,10 +196,10 @@ test('a connection dropped during download leaves no partial file', async () => 
   assert.ok((await readFile(join(out, 'finn@example.org.2026-11-28-10-11.ceb'))).equals(await readFile(backup)));
 });
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, what: () => Promise<string>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${await what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

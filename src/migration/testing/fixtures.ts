@@ -41,7 +41,11 @@ export function tempDir(prefix: string): { dir: string; cleanup(): void } {
 }
 
 /** Opens a fresh profile in a temporary folder. */
-export function tempProfile(prefix = 'profile'): { profile: Profile; dir: string; cleanup(): void } {
+export function tempProfile(prefix = 'profile'): {
+  profile: Profile;
+  dir: string;
+  cleanup(): void;
+} {
   const t = tempDir(prefix);
   const profile = openProfile(join(t.dir, 'profile'));
   return {

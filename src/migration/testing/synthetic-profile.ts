@@ -21,6 +21,21 @@ export function addSyntheticAccount(
        serverMsgId, carbon, edited, read, oob, readByMarkers, markable, deleted, remoteMsgId)
      VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, 0, '[]', 1, 0, '[]', 1, 0, ?)`,
   );
+  const words = (
+    'hello see you tomorrow ok thanks 😀 שלום привет 你好 meeting lunch train late photo call ' +
+    'yes no maybe tonight weekend Berlin the a is it was "quoted" it\'s fine sure great'
+  ).split(' ');
+  let seed = 12345;
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed;
+  };
+  const body = (i: number): string => {
+    const n = 3 + (next() % 25);
+    const parts: string[] = [];
+    for (let w = 0; w < n; w++) parts.push(words[next() % words.length] ?? '');
+    return `${parts.join(' ')} #${i}`;
+  };
   profile.db.transaction(() => {
     const conversations: { uuid: string; jid: string; group: boolean }[] = [];
     for (let c = 0; c < 8; c++) {
@@ -39,7 +54,7 @@ export function addSyntheticAccount(
         conv.uuid,
         1_600_000_000_000 + i * 1000,
         conv.group ? `${conv.jid}/nick${i % 7}` : conv.jid,
-        `message ${i}: ${'lorem ipsum dolor sit amet, '.repeat(1 + (i % 4))}`,
+        body(i),
         sent ? 8 : 0,
         `srv-${i}`,
         `rid-${i}`,

@@ -28,7 +28,8 @@ export function ProgressRow({ item }) {
 }
 
 export function JobProgress({ job }) {
-  if (!job) return null;
+  // A failed job shows its error instead (ErrorBox); a half-filled bar would only confuse.
+  if (!job || job.state === 'failed') return null;
   const items = Object.values(job.progress ?? {});
   return html`<section class="job" aria-live="polite" aria-busy=${job.state === 'running'}>
     <p role="status" class="job-state">

@@ -60,6 +60,10 @@ export async function connectContact(
     for (const w of waiters) w();
   });
   await xmpp.start();
+  // xmpp.js reports 'online' before it enabled stream management; sending before that makes its
+  // stanza counter go wrong and the server drop the stream. Wait until it is enabled.
+  const sm = xmpp.streamManagement as unknown as { enabled: boolean };
+  for (let i = 0; i < 500 && !sm.enabled; i++) await new Promise((r) => setTimeout(r, 5));
   await xmpp.send(xml('presence'));
   const jid = `${user}@${server.domain}`;
   return {

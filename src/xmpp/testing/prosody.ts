@@ -116,7 +116,7 @@ function configText(
     `data_path = ${luaString(join(dir, 'data'))}`,
     `certificates = ${luaString(join(dir, 'certs'))}`,
     `plugin_paths = { ${luaString(join(dir, 'plugins'))} }`,
-    `log = { { levels = { min = "warn" }, to = "file", filename = ${luaString(join(dir, 'prosody.log'))} } }`,
+    `log = { { levels = { min = ${luaString(process.env.FERRY_PROSODY_LOG ?? "warn")} }, to = "file", filename = ${luaString(join(dir, 'prosody.log'))} } }`,
     `interfaces = { "127.0.0.1" }`,
     `local_interfaces = { "127.0.0.1" }`,
     `c2s_ports = { ${port} }`,
