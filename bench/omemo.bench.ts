@@ -56,7 +56,11 @@ async function layerOnly(n: number, dir: string): Promise<{ seconds: number }> {
   await alice.store.generateKeys();
   await bob.store.generateKeys();
   const aliceAddr = { name: 'alice@example.org', deviceId: alice.store.getLocalRegistrationId() };
-  await processPreKeyBundle(bob.store, aliceAddr, parseBundle(bundleElement(alice.store), aliceAddr.deviceId));
+  await processPreKeyBundle(
+    bob.store,
+    aliceAddr,
+    parseBundle(bundleElement(alice.store), aliceAddr.deviceId),
+  );
   const sender = new OmemoAccount(bob.store);
   const receiver = new OmemoAccount(alice.store);
   const stanzas: Element[] = [];
@@ -92,7 +96,12 @@ async function main(): Promise<void> {
     const profiles = { alice: join(dir, 'alice'), bob: join(dir, 'bob') };
     for (const [user, pdir] of Object.entries(profiles)) {
       const p = openProfile(pdir);
-      addAccount(p.db, { jid: `${user}@${server.domain}`, password: `pw-${user}`, hostname: '127.0.0.1', port: server.port });
+      addAccount(p.db, {
+        jid: `${user}@${server.domain}`,
+        password: `pw-${user}`,
+        hostname: '127.0.0.1',
+        port: server.port,
+      });
       p.close();
     }
     // Alice's device publishes its keys and sets its archive position, then goes offline.
@@ -116,10 +125,14 @@ async function main(): Promise<void> {
     await e.stop();
     p.close();
 
-    const child = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--catchup', profiles.alice, alice], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', SELF, '--catchup', profiles.alice, alice],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      },
+    );
     if (child.status !== 0) throw new Error(`catch-up child failed: ${child.stderr}`);
     const lastLine = child.stdout.trim().split('\n').pop() ?? '{}';
     const result = JSON.parse(lastLine) as {
@@ -135,9 +148,15 @@ async function main(): Promise<void> {
     const rows = [
       ['| measurement | messages | seconds | messages/s | peak RSS (MiB) | notes |'],
       ['|---|---:|---:|---:|---:|---|'],
-      [`| bob sends (engine + OMEMO encrypt, Prosody) | ${n} | ${sendSeconds.toFixed(1)} | ${(n / sendSeconds).toFixed(0)} | – | one device-list fetch per message |`],
-      [`| **alice catch-up from the archive** (sync: MAM + decrypt + store) | ${n} | ${result.seconds.toFixed(1)} | ${(n / result.seconds).toFixed(0)} | ${result.maxRssMiB.toFixed(0)} | stored decrypted: ${decrypted}, other: ${failed}, caught up: ${result.caughtUp} |`],
-      [`| decryption layer alone (parse + Signal + AES-GCM + session to SQLite) | ${n} | ${layer.seconds.toFixed(1)} | ${(n / layer.seconds).toFixed(0)} | – | no network, no message rows |`],
+      [
+        `| bob sends (engine + OMEMO encrypt, Prosody) | ${n} | ${sendSeconds.toFixed(1)} | ${(n / sendSeconds).toFixed(0)} | – | one device-list fetch per message |`,
+      ],
+      [
+        `| **alice catch-up from the archive** (sync: MAM + decrypt + store) | ${n} | ${result.seconds.toFixed(1)} | ${(n / result.seconds).toFixed(0)} | ${result.maxRssMiB.toFixed(0)} | stored decrypted: ${decrypted}, other: ${failed}, caught up: ${result.caughtUp} |`,
+      ],
+      [
+        `| decryption layer alone (parse + Signal + AES-GCM + session to SQLite) | ${n} | ${layer.seconds.toFixed(1)} | ${(n / layer.seconds).toFixed(0)} | – | no network, no message rows |`,
+      ],
     ];
     process.stdout.write(`${rows.map((r) => r.join('')).join('\n')}\n`);
   } finally {

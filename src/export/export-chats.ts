@@ -136,7 +136,8 @@ export async function exportProfileAccount(
     db.exec('BEGIN'); // one snapshot for all the queries
     try {
       if (opts.format === 'sqlite') return await copyAccountDatabase(db, account, opts);
-      const mediaRoots = [...(opts.mediaDirs ?? []), join(profileDir, 'media', account.jid)];
+      // The profile's media folder (src/migration/media/layout.ts): PROFILE/Media, shared by accounts.
+      const mediaRoots = [...(opts.mediaDirs ?? []), join(profileDir, 'Media')];
       return renderAccount(db, account, { ...opts, clock, mediaRoots });
     } finally {
       db.exec('COMMIT');

@@ -5,8 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { listDatabaseAccounts } from './account-reader.js';
+import type { DbRow } from '../store/backup-rows.js';
+import { AccountReader, listDatabaseAccounts } from './account-reader.js';
+import { exportAccountAsHtml } from './html-export.js';
 import { renderAccount } from './render-account.js';
+import { createExportDatabase, fillExportDatabase } from './staging-database.js';
 import { fixtureDatabase, GOLDEN_EXPORTED_AT, GOLDEN_TZ } from './testing/fixtures.js';
 import { ZonedClock } from './zoned-time.js';
 
@@ -226,4 +229,66 @@ test('the unicode fixture renders: RTL, emoji, NUL removed', async (t) => {
     assert.ok(!readFileSync(join(site, 'chats', file), 'utf8').includes('\u0000'), file);
   }
   await shot(page, 'conversation-unicode');
+});
+
+test('a long conversation is split into pages and search reaches every index file', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'ferry-html-'));
+  const browser = await launch();
+  t.after(async () => {
+    await browser.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+  const db = createExportDatabase(join(out, 'scratch.sqlite'));
+  const account = 'acc-1';
+  function* rows(): Generator<DbRow> {
+    yield { table: 'accounts', values: { uuid: account, username: 'kim', server: 'example.org' } };
+    yield {
+      table: 'conversations',
+      values: { uuid: 'conv-1', accountUuid: account, contactJid: 'lee@example.net', mode: 0n },
+    };
+    for (let i = 0; i < 2500; i++) {
+      yield {
+        table: 'messages',
+        values: {
+          uuid: `msg-${i}`,
+          conversationUuid: 'conv-1',
+          timeSent: BigInt(Date.UTC(2021, 0, 1) + i * 600_000),
+          counterpart: 'lee@example.net',
+          body: i === 2345 ? 'the needle-xyz is here' : `message number ${i}`,
+          status: BigInt(i % 2 === 0 ? 0 : 2),
+          type: 0n,
+          encryption: 0n,
+        },
+      };
+    }
+  }
+  await fillExportDatabase(db, rows(), { formatVersion: 2, withSecrets: false });
+  const summary = listDatabaseAccounts(db)[0];
+  assert.ok(summary);
+  const site = join(out, 'site');
+  exportAccountAsHtml(new AccountReader(db, summary), site, new ZonedClock('UTC'), {
+    pageSize: 1000,
+    searchChunkSize: 1000,
+  });
+  db.close();
+  const dir = join(site, 'kim@example.org');
+  assert.deepEqual(readdirSync(join(dir, 'chats')).sort(), ['1-2.html', '1-3.html', '1.html']);
+  assert.deepEqual(readdirSync(join(dir, 'search')).sort(), ['1-1.js', '1-2.js', '1-3.js']);
+
+  const page = await browser.newPage();
+  await page.goto(pathToFileURL(join(dir, 'chats', '1.html')).href);
+  assert.equal(await page.locator('.msg').count(), 1000);
+  assert.match(await page.locator('nav.pages').first().innerText(), /page 1 of 3/);
+  await page.locator('nav.pages').first().getByText('newest »').click();
+  await page.waitForURL(/1-3\.html$/);
+  assert.equal(await page.locator('.msg').count(), 500);
+  assert.equal(await page.locator('.msg .body').last().innerText(), 'message number 2499');
+
+  await page.goto(`${pathToFileURL(join(dir, 'search.html')).href}?q=needle-xyz`);
+  await page.waitForSelector('ol.results li');
+  assert.equal(await page.locator('ol.results li').count(), 1);
+  await page.locator('ol.results li a').click();
+  await page.waitForURL(/1-3\.html#m-msg-2345$/);
+  assert.equal(await page.locator('.msg:target .body').innerText(), 'the needle-xyz is here');
+  await shot(page, 'long-conversation');
 });

@@ -14,6 +14,10 @@ export const SEARCH_CHUNK_SIZE = 5000;
 
 export interface HtmlExportOptions {
   media?: MediaLookup;
+  /** Messages per page (default {@link HTML_PAGE_SIZE}). */
+  pageSize?: number;
+  /** Messages per search index file (default {@link SEARCH_CHUNK_SIZE}). */
+  searchChunkSize?: number;
   exportedAt?: number;
   onMessage?: () => void;
 }
@@ -32,6 +36,8 @@ export function exportAccountAsHtml(
 ): { dir: string; pages: number; messages: number } {
   const accountDir = join(outDir, safeSegment(reader.account.jid));
   const chatsDir = join(accountDir, 'chats');
+  const pageSize = opts.pageSize ?? HTML_PAGE_SIZE;
+  const chunkSize = opts.searchChunkSize ?? SEARCH_CHUNK_SIZE;
   const media = opts.media ?? new MediaLookup([outDir, accountDir]);
   const dayFormat = new Intl.DateTimeFormat('en-GB', {
     timeZone: clock.timeZone,
@@ -47,7 +53,7 @@ export function exportAccountAsHtml(
     : reader.account.jid;
 
   for (const conversation of reader.conversations) {
-    const pageCount = pageCountOf(conversation);
+    const pageCount = pageCountOf(conversation, pageSize);
     let page: FileSink | null = null;
     let search: FileSink | null = null;
     let pageNumber = 0;
@@ -77,7 +83,7 @@ export function exportAccountAsHtml(
         pages++;
       }
       for (const message of reader.messages(conversation)) {
-        if (!page || inPage >= HTML_PAGE_SIZE) {
+        if (!page || inPage >= pageSize) {
           closePage();
           pageNumber++;
           page = openPage(accountDir, conversation, pageNumber, pageCount, accountName);
@@ -85,7 +91,7 @@ export function exportAccountAsHtml(
           inPage = 0;
           day = '';
         }
-        if (!search || inChunk >= SEARCH_CHUNK_SIZE) {
+        if (!search || inChunk >= chunkSize) {
           closeChunk();
           chunkNumber++;
           search = new FileSink(
@@ -125,12 +131,12 @@ export function exportAccountAsHtml(
   }
 
   writeIndex(reader, accountDir, accountName, clock, opts.exportedAt ?? Date.now());
-  writeSearchPage(reader, accountDir, accountName);
+  writeSearchPage(reader, accountDir, accountName, chunkSize);
   return { dir: accountDir, pages: pages + 2, messages };
 }
 
-function pageCountOf(c: ConversationSummary): number {
-  return Math.max(1, Math.ceil(c.messageCount / HTML_PAGE_SIZE));
+function pageCountOf(c: ConversationSummary, pageSize: number): number {
+  return Math.max(1, Math.ceil(c.messageCount / pageSize));
 }
 
 function pageFileName(c: ConversationSummary, page: number): string {
@@ -248,7 +254,9 @@ function messageHtml(
   } else if (m.typeCode === 6) {
     content = `<div class="body call">📞 ${escapeHtml(m.text)}</div>`;
   } else {
-    content = `<div class="body" dir="auto">${escapeHtml(m.text)}</div>`;
+    // U+2028/U+2029 are line and paragraph breaks to a reader; browsers don't break on them.
+    const text = m.text.replace(/[\u2028\u2029]/g, '\n');
+    content = `<div class="body" dir="auto">${escapeHtml(text)}</div>`;
   }
   if (m.deleted) {
     content = `<details class="deleted"><summary>message deleted</summary>${content}</details>`;
@@ -333,14 +341,19 @@ function writeIndex(
   }
 }
 
-function writeSearchPage(reader: AccountReader, accountDir: string, accountName: string): void {
+function writeSearchPage(
+  reader: AccountReader,
+  accountDir: string,
+  accountName: string,
+  chunkSize: number,
+): void {
   const data = {
     conversations: reader.conversations
       .filter((c) => c.messageCount > 0)
       .map((c) => ({
         n: c.ordinal,
         title: c.title,
-        chunks: Math.ceil(c.messageCount / SEARCH_CHUNK_SIZE),
+        chunks: Math.ceil(c.messageCount / chunkSize),
       })),
   };
   const sink = new FileSink(join(accountDir, 'search.html'));

@@ -47,6 +47,7 @@ function sqlString(text: string): string {
   return `'${text.replace(/\0/g, '').replace(/'/g, "''")}'`;
 }
 
+// eslint-disable-next-line no-control-regex -- gson escapes exactly these characters
 const JSON_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/g;
 const SHORT_ESCAPES: Record<string, string> = {
   '"': '\\"',

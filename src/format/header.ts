@@ -17,6 +17,9 @@ export function tryParseHeader(bytes: Uint8Array): Attempt {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 4) return { incomplete: true };
   const version = buf.readInt32BE(0);
+  if (version <= 0 || version >= 0x10000) {
+    throw new NotABackupError('not a backup file: it does not start with a backup header');
+  }
   let offset = 4;
   const readUtf = (what: string): string | undefined => {
     if (buf.length < offset + 2) return undefined;

@@ -8,7 +8,6 @@ import {
 import { MAX_COLUMNS } from './limits.js';
 import type { BackupRow, CebValue } from './types.js';
 
-const STRING_STOP = /["\\\u0000-\u001f]/g;
 const ESCAPES: Record<string, string> = {
   '"': '"',
   '\\': '\\',
@@ -189,12 +188,16 @@ export class JsonBodyReader extends BodyReader {
     if (s.charCodeAt(p) !== 0x22) this.fail(p, 'expected a string');
     let start = p + 1;
     let text = '';
+    const len = s.length;
     for (;;) {
-      STRING_STOP.lastIndex = start;
-      const m = STRING_STOP.exec(s);
-      if (m === null) return INCOMPLETE;
-      const j = m.index;
-      const c = s.charCodeAt(j);
+      let j = start;
+      let c = 0;
+      while (j < len) {
+        c = s.charCodeAt(j);
+        if (c === 0x22 || c === 0x5c || c < 0x20) break;
+        j++;
+      }
+      if (j >= len) return INCOMPLETE;
       if (c === 0x22) {
         this.str = text + s.slice(start, j);
         return j + 1;

@@ -157,12 +157,9 @@ async function* readRows(
     // The file's own authentication decides: a damaged file is reported as damaged, whatever
     // the damage looked like downstream.
     if (!outcome.finished && outcome.error === undefined) {
-      try {
-        for await (const _ of shared) {
-          // drain to the tag
-        }
-      } catch (authError) {
-        throw authError;
+      // Read on to the tag; an authentication failure is thrown from here.
+      for await (const _ of shared) {
+        // discard
       }
     }
     if (outcome.error !== undefined) throw outcome.error;

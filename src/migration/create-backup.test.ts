@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readHeader } from '../format/index.js';
+import { BACKUP_TABLES, openBackup, readHeader } from '../format/index.js';
 import {
   addAccount,
   findAccountByJid,
@@ -99,6 +99,20 @@ for (const format of [1, 2] as const) {
       assert.deepEqual(result.stillEnabled.length, 4);
       for (const written of result.written) {
         const password = findAccountByJid(old.profile.db, written.jid)?.password ?? '';
+        // What Conversations' importer checks: the seven tables, plain column names, account first
+        // and disabled, no roster version.
+        const { rows } = await openBackup(written.file, password);
+        let first = true;
+        for await (const row of rows) {
+          assert.ok((BACKUP_TABLES as readonly string[]).includes(row.table));
+          for (const column of Object.keys(row.values)) assert.match(column, /^[a-zA-Z_]+$/);
+          if (first) {
+            assert.equal(row.table, 'accounts');
+            assert.equal(Number(row.values.options) & 2, 2);
+            assert.equal(row.values.rosterversion ?? null, null);
+            first = false;
+          }
+        }
         const imported = await importBackup(fresh.profile, written.file, password);
         assert.deepEqual(imported.counts, written.counts);
       }

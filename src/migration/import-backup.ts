@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import { openBackup, readHeader } from '../format/index.js';
 import type { BackupHeader, BackupRow, BackupTable } from '../format/types.js';
 import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
@@ -7,6 +6,7 @@ import { BackupRowInserter, type BackupRowCounts } from '../store/backup-rows.js
 import { AccountExistsError, ConflictingDataError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, type Profile } from '../store/profile.js';
+import { findMediaFile, mediaFilePath, mediaFolder } from './media/layout.js';
 
 export type ImportEvent =
   | { kind: 'start'; file: string; jid: string }
@@ -48,16 +48,21 @@ export interface ImportOptions {
   afterImport?(result: ImportResult, profile: Profile): Promise<void> | void;
 }
 
-/** The profile's folder for message files; relative `relativeFilePath`s are resolved against it. */
+/** The profile's folder for message files (see `media/layout.ts`). */
 export function profileMediaDir(profile: { dir: string }): string {
-  return join(profile.dir, 'Media');
+  return mediaFolder(profile.dir);
 }
 
-/** Where this device expects a message's file: absolute paths as they are, others under Media/. */
+/**
+ * Where this device expects a message's file, by the media layout (`media/layout.ts`): under the
+ * profile's Media/ folder; a path that cannot be placed there safely is shown as stored.
+ */
 export function expectedMediaPath(relativeFilePath: string, profile: { dir: string }): string {
-  return isAbsolute(relativeFilePath)
-    ? relativeFilePath
-    : join(profileMediaDir(profile), relativeFilePath);
+  try {
+    return mediaFilePath(profile.dir, relativeFilePath);
+  } catch {
+    return relativeFilePath;
+  }
 }
 
 /**
@@ -88,6 +93,8 @@ export async function importBackup(
   await checkImportable(profile, file);
   return withProfileLock(profile, 'backup import', async () => {
     const db = openProfileDatabase(profile.dir);
+    // A larger page cache for one big transaction: fewer pages spilled to the WAL mid-import.
+    db.pragma('cache_size = -32768');
     let result: ImportResult;
     try {
       const { header, rows } = await openBackup(file, password);
@@ -167,8 +174,10 @@ export function findMissingMedia(
   const missing: MissingMedia = { count: 0, folder: profileMediaDir(profile), examples: [] };
   for (const value of paths) {
     const relativeFilePath = String(value);
+    if (locate === expectedMediaPath && findMediaFile(profile.dir, relativeFilePath) !== null)
+      continue;
     const expectedAt = locate(relativeFilePath, profile);
-    if (existsSync(expectedAt)) continue;
+    if (locate !== expectedMediaPath && existsSync(expectedAt)) continue;
     missing.count++;
     if (missing.examples.length < 5) missing.examples.push({ relativeFilePath, expectedAt });
   }

@@ -36,6 +36,13 @@ export async function pruneBackups(
   for (const { path } of doomed) {
     await unlink(path);
     deleted.push(path);
+    // Its media companion (`<backup>.media`, see src/migration/media) goes with it.
+    try {
+      await unlink(`${path}.media`);
+      deleted.push(`${path}.media`);
+    } catch {
+      // no companion beside it
+    }
   }
   return deleted;
 }

@@ -1,12 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { xml } from '@xmpp/client';
 import type { Element } from 'ltx';
-import {
-  MalformedOmemoError,
-  OMEMO_NS,
-  parseDeviceId,
-  strictBase64,
-} from './omemo-element.js';
+import { MalformedOmemoError, OMEMO_NS, parseDeviceId, strictBase64 } from './omemo-element.js';
 import type { ProfileSignalStore } from './profile-store.js';
 import type { PreKeyBundle } from './session-builder.js';
 
@@ -61,7 +56,8 @@ export function bundleElement(store: ProfileSignalStore): Element {
 function key33(text: string | null, what: string): Buffer {
   if (text === null) throw new MalformedOmemoError(`bundle without ${what}`);
   const key = strictBase64(text, what);
-  if (key.length !== 33 || key[0] !== 0x05) throw new MalformedOmemoError(`${what} has a wrong length`);
+  if (key.length !== 33 || key[0] !== 0x05)
+    throw new MalformedOmemoError(`${what} has a wrong length`);
   return key;
 }
 

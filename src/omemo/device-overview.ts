@@ -1,5 +1,10 @@
 import type Database from 'better-sqlite3';
-import { listIdentities, readAccountKeys, readOwnIdentity, readSession } from '../store/omemo-keys.js';
+import {
+  listIdentities,
+  readAccountKeys,
+  readOwnIdentity,
+  readSession,
+} from '../store/omemo-keys.js';
 import { fingerprintOf } from './fingerprint.js';
 import { IdentityKeyPairCodec, SessionRecordCodec } from './records.js';
 
@@ -30,13 +35,20 @@ export function ownDevice(db: Database.Database, accountUuid: string, jid: strin
   };
 }
 
-export function knownKeys(db: Database.Database, accountUuid: string, contact?: string): KnownKey[] {
+export function knownKeys(
+  db: Database.Database,
+  accountUuid: string,
+  contact?: string,
+): KnownKey[] {
   const sessions = db
     .prepare(
       `SELECT name, device_id FROM sessions WHERE account = ? ${contact ? 'AND name = ?' : ''}
        ORDER BY name, device_id`,
     )
-    .all(...(contact ? [accountUuid, contact] : [accountUuid])) as { name: string; device_id: number }[];
+    .all(...(contact ? [accountUuid, contact] : [accountUuid])) as {
+    name: string;
+    device_id: number;
+  }[];
   const deviceOf = new Map<string, number[]>();
   for (const s of sessions) {
     const bytes = readSession(db, accountUuid, s.name, Number(s.device_id));

@@ -5,6 +5,7 @@ export function fingerprintOf(identityKey: Uint8Array): string {
 
 /** Groups of 8 hex digits, as Conversations shows a fingerprint to the user (without the 05). */
 export function displayFingerprint(fingerprint: string): string {
-  const body = fingerprint.startsWith('05') && fingerprint.length === 66 ? fingerprint.slice(2) : fingerprint;
+  const body =
+    fingerprint.startsWith('05') && fingerprint.length === 66 ? fingerprint.slice(2) : fingerprint;
   return (body.match(/.{1,8}/g) ?? []).join(' ');
 }

@@ -8,7 +8,11 @@ import { importBackup } from '../migration/import-backup.js';
 import { openProfile, type Profile } from '../store/profile.js';
 import { findConversation } from '../store/conversations.js';
 import { findMessageByRemoteId } from '../store/messages.js';
-import { readSessionColumn, decodeAndroidBase64, encodeAndroidBase64 } from '../store/omemo-keys.js';
+import {
+  readSessionColumn,
+  decodeAndroidBase64,
+  encodeAndroidBase64,
+} from '../store/omemo-keys.js';
 import { MemorySignalStore } from './memory-store.js';
 import { OmemoAccount } from './omemo-account.js';
 import { parseEncrypted, findEncrypted, decryptPayload } from './omemo-element.js';
@@ -40,7 +44,13 @@ interface StanzaCase {
   peerFromBackupMoment?: Outcome;
 }
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as {
-  owner: { jid: string; deviceId: number; backupPassword: string; accountUuid: string; fingerprint: string };
+  owner: {
+    jid: string;
+    deviceId: number;
+    backupPassword: string;
+    accountUuid: string;
+    fingerprint: string;
+  };
   peer: { jid: string; deviceId: number; fingerprint: string };
   history: StanzaCase[];
   continuations: Record<'quietOldDevice' | 'oldDeviceKeptChatting', { stanzas: StanzaCase[] }>;
@@ -189,7 +199,8 @@ for (const format of ['v1', 'v2'] as const) {
       const { result, known } = receive(profile, account, c);
       assertOutcome(result, c.restored, c.file);
       assert.equal(known, undefined);
-      if (result.outcome === 'plaintext') assert.equal(result.fingerprint, expected.peer.fingerprint);
+      if (result.outcome === 'plaintext')
+        assert.equal(result.fingerprint, expected.peer.fingerprint);
     }
     const reply = 'Restored in ferry — and I can read all three!';
     const { element } = account.encrypt(reply, [BOB]);
@@ -213,7 +224,10 @@ for (const format of ['v1', 'v2'] as const) {
       const { result } = receive(profile, account, c);
       assertOutcome(result, c.restored, c.file);
       if (c.restored.outcome === 'not-encrypted-for-this-device') {
-        assert.equal(result.outcome === 'not-encrypted-for-this-device' && result.reflectedOwn, true);
+        assert.equal(
+          result.outcome === 'not-encrypted-for-this-device' && result.reflectedOwn,
+          true,
+        );
       }
       if (c.restored.outcome === 'undecryptable') {
         assert.equal(result.outcome === 'undecryptable' && result.brokenSession, true, c.file);

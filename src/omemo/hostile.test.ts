@@ -51,15 +51,31 @@ test('hostile stanzas are refused without throwing and never give plaintext', as
   const a1 = read('a1-bob-to-alice.xml');
   const before = JSON.stringify(account.store.loadSession({ name: BOB, deviceId: 1168132655 }));
   const cases: [string, Element, string][] = [
-    ['bad base64 in the key', tamper(a1, /(<key rid='345823845'>)[^<]+/, '$1@@not*base64@@'), 'undecryptable'],
+    [
+      'bad base64 in the key',
+      tamper(a1, /(<key rid='345823845'>)[^<]+/, '$1@@not*base64@@'),
+      'undecryptable',
+    ],
     ['iv of the wrong length', tamper(a1, /<iv>[^<]+<\/iv>/, '<iv>AAAA</iv>'), 'undecryptable'],
-    ['truncated key', tamper(a1, /(<key rid='345823845'>)([^<]{12})[^<]+/, '$1$2'), 'undecryptable'],
-    ['key only for another device', tamper(a1, /rid='345823845'/, "rid='12345'"), 'not-encrypted-for-this-device'],
+    [
+      'truncated key',
+      tamper(a1, /(<key rid='345823845'>)([^<]{12})[^<]+/, '$1$2'),
+      'undecryptable',
+    ],
+    [
+      'key only for another device',
+      tamper(a1, /rid='345823845'/, "rid='12345'"),
+      'not-encrypted-for-this-device',
+    ],
     ['sid not a number', tamper(a1, /sid='1168132655'/, "sid='x1'"), 'undecryptable'],
     ['sid out of range', tamper(a1, /sid='1168132655'/, "sid='99999999999'"), 'undecryptable'],
     ['forged sender device', tamper(a1, /sid='1168132655'/, "sid='777'"), 'undecryptable'],
     ['MAC of the Signal message altered', flipIn(a1, 'key', -1), 'undecryptable'],
-    ['prekey flag on a plain Signal message', tamper(a1, /rid='345823845'/, "rid='345823845' prekey='true'"), 'undecryptable'],
+    [
+      'prekey flag on a plain Signal message',
+      tamper(a1, /rid='345823845'/, "rid='345823845' prekey='true'"),
+      'undecryptable',
+    ],
     ['no header', tamper(a1, /<header[\s\S]*<\/header>/, ''), 'undecryptable'],
   ];
   for (const [what, stanza, want] of cases) {
@@ -67,7 +83,10 @@ test('hostile stanzas are refused without throwing and never give plaintext', as
     assert.equal(got.outcome, want, what);
   }
   // a forged sender JID finds no session with that device
-  assert.equal(account.decrypt(parse(a1) as Element, 'mallory@example.org').outcome, 'undecryptable');
+  assert.equal(
+    account.decrypt(parse(a1) as Element, 'mallory@example.org').outcome,
+    'undecryptable',
+  );
   assert.equal(
     JSON.stringify(account.store.loadSession({ name: BOB, deviceId: 1168132655 })),
     before,
@@ -79,7 +98,9 @@ test('hostile stanzas are refused without throwing and never give plaintext', as
   assert.equal(first.outcome === 'plaintext' && first.plaintext, 'Did the backup work?');
   const replay = account.decrypt(parse(a1) as Element, BOB);
   assert.equal(replay.outcome, 'undecryptable');
-  assert.ok(replay.outcome === 'undecryptable' && replay.error.startsWith('DuplicateMessageException'));
+  assert.ok(
+    replay.outcome === 'undecryptable' && replay.error.startsWith('DuplicateMessageException'),
+  );
   assert.equal(replay.outcome === 'undecryptable' && replay.brokenSession, false);
 
   // A tampered payload authenticates with nothing: undecryptable, no text.

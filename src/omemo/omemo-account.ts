@@ -44,7 +44,8 @@ export type IncomingOmemo =
     };
 
 function describe(e: unknown): string {
-  if (e instanceof SignalError || e instanceof MalformedOmemoError) return `${e.name}: ${e.message}`;
+  if (e instanceof SignalError || e instanceof MalformedOmemoError)
+    return `${e.name}: ${e.message}`;
   return `Error: ${(e as Error).message ?? String(e)}`;
 }
 
@@ -76,12 +77,10 @@ export class OmemoAccount {
    * anything that does not decrypt is an `undecryptable` outcome, never plaintext.
    * `usedPreKey` tells the caller to refill and republish the bundle.
    */
-  decrypt(
-    message: Element,
-    senderJid: string,
-  ): IncomingOmemo & { usedPreKey?: boolean } {
+  decrypt(message: Element, senderJid: string): IncomingOmemo & { usedPreKey?: boolean } {
     const element = findEncrypted(message);
-    if (!element) return { outcome: 'undecryptable', error: 'no OMEMO element', brokenSession: false };
+    if (!element)
+      return { outcome: 'undecryptable', error: 'no OMEMO element', brokenSession: false };
     let parsed;
     try {
       parsed = parseEncrypted(element);
@@ -99,7 +98,12 @@ export class OmemoAccount {
       };
     }
     if (senderJid === this.jid && parsed.sid === ownId) {
-      return { outcome: 'undecryptable', sender, error: 'message claims to come from this device', brokenSession: false };
+      return {
+        outcome: 'undecryptable',
+        sender,
+        error: 'message claims to come from this device',
+        brokenSession: false,
+      };
     }
     let lastError: unknown;
     for (const key of mine) {
@@ -107,11 +111,18 @@ export class OmemoAccount {
         const result = this.decryptKey(sender, key);
         const fingerprint = this.remoteFingerprint(sender);
         if (!parsed.payload) {
-          if (result.plaintext.length < 16) throw new MalformedOmemoError('key transport key too short');
+          if (result.plaintext.length < 16)
+            throw new MalformedOmemoError('key transport key too short');
           return { outcome: 'key-transport', sender, fingerprint, usedPreKey: result.usedPreKey };
         }
         const plaintext = decryptPayload(result.plaintext, parsed.iv, parsed.payload);
-        return { outcome: 'plaintext', plaintext, sender, fingerprint, usedPreKey: result.usedPreKey };
+        return {
+          outcome: 'plaintext',
+          plaintext,
+          sender,
+          fingerprint,
+          usedPreKey: result.usedPreKey,
+        };
       } catch (e) {
         lastError = e;
       }
@@ -132,7 +143,10 @@ export class OmemoAccount {
       const r = decryptPreKeySignalMessage(this.store, sender, key.data);
       return { plaintext: r.plaintext, usedPreKey: r.usedPreKeyId !== undefined };
     }
-    return { plaintext: decryptSignalMessage(this.store, sender, key.data).plaintext, usedPreKey: false };
+    return {
+      plaintext: decryptSignalMessage(this.store, sender, key.data).plaintext,
+      usedPreKey: false,
+    };
   }
 
   private remoteFingerprint(sender: DeviceAddress): string {
@@ -145,7 +159,10 @@ export class OmemoAccount {
   }
 
   /** The `<encrypted/>` element carrying `text` for every device in `recipients` that has a session. */
-  encrypt(text: string, recipients: DeviceAddress[]): { element: Element; devices: DeviceAddress[] } {
+  encrypt(
+    text: string,
+    recipients: DeviceAddress[],
+  ): { element: Element; devices: DeviceAddress[] } {
     const { iv, payload, keyMaterial } = encryptPayload(text);
     const { keys, devices } = this.keysFor(recipients, keyMaterial);
     return { element: encryptedElement({ sid: this.deviceId, keys, iv, payload }), devices };

@@ -17,7 +17,13 @@ import {
   ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE,
   OmemoAccount,
 } from './omemo-account.js';
-import { BUNDLES_NODE_PREFIX, DEVICELIST_NODE, FALLBACK_BODY, findEncrypted, OMEMO_NS } from './omemo-element.js';
+import {
+  BUNDLES_NODE_PREFIX,
+  DEVICELIST_NODE,
+  FALLBACK_BODY,
+  findEncrypted,
+  OMEMO_NS,
+} from './omemo-element.js';
 import { deviceListEvent, fetchBundle, fetchDeviceIds, publish } from './pep.js';
 import { ProfileSignalStore } from './profile-store.js';
 import { processPreKeyBundle } from './session-builder.js';
@@ -31,6 +37,7 @@ export type OmemoEvent =
   | { kind: 'published'; jid: string; deviceId: number; preKeys: number }
   | { kind: 'session-built'; jid: string; device: DeviceAddress; reason: 'send' | 'heal' }
   | { kind: 'healed'; jid: string; device: DeviceAddress }
+  | { kind: 'key-transport'; jid: string; device: DeviceAddress }
   | { kind: 'undecryptable'; jid: string; device?: DeviceAddress; error: string }
   | { kind: 'error'; jid: string; error: string };
 
@@ -47,8 +54,13 @@ interface ConnectionState {
   /** Sessions built from a prekey message, to complete with an empty key transport. */
   pendingComplete: Map<string, DeviceAddress>;
   bundleDirty: boolean;
+  /** Device lists fetched on this connection, refreshed by PEP notifications or after a while. */
+  deviceLists: Map<string, { ids: number[]; at: number }>;
   unsubscribe?: () => void;
 }
+
+/** How long a fetched device list is used before it is fetched again (ms). */
+const DEVICE_LIST_TTL_MS = 30_000;
 
 const key = (a: DeviceAddress) => `${a.name}\u0000${a.deviceId}`;
 
@@ -83,7 +95,14 @@ export class OmemoCrypto implements MessageCrypto {
   private state(channel: XmppChannel): ConnectionState {
     let s = this.connections.get(channel);
     if (!s) {
-      s = { caughtUp: false, healed: new Set(), pendingHeal: new Map(), pendingComplete: new Map(), bundleDirty: false };
+      s = {
+        caughtUp: false,
+        healed: new Set(),
+        pendingHeal: new Map(),
+        pendingComplete: new Map(),
+        bundleDirty: false,
+        deviceLists: new Map(),
+      };
       this.connections.set(channel, s);
     }
     return s;
@@ -93,12 +112,14 @@ export class OmemoCrypto implements MessageCrypto {
     const state = this.state(channel);
     state.caughtUp = false;
     state.healed.clear();
+    state.deviceLists.clear();
     const account = this.account(channel.account);
     await account.store.generateKeys();
     account.store.refillPreKeys();
     state.unsubscribe?.();
     state.unsubscribe = channel.onStanza((stanza) => {
       const ev = deviceListEvent(stanza as unknown as Element);
+      if (ev) state.deviceLists.set(ev.from.toLowerCase(), { ids: ev.ids, at: Date.now() });
       if (ev && ev.from === account.jid && !ev.ids.includes(account.deviceId)) {
         void this.publishDeviceList(channel, ev.ids).catch(() => {});
       }
@@ -107,7 +128,11 @@ export class OmemoCrypto implements MessageCrypto {
       await this.publishDeviceList(channel, await fetchDeviceIds(channel, account.jid));
       await this.publishBundle(channel);
     } catch (e) {
-      this.onEvent({ kind: 'error', jid: account.jid, error: `publishing OMEMO keys failed: ${(e as Error).message}` });
+      this.onEvent({
+        kind: 'error',
+        jid: account.jid,
+        error: `publishing OMEMO keys failed: ${(e as Error).message}`,
+      });
     }
   }
 
@@ -149,8 +174,13 @@ export class OmemoCrypto implements MessageCrypto {
     }
     switch (result.outcome) {
       case 'plaintext':
-        return { body: result.plaintext, encryption: ENCRYPTION_AXOLOTL, fingerprint: result.fingerprint };
+        return {
+          body: result.plaintext,
+          encryption: ENCRYPTION_AXOLOTL,
+          fingerprint: result.fingerprint,
+        };
       case 'key-transport':
+        this.onEvent({ kind: 'key-transport', jid: account.jid, device: result.sender });
         return { body: null, encryption: 0 };
       case 'not-encrypted-for-this-device':
         // An archived copy of a message this very device id sent (e.g. the old phone after a
@@ -192,7 +222,11 @@ export class OmemoCrypto implements MessageCrypto {
         await this.sendKeyTransport(channel, device);
         this.onEvent({ kind: 'healed', jid: account.jid, device });
       } catch (e) {
-        this.onEvent({ kind: 'error', jid: account.jid, error: `healing ${device.name}:${device.deviceId} failed: ${(e as Error).message}` });
+        this.onEvent({
+          kind: 'error',
+          jid: account.jid,
+          error: `healing ${device.name}:${device.deviceId} failed: ${(e as Error).message}`,
+        });
       }
     }
     const complete = [...state.pendingComplete.values()];
@@ -211,7 +245,12 @@ export class OmemoCrypto implements MessageCrypto {
     const { element, devices } = account.keyTransport([device]);
     if (devices.length === 0) return;
     await channel.send(
-      xml('message', { to: device.name, type: 'chat' }, element as never, xml('store', { xmlns: 'urn:xmpp:hints' })),
+      xml(
+        'message',
+        { to: device.name, type: 'chat' },
+        element as never,
+        xml('store', { xmlns: 'urn:xmpp:hints' }),
+      ),
     );
   }
 
@@ -239,10 +278,20 @@ export class OmemoCrypto implements MessageCrypto {
     return trust === undefined || SENDABLE_TRUST.has(trust);
   }
 
+  /** The device ids `jid` announces (cached on this connection for a short while). */
+  private async deviceIds(channel: XmppChannel, jid: string): Promise<number[]> {
+    const cache = this.state(channel).deviceLists;
+    const hit = cache.get(jid);
+    if (hit && Date.now() - hit.at < DEVICE_LIST_TTL_MS) return hit.ids;
+    const ids = await fetchDeviceIds(channel, jid);
+    cache.set(jid, { ids, at: Date.now() });
+    return ids;
+  }
+
   /** Devices of `jid` (except this one) ready to receive, building sessions where needed. */
   private async recipients(channel: XmppChannel, jid: string): Promise<DeviceAddress[]> {
     const account = this.account(channel.account);
-    const ids = await fetchDeviceIds(channel, jid);
+    const ids = await this.deviceIds(channel, jid);
     const out: DeviceAddress[] = [];
     for (const deviceId of ids) {
       const device = { name: jid, deviceId };
@@ -251,7 +300,11 @@ export class OmemoCrypto implements MessageCrypto {
         try {
           await this.buildSession(channel, device, 'send');
         } catch (e) {
-          this.onEvent({ kind: 'error', jid: account.jid, error: `no session with ${jid}:${deviceId}: ${(e as Error).message}` });
+          this.onEvent({
+            kind: 'error',
+            jid: account.jid,
+            error: `no session with ${jid}:${deviceId}: ${(e as Error).message}`,
+          });
         }
       }
       if (account.hasSession(device) && this.sendable(account, device)) out.push(device);
@@ -273,11 +326,13 @@ export class OmemoCrypto implements MessageCrypto {
     const account = this.account(channel.account);
     await account.store.generateKeys();
     const contact = to.toLowerCase();
-    const contactIds = await fetchDeviceIds(channel, contact);
+    const contactIds = await this.deviceIds(channel, contact);
     if (contactIds.length === 0) return null;
     const theirs = await this.recipients(channel, contact);
     if (theirs.length === 0) {
-      throw new OmemoEncryptError(`none of ${contact}'s OMEMO devices can be reached (no trusted device with a bundle)`);
+      throw new OmemoEncryptError(
+        `none of ${contact}'s OMEMO devices can be reached (no trusted device with a bundle)`,
+      );
     }
     const own = contact === account.jid ? [] : await this.recipients(channel, account.jid);
     const { element } = account.encrypt(text, [...theirs, ...own]);

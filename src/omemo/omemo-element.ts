@@ -94,7 +94,11 @@ export function encryptedElement(message: OmemoEncrypted): Element {
 }
 
 /** AES-128-GCM of the text; `keyMaterial` (key ‖ tag, 32 bytes) goes into each Signal message. */
-export function encryptPayload(plaintext: string): { iv: Buffer; payload: Buffer; keyMaterial: Buffer } {
+export function encryptPayload(plaintext: string): {
+  iv: Buffer;
+  payload: Buffer;
+  keyMaterial: Buffer;
+} {
   const key = randomBytes(16);
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-128-gcm', key, iv);
@@ -104,7 +108,8 @@ export function encryptPayload(plaintext: string): { iv: Buffer; payload: Buffer
 
 /** Opens the payload with the 32 bytes of key material; throws when it does not authenticate. */
 export function decryptPayload(keyMaterial: Buffer, iv: Buffer, payload: Buffer): string {
-  if (keyMaterial.length < 32) throw new MalformedOmemoError('key material too short for a payload');
+  if (keyMaterial.length < 32)
+    throw new MalformedOmemoError('key material too short for a payload');
   const key = keyMaterial.subarray(0, 16);
   const tag = keyMaterial.subarray(16, 32);
   const decipher = createDecipheriv('aes-128-gcm', key, iv);

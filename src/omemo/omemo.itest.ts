@@ -28,7 +28,13 @@ class Cleanup {
   private readonly steps: (() => unknown)[] = [];
   constructor(t: { after(fn: () => unknown): void }) {
     t.after(async () => {
-      for (const step of this.steps.reverse()) await step();
+      for (const step of this.steps.reverse()) {
+        try {
+          await step();
+        } catch {
+          // keep cleaning up
+        }
+      }
     });
   }
   after(fn: () => unknown): void {
@@ -57,7 +63,10 @@ interface Device {
 
 async function startDevice(t: T, profile: Profile, jid: string): Promise<Device> {
   const events: OmemoEvent[] = [];
-  const engine = new Engine(profile, { ...fast, crypto: new OmemoCrypto(profile.db, (e) => events.push(e)) });
+  const engine = new Engine(profile, {
+    ...fast,
+    crypto: new OmemoCrypto(profile.db, (e) => events.push(e)),
+  });
   const caught = new Promise((resolve) => engine.once('catchup-done', resolve));
   await engine.start();
   await caught;
@@ -84,9 +93,9 @@ function newDevice(t: T, server: ProsodyServer, user: string, resource: string):
 }
 
 function messagesWith(device: Device, contact: string): MessageRow[] {
-  const account = device.profile.db
-    .prepare('SELECT uuid FROM accounts LIMIT 1')
-    .get() as { uuid: string };
+  const account = device.profile.db.prepare('SELECT uuid FROM accounts LIMIT 1').get() as {
+    uuid: string;
+  };
   const conversation = findConversation(device.profile.db, account.uuid, contact);
   return conversation ? listMessages(device.profile.db, conversation.uuid) : [];
 }
@@ -129,7 +138,11 @@ async function setup(t: T) {
   t.after(() => server.stop());
   await server.register('alice', 'pw-alice');
   await server.register('bob', 'pw-bob');
-  const alice = await startDevice(t, newDevice(t, server, 'alice', 'ferry.A'), `alice@${server.domain}`);
+  const alice = await startDevice(
+    t,
+    newDevice(t, server, 'alice', 'ferry.A'),
+    `alice@${server.domain}`,
+  );
   const bob = await startDevice(t, newDevice(t, server, 'bob', 'ferry.B'), `bob@${server.domain}`);
   return { server, alice, bob };
 }
@@ -148,7 +161,9 @@ test('quiet move: the encrypted chat goes on after a restore, nothing lost', asy
   await waitForBody(restored, bob.jid, 'sent while alice moves');
   await say(restored, bob, 'I am on my new device');
   await say(bob, restored, 'welcome back');
-  const failed = messagesWith(restored, bob.jid).filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED);
+  const failed = messagesWith(restored, bob.jid).filter(
+    (m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED,
+  );
   assert.deepEqual(failed, [], 'nothing is unable to decrypt after a quiet move');
 });
 
@@ -171,6 +186,7 @@ test('old device kept chatting: the gap is unable to decrypt, heals, a later bac
   await say(bob, alice, 'gap message');
   await alice.stop();
 
+  const bobEventsBefore = bob.events.length;
   const restoredProfile = profileIn(t, 'ferry-omemo-alice-restored-');
   await importBackup(restoredProfile, file, 'pw-alice');
   setAccountEnabled(restoredProfile.db, alice.jid, true);
@@ -193,6 +209,15 @@ test('old device kept chatting: the gap is unable to decrypt, heals, a later bac
   assert.equal(gap.body, '', 'nothing undecryptable shown as text');
   assert.ok(!messagesWith(restored, bob.jid).some((m) => m.body === 'gap message'));
   await waitUntil(() => restored.events.some((e) => e.kind === 'healed'), 15_000, 'self-healing');
+  // Bob has the healing key transport (a fresh session from the restored device) before he writes.
+  await waitUntil(
+    () =>
+      bob.events
+        .slice(bobEventsBefore)
+        .some((e) => e.kind === 'key-transport' && e.device.name === alice.jid),
+    15_000,
+    'bob receiving the healing message',
+  );
 
   await say(bob, restored, 'after healing');
   await say(restored, bob, 'the new phone reads you');
@@ -206,6 +231,7 @@ test('old device kept chatting: the gap is unable to decrypt, heals, a later bac
   await say(third, bob, 'third device here');
   assert.equal(
     messagesWith(third, bob.jid).filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED).length,
-    messagesWith(restored, bob.jid).filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED).length,
+    messagesWith(restored, bob.jid).filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED)
+      .length,
   );
 });

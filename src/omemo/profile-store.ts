@@ -171,7 +171,8 @@ export class ProfileSignalStore implements SignalStore {
   /** Records a contact's identity key the first time it is seen, trusted blindly until verified. */
   saveIdentity(address: DeviceAddress, identityKey: Uint8Array): void {
     const fingerprint = fingerprintOf(identityKey);
-    if (address.name === this.ownJid && fingerprint === fingerprintOf(this.ownIdentityKey())) return;
+    if (address.name === this.ownJid && fingerprint === fingerprintOf(this.ownIdentityKey()))
+      return;
     if (findIdentity(this.db, this.accountUuid, address.name, fingerprint)) return;
     const known = listIdentities(this.db, this.accountUuid, address.name);
     const anyVerified = known.some((k) => k.trust === 'VERIFIED');

@@ -45,7 +45,10 @@ export function createChain(
 ): { rootKey: Buffer; chainKey: ChainKey } {
   const shared = calculateAgreement(theirRatchetKey, ourRatchetKey.privateKey);
   const derived = hkdf(shared, rootKey, 'WhisperRatchet', 64);
-  return { rootKey: derived.subarray(0, 32), chainKey: { key: derived.subarray(32, 64), index: 0 } };
+  return {
+    rootKey: derived.subarray(0, 32),
+    chainKey: { key: derived.subarray(32, 64), index: 0 },
+  };
 }
 
 function sameKey(a: Uint8Array | undefined, b: Uint8Array): boolean {

@@ -1,9 +1,4 @@
-import {
-  calculateAgreement,
-  generateKeyPair,
-  verifySignature,
-  type KeyPair,
-} from './curve.js';
+import { calculateAgreement, generateKeyPair, verifySignature, type KeyPair } from './curve.js';
 import { InvalidKeyIdError, InvalidSignalKeyError, UntrustedIdentityError } from './errors.js';
 import { hkdf } from './kdf.js';
 import { addReceiverChain, createChain, setSenderChain } from './ratchet.js';
@@ -24,14 +19,20 @@ export interface PreKeyBundle {
   identityKey: Buffer;
 }
 
-function derivedKeys(secrets: Buffer[]): { rootKey: Buffer; chainKey: { key: Buffer; index: number } } {
+function derivedKeys(secrets: Buffer[]): {
+  rootKey: Buffer;
+  chainKey: { key: Buffer; index: number };
+} {
   const material = hkdf(
     Buffer.concat([Buffer.alloc(32, 0xff), ...secrets]),
     undefined,
     'WhisperText',
     64,
   );
-  return { rootKey: material.subarray(0, 32), chainKey: { key: material.subarray(32, 64), index: 0 } };
+  return {
+    rootKey: material.subarray(0, 32),
+    chainKey: { key: material.subarray(32, 64), index: 0 },
+  };
 }
 
 function ownKeyPair(store: SignalStore): KeyPair {
@@ -99,7 +100,9 @@ export function processPreKeySignalMessage(
   state.aliceBaseKey = message.baseKey;
   record.currentSession = state;
   store.saveIdentity(address, message.identityKey);
-  return message.preKeyId !== undefined && message.preKeyId !== 0xffffff ? message.preKeyId : undefined;
+  return message.preKeyId !== undefined && message.preKeyId !== 0xffffff
+    ? message.preKeyId
+    : undefined;
 }
 
 /** Alice's side of X3DH: a new session with a device from its bundle (`SessionBuilder.process`). */
@@ -128,7 +131,8 @@ export async function processPreKeyBundle(
     calculateAgreement(bundle.identityKey, ourBaseKey.privateKey),
     calculateAgreement(bundle.signedPreKeyPublic, ourBaseKey.privateKey),
   ];
-  if (bundle.preKeyPublic) secrets.push(calculateAgreement(bundle.preKeyPublic, ourBaseKey.privateKey));
+  if (bundle.preKeyPublic)
+    secrets.push(calculateAgreement(bundle.preKeyPublic, ourBaseKey.privateKey));
   const keys = derivedKeys(secrets);
   const sending = createChain(keys.rootKey, bundle.signedPreKeyPublic, sendingRatchetKey);
   const state: SessionStructure = {

@@ -66,7 +66,10 @@ function hasSenderChain(state: SessionStructure | undefined): state is SessionSt
 }
 
 /** Encrypts with the current session of `record` (mutates it: the sending chain advances). */
-export function encryptWithRecord(record: RecordStructure, plaintext: Uint8Array): EncryptedSignalMessage {
+export function encryptWithRecord(
+  record: RecordStructure,
+  plaintext: Uint8Array,
+): EncryptedSignalMessage {
   const state = record.currentSession;
   if (!hasSenderChain(state)) throw new NoSessionError('No session to encrypt with');
   const chainKey = senderChainKey(state);
@@ -134,7 +137,8 @@ function messageKeysFor(
       `Received message with old counter: ${start.index} , ${counter}`,
     );
   }
-  if (counter - start.index > 2000) throw new InvalidMessageError('Over 2000 messages into the future!');
+  if (counter - start.index > 2000)
+    throw new InvalidMessageError('Over 2000 messages into the future!');
   let chainKey = start;
   while (chainKey.index < counter) {
     setMessageKeys(chain, messageKeysOf(chainKey));
@@ -233,7 +237,13 @@ export function decryptPreKeySignalMessage(
   if (message.version !== CURRENT_VERSION) throw new InvalidMessageError('Unknown version');
   const loaded = store.loadSession(address);
   const record: RecordStructure = loaded ?? {};
-  const usedPreKeyId = processPreKeySignalMessage(store, address, record, loaded === undefined, message);
+  const usedPreKeyId = processPreKeySignalMessage(
+    store,
+    address,
+    record,
+    loaded === undefined,
+    message,
+  );
   const plaintext = decryptWithRecord(record, message.message);
   store.storeSession(address, record);
   if (usedPreKeyId !== undefined) store.removePreKey(usedPreKeyId);

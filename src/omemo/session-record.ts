@@ -15,4 +15,3 @@ export function promoteState(record: RecordStructure, state: SessionStructure): 
 export function archiveCurrentState(record: RecordStructure): void {
   promoteState(record, {});
 }
-

@@ -18,11 +18,7 @@ import { readAccountKeys } from '../store/omemo-keys.js';
 import { bundleElement, parseBundle } from './bundle.js';
 import { ProfileSignalStore } from './profile-store.js';
 import { processPreKeyBundle } from './session-builder.js';
-import {
-  decryptPreKeySignalMessage,
-  decryptSignalMessage,
-  encryptFor,
-} from './session-cipher.js';
+import { decryptPreKeySignalMessage, decryptSignalMessage, encryptFor } from './session-cipher.js';
 
 function account(t: { after(fn: () => void): void }, jid: string): ProfileSignalStore {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-omemo-session-'));
@@ -61,7 +57,10 @@ test('two fresh ferry accounts: keys, bundle, X3DH, prekey consumed and refilled
   assert.throws(() => decryptPreKeySignalMessage(bob, aliceAddr, first.body), /old counter/);
   const second = encryptFor(alice, bobAddr, Buffer.from('still prekey until bob answers'));
   assert.equal(second.preKey, true);
-  assert.equal(decryptPreKeySignalMessage(bob, aliceAddr, second.body).plaintext.toString(), 'still prekey until bob answers');
+  assert.equal(
+    decryptPreKeySignalMessage(bob, aliceAddr, second.body).plaintext.toString(),
+    'still prekey until bob answers',
+  );
   const reply = encryptFor(bob, aliceAddr, Buffer.from('hi alice'));
   assert.equal(reply.preKey, false);
   assert.equal(decryptSignalMessage(alice, bobAddr, reply.body).plaintext.toString(), 'hi alice');
@@ -72,7 +71,10 @@ test('two fresh ferry accounts: keys, bundle, X3DH, prekey consumed and refilled
   const m2 = encryptFor(bob, aliceAddr, Buffer.from('two'));
   assert.equal(decryptSignalMessage(alice, bobAddr, m2.body).plaintext.toString(), 'two');
   assert.equal(decryptSignalMessage(alice, bobAddr, m1.body).plaintext.toString(), 'one');
-  assert.equal(decryptSignalMessage(bob, aliceAddr, third.body).plaintext.toString(), 'now a plain SignalMessage');
+  assert.equal(
+    decryptSignalMessage(bob, aliceAddr, third.body).plaintext.toString(),
+    'now a plain SignalMessage',
+  );
   assert.equal(bob.trustOf('alice@example.org', alice.ownIdentityKey()), 'TRUSTED', 'blind trust');
 });
 
@@ -90,12 +92,14 @@ class TsStore implements StorageType {
   isTrustedIdentity = async (_i: string, _k: ArrayBuffer, _d: Direction) => true;
   saveIdentity = async () => true;
   loadPreKey = async (id: string | number) => this.preKeys.get(String(id));
-  storePreKey = async (id: string | number, kp: KeyPairType) => void this.preKeys.set(String(id), kp);
+  storePreKey = async (id: string | number, kp: KeyPairType) =>
+    void this.preKeys.set(String(id), kp);
   removePreKey = async (id: string | number) => void this.preKeys.delete(String(id));
   storeSession = async (a: string, r: string) => void this.sessions.set(a, r);
   loadSession = async (a: string) => this.sessions.get(a);
   loadSignedPreKey = async (id: string | number) => this.signed.get(String(id));
-  storeSignedPreKey = async (id: string | number, kp: KeyPairType) => void this.signed.set(String(id), kp);
+  storeSignedPreKey = async (id: string | number, kp: KeyPairType) =>
+    void this.signed.set(String(id), kp);
   removeSignedPreKey = async (id: string | number) => void this.signed.delete(String(id));
 }
 
@@ -128,21 +132,39 @@ test('interoperates both ways with @privacyresearch/libsignal-protocol-typescrip
     identityKey: buf(identity.pubKey),
   });
   const fromFerry = encryptFor(ferry, tsAddr, Buffer.from('from ferry'));
-  const tsCipher = new SessionCipher(ts, new SignalProtocolAddress(ferryAddr.name, ferryAddr.deviceId));
+  const tsCipher = new SessionCipher(
+    ts,
+    new SignalProtocolAddress(ferryAddr.name, ferryAddr.deviceId),
+  );
   const plain = await tsCipher.decryptPreKeyWhisperMessage(
-    fromFerry.body.buffer.slice(fromFerry.body.byteOffset, fromFerry.body.byteOffset + fromFerry.body.length) as ArrayBuffer,
+    fromFerry.body.buffer.slice(
+      fromFerry.body.byteOffset,
+      fromFerry.body.byteOffset + fromFerry.body.length,
+    ) as ArrayBuffer,
   );
   assert.equal(buf(plain).toString(), 'from ferry');
-  const back = await tsCipher.encrypt(new TextEncoder().encode('from typescript').buffer as ArrayBuffer);
+  const back = await tsCipher.encrypt(
+    new TextEncoder().encode('from typescript').buffer as ArrayBuffer,
+  );
   assert.equal(back.type, 1);
-  assert.equal(decryptSignalMessage(ferry, tsAddr, binary(back.body)).plaintext.toString(), 'from typescript');
+  assert.equal(
+    decryptSignalMessage(ferry, tsAddr, binary(back.body)).plaintext.toString(),
+    'from typescript',
+  );
 
   // The TypeScript library starts a session from ferry's bundle.
-  const ts2 = new TsStore(await KeyHelper.generateIdentityKeyPair(), KeyHelper.generateRegistrationId());
+  const ts2 = new TsStore(
+    await KeyHelper.generateIdentityKeyPair(),
+    KeyHelper.generateRegistrationId(),
+  );
   const carol = { name: 'carol@example.org', deviceId: await ts2.getLocalRegistrationId() };
   const bundle = parseBundle(bundleElement(ferry), ferryAddr.deviceId);
-  const toArrayBuffer = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer;
-  await new SessionBuilder(ts2, new SignalProtocolAddress(ferryAddr.name, ferryAddr.deviceId)).processPreKey({
+  const toArrayBuffer = (b: Buffer) =>
+    b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer;
+  await new SessionBuilder(
+    ts2,
+    new SignalProtocolAddress(ferryAddr.name, ferryAddr.deviceId),
+  ).processPreKey({
     registrationId: ferryAddr.deviceId,
     identityKey: toArrayBuffer(bundle.identityKey),
     signedPreKey: {
@@ -150,10 +172,18 @@ test('interoperates both ways with @privacyresearch/libsignal-protocol-typescrip
       publicKey: toArrayBuffer(bundle.signedPreKeyPublic),
       signature: toArrayBuffer(bundle.signedPreKeySignature),
     },
-    preKey: { keyId: bundle.preKeyId ?? 0, publicKey: toArrayBuffer(bundle.preKeyPublic ?? Buffer.alloc(0)) },
+    preKey: {
+      keyId: bundle.preKeyId ?? 0,
+      publicKey: toArrayBuffer(bundle.preKeyPublic ?? Buffer.alloc(0)),
+    },
   });
-  const carolCipher = new SessionCipher(ts2, new SignalProtocolAddress(ferryAddr.name, ferryAddr.deviceId));
-  const hello = await carolCipher.encrypt(new TextEncoder().encode('hello from carol').buffer as ArrayBuffer);
+  const carolCipher = new SessionCipher(
+    ts2,
+    new SignalProtocolAddress(ferryAddr.name, ferryAddr.deviceId),
+  );
+  const hello = await carolCipher.encrypt(
+    new TextEncoder().encode('hello from carol').buffer as ArrayBuffer,
+  );
   assert.equal(hello.type, 3);
   const opened = decryptPreKeySignalMessage(ferry, carol, binary(hello.body));
   assert.equal(opened.plaintext.toString(), 'hello from carol');

@@ -25,6 +25,10 @@ export interface SignalStore {
   loadSignedPreKey(id: number): SignedPreKeyRecordStructure | undefined;
   loadSession(address: DeviceAddress): RecordStructure | undefined;
   storeSession(address: DeviceAddress, record: RecordStructure): void;
-  isTrustedIdentity(address: DeviceAddress, identityKey: Uint8Array, dir: IdentityDirection): boolean;
+  isTrustedIdentity(
+    address: DeviceAddress,
+    identityKey: Uint8Array,
+    dir: IdentityDirection,
+  ): boolean;
   saveIdentity(address: DeviceAddress, identityKey: Uint8Array): void;
 }

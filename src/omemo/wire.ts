@@ -75,7 +75,12 @@ export function parseSignalMessage(bytes: Uint8Array): SignalMessage {
   };
 }
 
-function mac(senderIdentity: Uint8Array, receiverIdentity: Uint8Array, macKey: Uint8Array, data: Uint8Array) {
+function mac(
+  senderIdentity: Uint8Array,
+  receiverIdentity: Uint8Array,
+  macKey: Uint8Array,
+  data: Uint8Array,
+) {
   return hmacSha256(macKey, Buffer.concat([senderIdentity, receiverIdentity, data])).subarray(
     0,
     MAC_LENGTH,

@@ -72,7 +72,8 @@ export function findOrCreateConversation(
 ): { conversation: ConversationRow; created: boolean } {
   const existing = findConversation(db, conv.accountUuid, conv.contactJid);
   if (existing) return { conversation: existing, created: false };
-  const stored = conv.mode === CONVERSATION_MODE.single ? bareJid(conv.contactJid) : conv.contactJid;
+  const stored =
+    conv.mode === CONVERSATION_MODE.single ? bareJid(conv.contactJid) : conv.contactJid;
   const row: ConversationRow = {
     uuid: randomUUID(),
     name: conv.name ?? null,
@@ -146,7 +147,7 @@ export function listConversationSummaries(
     lastMessage:
       lastRowid === null
         ? null
-        : (lastStmt.get(lastRowid) as ConversationSummary['lastMessage']) ?? null,
+        : ((lastStmt.get(lastRowid) as ConversationSummary['lastMessage']) ?? null),
   }));
   summaries.sort(
     (a, b) =>

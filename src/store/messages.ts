@@ -70,6 +70,15 @@ export interface MessageRow {
 export type NewMessage = Pick<MessageRow, 'conversationUuid' | 'timeSent' | 'status'> &
   Partial<MessageRow>;
 
+/**
+ * ferry's own indexes for finding a message by archive id or sender id (duplicate checks during
+ * catch-up). Indexes are not part of a backup; Conversations' tables stay as they are.
+ */
+export function ensureMessageIndexes(db: Database.Database): void {
+  db.exec(`CREATE INDEX IF NOT EXISTS ferry_messages_server_id ON messages(conversationUuid, serverMsgId);
+    CREATE INDEX IF NOT EXISTS ferry_messages_remote_id ON messages(conversationUuid, remoteMsgId)`);
+}
+
 /** Inserts a message with Conversations' defaults for what is not given; returns the full row. */
 export function insertMessage(db: Database.Database, msg: NewMessage): MessageRow {
   const row: MessageRow = {
@@ -133,17 +142,20 @@ export function findMessageByRemoteId(
   group: boolean,
 ): MessageRow | undefined {
   if (direction === 'outgoing') {
-    return db
-      .prepare(
-        `SELECT * FROM messages WHERE conversationUuid = ? AND status != 0
-           AND (uuid = ? OR remoteMsgId = ?) LIMIT 1`,
-      )
-      .get(conversationUuid, id, id) as MessageRow | undefined;
+    const byUuid = db
+      .prepare('SELECT * FROM messages WHERE uuid = ? AND conversationUuid = ? AND status != 0')
+      .get(id, conversationUuid) as MessageRow | undefined;
+    return (
+      byUuid ??
+      (db
+        .prepare(
+          'SELECT * FROM messages WHERE conversationUuid = ? AND remoteMsgId = ? AND status != 0 LIMIT 1',
+        )
+        .get(conversationUuid, id) as MessageRow | undefined)
+    );
   }
   const candidates = db
-    .prepare(
-      'SELECT * FROM messages WHERE conversationUuid = ? AND status = 0 AND remoteMsgId = ?',
-    )
+    .prepare('SELECT * FROM messages WHERE conversationUuid = ? AND status = 0 AND remoteMsgId = ?')
     .all(conversationUuid, id) as MessageRow[];
   if (!group || counterpart === null) return candidates[0];
   const who = counterpart.toLowerCase();

@@ -25,12 +25,7 @@ export function decodeAndroidBase64(text: string): Buffer {
 
 /** The name Conversations stores a trust decision under (`FingerprintStatus.Trust`). */
 export type TrustLevel =
-  | 'UNTRUSTED'
-  | 'TRUSTED'
-  | 'VERIFIED'
-  | 'COMPROMISED'
-  | 'UNDECIDED'
-  | 'VERIFIED_X509';
+  'UNTRUSTED' | 'TRUSTED' | 'VERIFIED' | 'COMPROMISED' | 'UNDECIDED' | 'VERIFIED_X509';
 
 export interface IdentityRow {
   name: string;
@@ -43,10 +38,12 @@ export interface IdentityRow {
 }
 
 /** The account's `keys` column: a JSON object whose values are strings. */
-export function readAccountKeys(db: Database.Database, accountUuid: string): Record<string, string> {
+export function readAccountKeys(
+  db: Database.Database,
+  accountUuid: string,
+): Record<string, string> {
   const row = db.prepare('SELECT keys FROM accounts WHERE uuid = ?').get(accountUuid) as
-    | { keys: string | null }
-    | undefined;
+    { keys: string | null } | undefined;
   if (!row) throw new Error(`no account with uuid ${accountUuid}`);
   if (!row.keys) return {};
   try {
@@ -74,9 +71,9 @@ export function writeAccountKey(
 }
 
 export function readPreKey(db: Database.Database, account: string, id: number): Buffer | undefined {
-  const row = db.prepare('SELECT key FROM prekeys WHERE account = ? AND id = ?').get(account, id) as
-    | { key: string }
-    | undefined;
+  const row = db
+    .prepare('SELECT key FROM prekeys WHERE account = ? AND id = ?')
+    .get(account, id) as { key: string } | undefined;
   return row ? decodeAndroidBase64(row.key) : undefined;
 }
 
@@ -87,7 +84,12 @@ export function listPreKeyIds(db: Database.Database, account: string): number[] 
   return rows.map((r) => Number(r.id));
 }
 
-export function writePreKey(db: Database.Database, account: string, id: number, record: Uint8Array) {
+export function writePreKey(
+  db: Database.Database,
+  account: string,
+  id: number,
+  record: Uint8Array,
+) {
   db.prepare('INSERT INTO prekeys (account, id, key) VALUES (?, ?, ?)').run(
     account,
     id,
@@ -158,11 +160,7 @@ export function readSessionColumn(
   return row?.key;
 }
 
-export function listSessionDevices(
-  db: Database.Database,
-  account: string,
-  name: string,
-): number[] {
+export function listSessionDevices(db: Database.Database, account: string, name: string): number[] {
   const rows = db
     .prepare('SELECT device_id FROM sessions WHERE account = ? AND name = ? ORDER BY device_id')
     .all(account, name) as { device_id: number }[];
@@ -234,7 +232,9 @@ export function listIdentities(
 ): IdentityRow[] {
   const rows = (
     name === undefined
-      ? db.prepare('SELECT * FROM identities WHERE account = ? ORDER BY name, fingerprint').all(account)
+      ? db
+          .prepare('SELECT * FROM identities WHERE account = ? ORDER BY name, fingerprint')
+          .all(account)
       : db
           .prepare('SELECT * FROM identities WHERE account = ? AND name = ? ORDER BY fingerprint')
           .all(account, name)

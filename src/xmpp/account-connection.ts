@@ -92,7 +92,12 @@ export class AccountConnection extends EventEmitter {
       rooms: this.rooms,
       sendReceipt: (to, id) =>
         this.send(
-          xml('message', { to, type: 'chat' }, xml('received', { xmlns: NS.receipts, id }), xml('store', { xmlns: NS.hints })),
+          xml(
+            'message',
+            { to, type: 'chat' },
+            xml('received', { xmlns: NS.receipts, id }),
+            xml('store', { xmlns: NS.hints }),
+          ),
         ),
       onStored: (event: StoredMessageEvent) => this.emit('message', event),
     });
@@ -140,7 +145,8 @@ export class AccountConnection extends EventEmitter {
           reject(new ConnectError(e.state, e.error ?? e.state));
         } else if (e.state === 'unreachable' && !this.everOnline) {
           this.off('state', onState);
-          if (this.opts.retryFirstConnect) resolve(); // keeps trying in the background
+          if (this.opts.retryFirstConnect)
+            resolve(); // keeps trying in the background
           else reject(new ConnectError(e.state, e.error ?? e.state));
         }
       };
@@ -185,7 +191,11 @@ export class AccountConnection extends EventEmitter {
     this.state = state;
     this.lastError = error;
     saveAccountState(this.db, this.uuid, state, error ?? null);
-    this.emit('state', { jid: this.jid, state, ...(error ? { error } : {}) } satisfies AccountStateEvent);
+    this.emit('state', {
+      jid: this.jid,
+      state,
+      ...(error ? { error } : {}),
+    } satisfies AccountStateEvent);
   }
 
   private createClient(): Client {
@@ -201,15 +211,14 @@ export class AccountConnection extends EventEmitter {
     });
     x.reconnect.stop(); // ferry reconnects itself, with backoff
     x.on('error', () => {}); // surfaced through start()/disconnect handling
+    // No Nagle: otherwise an IQ sent right after a message waits ~40 ms for the delayed ACK.
+    x.on('connect', () =>
+      (x.socket as { setNoDelay?(on: boolean): void } | null)?.setNoDelay?.(true),
+    );
     x.on('stanza', (stanza: Element) => this.onStanza(stanza));
     x.on('nonza', (n: Element) => {
       if (n.name === 'stream:features') this.smOffered = n.getChild('sm', NS.sm) !== undefined;
     });
-    if (process.env.FERRY_DEBUG_XMPP) {
-      x.on('nonza', (n: Element) => console.error('NONZA', n.toString().slice(0, 300)));
-      x.on('status', (st: string) => console.error('STATUS', st));
-      x.on('send', (n: Element) => console.error('OUT', n.toString().slice(0, 200)));
-    }
     x.on('online', () => {
       // IQs sent on an earlier session will never be answered: fail them now (not after their timeout).
       failPendingIqs(x, 'the connection was lost');
@@ -292,10 +301,9 @@ export class AccountConnection extends EventEmitter {
     const x = this.xmpp;
     void (x ? this.streamManagementSettled(x) : Promise.resolve())
       .then(() => this.sessionWork(session, accountStart))
-      .catch((err: unknown) => {
-      if (process.env.FERRY_DEBUG_XMPP) console.error("sessionWork", err);
-      // The connection dropped in the middle: the next session resumes from the saved position.
-    });
+      .catch(() => {
+        // The connection dropped in the middle: the next session resumes from the saved position.
+      });
   }
 
   /**
@@ -365,7 +373,6 @@ export class AccountConnection extends EventEmitter {
   }
 
   private onStanza(stanza: Element): void {
-    if (process.env.FERRY_DEBUG_XMPP) console.error('IN', this.jid, stanza.toString().slice(0, 400));
     for (const l of this.stanzaListeners) {
       try {
         l(stanza);
@@ -381,7 +388,11 @@ export class AccountConnection extends EventEmitter {
         if (!collector) return;
         const expected = collector.archiveJid ?? this.jid;
         if (from !== undefined && bareJid(from) !== expected.toLowerCase()) return;
-        collector.onItem({ archiveId: result.archiveId, message: result.message, stamp: result.stamp });
+        collector.onItem({
+          archiveId: result.archiveId,
+          message: result.message,
+          stamp: result.stamp,
+        });
         return;
       }
       this.intake.enqueueLive(stanza);

@@ -2,11 +2,7 @@ import type Database from 'better-sqlite3';
 
 /** The connection state of an account as the engine last saw it. */
 export type AccountConnectionState =
-  | 'connecting'
-  | 'online'
-  | 'offline'
-  | 'login-failed'
-  | 'unreachable';
+  'connecting' | 'online' | 'offline' | 'login-failed' | 'unreachable';
 
 export interface StoredAccountState {
   accountUuid: string;
@@ -46,7 +42,6 @@ export function readAccountState(
   accountUuid: string,
 ): StoredAccountState | undefined {
   ensureAccountStateTable(db);
-  return db
-    .prepare('SELECT * FROM ferry_account_state WHERE accountUuid = ?')
-    .get(accountUuid) as StoredAccountState | undefined;
+  return db.prepare('SELECT * FROM ferry_account_state WHERE accountUuid = ?').get(accountUuid) as
+    StoredAccountState | undefined;
 }

@@ -26,7 +26,11 @@ export interface ArchivePage {
 export interface ArchiveTransport {
   iq(request: Element, timeoutMs?: number): Promise<Element>;
   /** Routes the `<result queryid=…>` messages of one query to `onItem` until the returned function is called. */
-  collect(queryId: string, archiveJid: string | undefined, onItem: (item: ArchiveItem) => void): () => void;
+  collect(
+    queryId: string,
+    archiveJid: string | undefined,
+    onItem: (item: ArchiveItem) => void,
+  ): () => void;
 }
 
 export interface ArchiveQuery {

@@ -65,7 +65,10 @@ test('the server restarts during a catch-up: it resumes, nothing is lost or stor
   assert.ok(restarted, 'the server was restarted during the catch-up');
   assert.equal(report?.error, undefined);
   assert.equal(report?.caughtUp, true);
-  assert.ok(states.includes('unreachable') || states.filter((s) => s === 'online').length > 1, states.join());
+  assert.ok(
+    states.includes('unreachable') || states.filter((s) => s === 'online').length > 1,
+    states.join(),
+  );
 
   const conv = findConversation(profile.db, account.uuid, `bob@${server.domain}`)!;
   const bodies = listMessages(profile.db, conv.uuid).map((m) => m.body);

@@ -25,9 +25,7 @@ export interface CatchupOptions {
 
 export const DEFAULT_CATCHUP: CatchupOptions = { pageSize: 250, firstConnectWindow: 100 };
 
-export type StartPosition =
-  | { kind: 'after'; id: string; time: number | null }
-  | { kind: 'window' };
+export type StartPosition = { kind: 'after'; id: string; time: number | null } | { kind: 'window' };
 
 function archiveKey(archiveJid: string | undefined): string {
   return archiveJid?.toLowerCase() ?? '';
@@ -56,7 +54,10 @@ export function startPositionFor(
       ).map((r) => r.uuid);
   const newest = newestServerMsgId(db, conversations);
   if (!newest) return { kind: 'window' };
-  saveArchivePosition(db, accountUuid, key, { lastId: newest.serverMsgId, lastTime: newest.timeSent });
+  saveArchivePosition(db, accountUuid, key, {
+    lastId: newest.serverMsgId,
+    lastTime: newest.timeSent,
+  });
   return { kind: 'after', id: newest.serverMsgId, time: newest.timeSent };
 }
 

@@ -86,7 +86,10 @@ test('sync: first connect fetches a bounded window, later syncs fetch what was m
   }
   const [third] = await engine.sync();
   assert.equal(third?.received.length, 0, 'nothing is stored twice');
-  assert.equal(readAccountState(profile.db, findAccountByJid(profile.db, alice)!.uuid)?.state, 'offline');
+  assert.equal(
+    readAccountState(profile.db, findAccountByJid(profile.db, alice)!.uuid)?.state,
+    'offline',
+  );
 });
 
 test('run: live messages, carbons from another device, receipts, sending; dedup against the archive', async (t) => {
@@ -111,7 +114,11 @@ test('run: live messages, carbons from another device, receipts, sending; dedup 
   await caughtUp;
 
   await bob.say(alice, 'live hello', { receipt: true });
-  await waitUntil(() => events.some((e) => e.message.body === 'live hello'), 10_000, 'live message');
+  await waitUntil(
+    () => events.some((e) => e.message.body === 'live hello'),
+    10_000,
+    'live message',
+  );
   const live = events.find((e) => e.message.body === 'live hello')!;
   assert.equal(live.source, 'live');
   assert.ok(live.message.serverMsgId);
@@ -131,7 +138,9 @@ test('run: live messages, carbons from another device, receipts, sending; dedup 
   await bob.xmpp.send(receiptEl(alice, sent.uuid));
   const conv = findConversation(profile.db, findAccountByJid(profile.db, alice)!.uuid, bob.jid)!;
   await waitUntil(
-    () => listMessages(profile.db, conv.uuid).find((m) => m.uuid === sent.uuid)?.status === MESSAGE_STATUS.sentReceived,
+    () =>
+      listMessages(profile.db, conv.uuid).find((m) => m.uuid === sent.uuid)?.status ===
+      MESSAGE_STATUS.sentReceived,
     10_000,
     'receipt',
   );
@@ -173,10 +182,16 @@ test('login failures are stored in words and not retried; an unreachable server 
   await server.halt();
   const retrying = new Engine(profile, fast);
   const seen: { state: string; at: number }[] = [];
-  retrying.on('account-state', (e: { state: string }) => seen.push({ state: e.state, at: Date.now() }));
+  retrying.on('account-state', (e: { state: string }) =>
+    seen.push({ state: e.state, at: Date.now() }),
+  );
   await retrying.start();
   t.after(() => retrying.stop());
-  await waitUntil(() => seen.filter((s) => s.state === 'unreachable').length >= 3, 10_000, 'retries');
+  await waitUntil(
+    () => seen.filter((s) => s.state === 'unreachable').length >= 3,
+    10_000,
+    'retries',
+  );
   const stored2 = readAccountState(profile.db, findAccountByJid(profile.db, alice)!.uuid);
   assert.match(stored2?.error ?? '', /cannot reach the server .*connection refused/);
   await server.start();

@@ -29,12 +29,14 @@ import {
   jidResource,
   unarchiveConversation,
 } from '../store/conversations.js';
-import { insertMessage, MESSAGE_ENCRYPTION, MESSAGE_STATUS, type MessageRow } from '../store/messages.js';
 import {
-  AccountConnection,
-  ConnectError,
-  type AccountStateEvent,
-} from './account-connection.js';
+  ensureMessageIndexes,
+  insertMessage,
+  MESSAGE_ENCRYPTION,
+  MESSAGE_STATUS,
+  type MessageRow,
+} from '../store/messages.js';
+import { AccountConnection, ConnectError, type AccountStateEvent } from './account-connection.js';
 import type { AccountConnectionState } from './account-state.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_CATCHUP, type CatchupOptions } from './catchup.js';
@@ -73,6 +75,7 @@ export class EngineError extends Error {
   constructor(
     readonly code: 'not-connected' | 'unknown-account' | 'account-disabled',
     message: string,
+    readonly jid?: string,
   ) {
     super(message);
   }
@@ -94,13 +97,13 @@ export class Engine extends EventEmitter {
   ) {
     super();
     this.db = profile.db;
+    ensureMessageIndexes(this.db);
   }
 
   private wanted(): AccountRow[] {
     const only = this.opts.accounts?.map((j) => j.toLowerCase());
     return listAccounts(this.db).filter(
-      (a) =>
-        isAccountEnabled(a) && (!only || only.includes(accountJid(a).toLowerCase())),
+      (a) => isAccountEnabled(a) && (!only || only.includes(accountJid(a).toLowerCase())),
     );
   }
 
@@ -170,9 +173,14 @@ export class Engine extends EventEmitter {
     let accounts: AccountRow[];
     if (jid) {
       const account = findAccountByJid(this.db, bareJid(jid));
-      if (!account) throw new EngineError('unknown-account', `there is no account ${jid} on this device`);
+      if (!account)
+        throw new EngineError('unknown-account', `there is no account ${jid} on this device`);
       if (!isAccountEnabled(account)) {
-        throw new EngineError('account-disabled', `the account ${accountJid(account)} is disabled`);
+        throw new EngineError(
+          'account-disabled',
+          `the account ${accountJid(account)} is disabled`,
+          accountJid(account),
+        );
       }
       accounts = [account];
     } else {
@@ -250,14 +258,19 @@ export class Engine extends EventEmitter {
     const children: Element[] = [];
     if (encrypted) {
       children.push(...encrypted.elements);
-      if (encrypted.fallbackBody !== undefined) children.push(xml('body', {}, encrypted.fallbackBody));
+      if (encrypted.fallbackBody !== undefined)
+        children.push(xml('body', {}, encrypted.fallbackBody));
     } else {
       children.push(xml('body', {}, text));
     }
     children.push(xml('origin-id', { xmlns: NS.sid, id: uuid }));
     if (!group) children.push(xml('request', { xmlns: NS.receipts }));
     children.push(xml('markable', { xmlns: NS.markers }));
-    const stanza = xml('message', { to, type: group ? 'groupchat' : 'chat', id: uuid }, ...children);
+    const stanza = xml(
+      'message',
+      { to, type: group ? 'groupchat' : 'chat', id: uuid },
+      ...children,
+    );
 
     const room = group ? conn.rooms.get(to) : undefined;
     const nick = room?.nick ?? jidResource(conversation.contactJid);
@@ -303,7 +316,13 @@ export class Engine extends EventEmitter {
   async flush(jid: string): Promise<void> {
     const conn = this.connection(jid);
     if (!conn) return;
-    await conn.iq(xml('iq', { type: 'get', to: conn.jid.split('@')[1] }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    await conn.iq(
+      xml(
+        'iq',
+        { type: 'get', to: conn.jid.split('@')[1] },
+        xml('ping', { xmlns: 'urn:xmpp:ping' }),
+      ),
+    );
   }
 }
 

@@ -110,16 +110,29 @@ export class MessageIntake {
   }
 
   /** Stores one archive page, in order; resolves when done. */
-  storeArchivePage(items: ArchiveItem[], archiveJid: string | undefined, history = false): Promise<void> {
+  storeArchivePage(
+    items: ArchiveItem[],
+    archiveJid: string | undefined,
+    history = false,
+  ): Promise<void> {
     return this.enqueue(async () => {
-      for (const item of items) {
-        await this.handle(item.message, {
-          source: 'mam',
-          archiveId: item.archiveId,
-          ...(item.stamp !== undefined ? { stamp: item.stamp } : {}),
-          ...(archiveJid ? { archiveJid } : {}),
-          history,
-        });
+      // One transaction per page: a page is stored entirely or not at all, and SQLite syncs once.
+      const own = !this.db.inTransaction;
+      if (own) this.db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const item of items) {
+          await this.handle(item.message, {
+            source: 'mam',
+            archiveId: item.archiveId,
+            ...(item.stamp !== undefined ? { stamp: item.stamp } : {}),
+            ...(archiveJid ? { archiveJid } : {}),
+            history,
+          });
+        }
+        if (own) this.db.exec('COMMIT');
+      } catch (err) {
+        if (own && this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
       }
     });
   }
@@ -172,22 +185,26 @@ export class MessageIntake {
       const contact = direction === 'incoming' ? from : to;
       conversation = findConversation(this.db, this.opts.accountUuid, contact);
     }
-    const conversationJid = group
-      ? bareJid(from)
-      : bareJid(direction === 'incoming' ? from : to);
+    const conversationJid = group ? bareJid(from) : bareJid(direction === 'incoming' ? from : to);
 
     // Receipts and markers update what we sent (one-to-one only).
     const id = messageIdOf(message);
     if (!group && direction === 'incoming' && conversation) {
       const received = message.getChild('received', NS.receipts)?.attrs.id as string | undefined;
-      if (received) raiseOutgoingStatus(this.db, conversation.uuid, received, MESSAGE_STATUS.sentReceived);
+      if (received)
+        raiseOutgoingStatus(this.db, conversation.uuid, received, MESSAGE_STATUS.sentReceived);
       const displayed = message.getChild('displayed', NS.markers)?.attrs.id as string | undefined;
-      if (displayed) raiseOutgoingStatus(this.db, conversation.uuid, displayed, MESSAGE_STATUS.sentDisplayed);
+      if (displayed)
+        raiseOutgoingStatus(this.db, conversation.uuid, displayed, MESSAGE_STATUS.sentDisplayed);
     }
 
     const stanzaId =
       arrival.archiveId ??
-      (group ? stanzaIdBy(message, bareJid(from)) : direction === 'incoming' ? stanzaIdBy(message, own) : undefined);
+      (group
+        ? stanzaIdBy(message, bareJid(from))
+        : direction === 'incoming'
+          ? stanzaIdBy(message, own)
+          : undefined);
     const archiveKey = arrival.archiveJid?.toLowerCase() ?? (group ? bareJid(from) : '');
 
     const context: DecryptContext = {
@@ -277,7 +294,11 @@ export class MessageIntake {
   }
 
   /** A live message with an archive id moves the saved catch-up position once the catch-up is done. */
-  private advancePosition(archiveKey: string, arrival: Arrival, stanzaId: string | undefined): void {
+  private advancePosition(
+    archiveKey: string,
+    arrival: Arrival,
+    stanzaId: string | undefined,
+  ): void {
     if (arrival.source === 'mam' || !stanzaId) return;
     if (!this.caughtUp.has(archiveKey)) return;
     saveArchivePosition(this.db, this.opts.accountUuid, archiveKey, {
@@ -293,7 +314,11 @@ export class MessageIntake {
  * message falls inside that second, the stamp is moved up to it so the conversation keeps the
  * order in which the server delivered the messages.
  */
-function orderedTime(db: Database.Database, conversationUuid: string, stamp: number | undefined): number {
+function orderedTime(
+  db: Database.Database,
+  conversationUuid: string,
+  stamp: number | undefined,
+): number {
   if (stamp === undefined) return Date.now();
   if (stamp % 1000 !== 0) return stamp;
   const newest = db

@@ -13,7 +13,10 @@ export type JoinedRoom = RoomInfo;
  * The nickname to join with: the one stored with the conversation (`room@service/nick`, as
  * Conversations keeps it), else the account's user name.
  */
-export function roomNick(conversation: ConversationRow, account: Pick<AccountRow, 'username'>): string {
+export function roomNick(
+  conversation: ConversationRow,
+  account: Pick<AccountRow, 'username'>,
+): string {
   const stored = jidResource(conversation.contactJid);
   return stored && stored !== '' ? stored : account.username;
 }
@@ -48,13 +51,21 @@ export async function joinRoom(
         reject(new Error(`cannot join ${room}: ${errorText(stanza)}`));
       } else if (isSelfPresence(stanza) || from === full) {
         clearTimeout(timer);
-        resolve({ jid: room, nick: jidResource(from) ?? nick, conversationUuid: conversation.uuid });
+        resolve({
+          jid: room,
+          nick: jidResource(from) ?? nick,
+          conversationUuid: conversation.uuid,
+        });
       }
     });
   });
   try {
     await channel.send(
-      xml('presence', { to: full }, xml('x', { xmlns: NS.muc }, xml('history', { maxstanzas: '0' }))),
+      xml(
+        'presence',
+        { to: full },
+        xml('x', { xmlns: NS.muc }, xml('history', { maxstanzas: '0' })),
+      ),
     );
     return await joined;
   } finally {

@@ -13,6 +13,7 @@ import { obtainPassword } from '../password.js';
 import { resolveProfileDir } from '../profile-option.js';
 import { EXIT, UserFacingError } from '../failure.js';
 import { asUserFacing } from './store-failures.js';
+import { readAccountState } from '../../xmpp/account-state.js';
 
 /** Opens the profile chosen by `--profile` / `FERRY_PROFILE` / the default. */
 export function openCommandProfile(cmd: Command): Profile {
@@ -116,6 +117,7 @@ export function registerAccountCommands(program: Command): void {
             resource: row.resource,
             conversations: counts.conversations,
             messages: counts.messages,
+            connection: readAccountState(profile.db, row.uuid) ?? null,
           };
         });
         if (opts.json) {
@@ -136,6 +138,7 @@ export function registerAccountCommands(program: Command): void {
             `${r.jid.padEnd(width)}  ${state.padEnd(8)}  ${String(r.conversations).padStart(13)}  ${String(r.messages).padStart(8)}` +
               `${r.passwordStored ? '' : '  (no password stored)'}\n`,
           );
+          if (r.connection?.error) process.stdout.write(`  last connection: ${r.connection.error}\n`);
         }
       });
     });

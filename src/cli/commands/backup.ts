@@ -17,6 +17,7 @@ import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { obtainPassword } from '../password.js';
 import { terminalProgress } from '../progress.js';
 import { withCommandProfile } from './account.js';
+import { listRemoteBackupsCommand } from './backup-remote.js';
 import { asUserFacing } from './store-failures.js';
 
 /** The `backup` command group (created once; other modules add subcommands to it). */
@@ -82,6 +83,9 @@ function createProgressText(e: CreateBackupEvent): string | undefined {
       return undefined;
   }
 }
+
+/** `backup list` options; `--from`/`--netrc` are added by backup-remote.ts. */
+type ListOptions = { json?: boolean; from?: string; netrc?: string };
 
 /** `ferry backup create|list|import`. */
 export function registerBackupCommands(program: Command): void {
@@ -160,7 +164,7 @@ export function registerBackupCommands(program: Command): void {
         } else {
           out.write(
             `\n${result.written.length} backup file${result.written.length === 1 ? '' : 's'} in ${result.outDir}. ` +
-              'Next: copy them to the new device and run `ferry backup import FILE` there.\n',
+              `Next: copy ${result.written.length === 1 ? 'it' : 'them'} to the new device and run \`ferry backup import FILE\` there.\n`,
           );
         }
       });
@@ -172,7 +176,9 @@ export function registerBackupCommands(program: Command): void {
       "step 3: find backups (profile's Backup/, ~/Download(s)/Conversations/Backup, … and DIRs)",
     )
     .option('--json', 'print JSON for scripts')
-    .action(async (dirs: string[], opts: { json?: boolean }, cmd: Command) => {
+    .action(async (dirs: string[], opts: ListOptions, cmd: Command) => {
+      // `--from URL` (added by backup-remote.ts): a WebDAV folder instead of local folders.
+      if (opts.from !== undefined) return listRemoteBackupsCommand({ ...opts, from: opts.from });
       await withCommandProfile(cmd, async (profile) => {
         const scan = await scanBackupFolders(profile, dirs);
         if (opts.json) {

@@ -198,6 +198,14 @@ async function verify(
 /** `ferry decrypt FILE --out OUT.jsonl`: writes OUT only once the whole file authenticated. */
 async function decrypt(file: string, opts: { out: string; passwordFile?: string }): Promise<void> {
   const out = resolve(opts.out);
+  const folder = await stat(dirname(out)).catch(() => undefined);
+  if (!folder?.isDirectory()) {
+    throw new UserFacingError(
+      `the folder for ${opts.out} does not exist`,
+      'Create it first or choose another --out.',
+      EXIT.usage,
+    );
+  }
   const progress = terminalProgress();
   const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
   let tempCreated = false;
@@ -222,6 +230,7 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
       stream.end(pending);
       await once(stream, 'finish');
       await closed;
+      // Only now, with the whole file authenticated, does OUT appear.
       const fh = await open(temp, 'r');
       try {
         await fh.sync();
@@ -239,26 +248,6 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
       await closed;
       throw err;
     }
-  } catch (err) {
-    if (
-      err instanceof Error &&
-      'code' in err &&
-      (err as NodeJS.ErrnoException).code === 'ENOENT' &&
-      !tempCreated
-    ) {
-      const dirExists = await stat(dirname(out)).then(
-        () => true,
-        () => false,
-      );
-      if (!dirExists) {
-        throw new UserFacingError(
-          `the folder for ${opts.out} does not exist`,
-          'Create it first or choose another --out.',
-          EXIT.usage,
-        );
-      }
-    }
-    throw err;
   } finally {
     progress.done();
     if (tempCreated) await unlink(temp).catch(() => {});

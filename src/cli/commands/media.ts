@@ -1,4 +1,164 @@
 import type { Command } from 'commander';
+import { basename } from 'node:path';
+import {
+  companionFor,
+  describeMediaImport,
+  missingMediaOf,
+  restoreCompanionForImport,
+  writeCompanionForBackup,
+  type CompanionSummary,
+  type MediaImportSummary,
+} from '../../migration/media/backup-media.js';
+import { checkMedia } from '../../migration/media/check.js';
+import { mediaFilePath, mediaFolder } from '../../migration/media/layout.js';
+import { describeFailure, EXIT, UserFacingError } from '../failure.js';
+import { terminalProgress } from '../progress.js';
+import { withCommandProfile } from './account.js';
+import { backupCommand, backupCreateExtensions, backupImportExtensions } from './backup.js';
 
-/** Placeholder: this group of commands is being built. */
-export function registerMediaCommands(_program: Command): void {}
+function humanSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** `ferry media check`, and the media options of `backup create` / `backup import`. */
+export function registerMediaCommands(program: Command): void {
+  const media = program
+    .command('media')
+    .description('the files your messages point to (pictures, documents, …)');
+  media
+    .command('check')
+    .description('list messages whose files are missing on this device')
+    .option('--account <jid>', 'only this account')
+    .option('--json', 'print JSON for scripts')
+    .action(async (opts: { account?: string; json?: boolean }, cmd: Command) => {
+      await withCommandProfile(cmd, (profile) => {
+        const result = checkMedia(
+          profile.dir,
+          profile.db,
+          opts.account !== undefined ? { account: opts.account } : {},
+        );
+        if (opts.account !== undefined && result.accounts.length === 0) {
+          throw new UserFacingError(
+            `no account ${opts.account} on this device`,
+            'See `ferry account list`.',
+            EXIT.usage,
+          );
+        }
+        if (opts.json) {
+          process.stdout.write(
+            `${JSON.stringify({ mediaFolder: mediaFolder(profile.dir), ...result }, null, 2)}\n`,
+          );
+        } else if (result.missing.length === 0) {
+          process.stdout.write(
+            `All ${result.checked} file${result.checked === 1 ? '' : 's'} that messages point to are on this device ` +
+              `(media folder ${mediaFolder(profile.dir)}).\n`,
+          );
+        } else {
+          for (const m of result.missing) {
+            const when =
+              m.timeSent > 0
+                ? new Date(m.timeSent).toISOString().slice(0, 16).replace('T', ' ')
+                : '?';
+            process.stdout.write(
+              `${m.account}  ${m.conversation}  ${when}  ${m.relativeFilePath}\n` +
+                `    expected at ${m.expectedAt ?? '(refused: the path leaves the media folder)'}\n`,
+            );
+          }
+        }
+        if (result.missing.length > 0) {
+          throw new UserFacingError(
+            `${result.missing.length} of ${result.checked} message${result.checked === 1 ? '' : 's'} point to files missing on this device`,
+            'Copy them from the old device to the places listed, or import the backup with its media companion ' +
+              '(backup create --with-media on the old device).',
+            EXIT.failure,
+          );
+        }
+      });
+    });
+
+  registerBackupMediaOptions(program);
+}
+
+/** `backup create --with-media` and `backup import --media FILE` (companion found beside the .ceb). */
+function registerBackupMediaOptions(program: Command): void {
+  const backup = backupCommand(program);
+  const create = backup.commands.find((c) => c.name() === 'create');
+  const importCmd = backup.commands.find((c) => c.name() === 'import');
+  create?.option(
+    '--with-media',
+    "also write <backup>.media beside each backup: the account's files, encrypted",
+  );
+  importCmd?.option(
+    '--media <file>',
+    'the media companion to restore (default: <backup>.media beside it, if there)',
+  );
+
+  backupCreateExtensions.push((opts) => {
+    if (opts.withMedia !== true) return {};
+    const json = opts.json === true;
+    return {
+      afterBackup: async (written, profile) => {
+        const progress = terminalProgress();
+        let summary: CompanionSummary;
+        try {
+          summary = await writeCompanionForBackup(profile, written, {
+            onProgress: (e) =>
+              progress.update(`${written.jid}: media ${humanSize(e.bytesDone)} (${e.file})`),
+          });
+        } finally {
+          progress.done();
+        }
+        Object.assign(written, { media: summary });
+        if (json) return;
+        process.stdout.write(
+          `Wrote ${summary.file} (${humanSize(summary.bytes)}, ${summary.files} file${summary.files === 1 ? '' : 's'})\n`,
+        );
+        if (summary.notOnThisDevice.length > 0) {
+          process.stdout.write(
+            `  ${summary.notOnThisDevice.length} file${summary.notOnThisDevice.length === 1 ? ' is' : 's are'} not on this device and not in the companion, e.g. ` +
+              `${summary.notOnThisDevice
+                .slice(0, 3)
+                .map((m) => m.relativeFilePath)
+                .join(', ')}\n`,
+          );
+        }
+      },
+    };
+  });
+
+  backupImportExtensions.push((opts) => {
+    const given = typeof opts.media === 'string' ? opts.media : undefined;
+    const json = opts.json === true;
+    return {
+      locateMedia: (relativeFilePath, profile) => mediaFilePath(profile.dir, relativeFilePath),
+      afterImport: async (result, profile) => {
+        const companion = await companionFor(result.file, given);
+        let media: MediaImportSummary | { companion: string; error: string; hint: string } | null =
+          null;
+        if (companion !== null) {
+          const progress = terminalProgress();
+          try {
+            media = await restoreCompanionForImport(profile, result, companion, {
+              onProgress: (e) =>
+                progress.update(`${result.jid}: media ${humanSize(e.bytesDone)} (${e.file})`),
+            });
+            if (!json) process.stdout.write(`${describeMediaImport(media).join('\n')}\n`);
+          } catch (err) {
+            // The chats are imported (committed); the media step failing must not hide that.
+            const failure = describeFailure(err);
+            media = { companion, error: failure.message, hint: failure.hint };
+            process.stderr.write(
+              `ferry: warning: the files in ${basename(companion)} were not restored: ${failure.message}\n  hint: ${failure.hint}\n`,
+            );
+          } finally {
+            progress.done();
+          }
+        }
+        result.missingMedia = missingMediaOf(profile, result.jid);
+        Object.assign(result, { media });
+      },
+    };
+  });
+}

@@ -14,7 +14,10 @@ test('omemo fingerprints shows the restored device and the contact; trust and di
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const profile = join(dir, 'profile');
   const env = { HOME: dir, FERRY_PASSWORD: 'alice-backup-password' };
-  let r = await runFerry(['--profile', profile, 'backup', 'import', 'test-data/omemo/alice.v2.ceb'], env);
+  let r = await runFerry(
+    ['--profile', profile, 'backup', 'import', 'test-data/omemo/alice.v2.ceb'],
+    env,
+  );
   assert.equal(r.code, 0, r.stderr);
 
   r = await runFerry(['--profile', profile, 'omemo', 'fingerprints'], env);
@@ -30,15 +33,28 @@ test('omemo fingerprints shows the restored device and the contact; trust and di
   };
   assert.equal(json.own.deviceId, 345823845);
   assert.deepEqual(json.contacts, [
-    { jid: 'bob@example.org', fingerprint: BOB_FP, trust: 'TRUSTED', active: true, devices: [1168132655] },
+    {
+      jid: 'bob@example.org',
+      fingerprint: BOB_FP,
+      trust: 'TRUSTED',
+      active: true,
+      devices: [1168132655],
+    },
   ]);
 
   const shown = '8c8fae5b f850c820 c327b365 597e5080 24d1ea2d ec587fc9 168ff74e e7e6ac0d';
   r = await runFerry(['--profile', profile, 'omemo', 'trust', 'bob@example.org', shown], env);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /verified/);
-  r = await runFerry(['--profile', profile, 'omemo', 'distrust', 'bob@example.org', BOB_FP, '--json'], env);
-  assert.deepEqual(JSON.parse(r.stdout), { jid: 'bob@example.org', fingerprint: BOB_FP, trust: 'UNTRUSTED' });
+  r = await runFerry(
+    ['--profile', profile, 'omemo', 'distrust', 'bob@example.org', BOB_FP, '--json'],
+    env,
+  );
+  assert.deepEqual(JSON.parse(r.stdout), {
+    jid: 'bob@example.org',
+    fingerprint: BOB_FP,
+    trust: 'UNTRUSTED',
+  });
 
   r = await runFerry(['--profile', profile, 'omemo', 'trust', 'bob@example.org', 'abc'], env);
   assert.equal(r.code, 2);

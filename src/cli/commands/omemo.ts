@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import type Database from 'better-sqlite3';
-import { accountJid, findAccountByJid, listAccounts, type AccountRow } from '../../store/accounts.js';
+import {
+  accountJid,
+  findAccountByJid,
+  listAccounts,
+  type AccountRow,
+} from '../../store/accounts.js';
 import { listIdentities, setIdentityTrust, type TrustLevel } from '../../store/omemo-keys.js';
 import { knownKeys, normaliseFingerprint, ownDevice } from '../../omemo/device-overview.js';
 import { displayFingerprint } from '../../omemo/fingerprint.js';
@@ -81,31 +86,34 @@ export function registerOmemoCommands(program: Command): void {
     .option('--account <jid>', 'the account (when the device has several)')
     .option('--contact <jid>', 'only this contact')
     .option('--json', 'print JSON for scripts')
-    .action(
-      (opts: { account?: string; contact?: string; json?: boolean }, cmd: Command) =>
-        withCommandProfile(cmd, (profile) => {
-          const account = chooseAccount(profile.db, opts.account);
-          const own = ownDevice(profile.db, account.uuid, accountJid(account));
-          const keys = knownKeys(profile.db, account.uuid, opts.contact?.toLowerCase());
-          if (opts.json) {
-            process.stdout.write(`${JSON.stringify({ own, contacts: keys }, null, 2)}\n`);
-            return;
-          }
-          const lines: string[] = [];
-          if (own.deviceId === null || own.fingerprint === null) {
-            lines.push(`${own.jid}: no OMEMO keys yet (they are made when the account first connects)`);
-          } else {
-            lines.push(`${own.jid} — this device (id ${own.deviceId})`);
-            lines.push(`  ${displayFingerprint(own.fingerprint)}`);
-          }
-          for (const k of keys) {
-            const devices = k.devices.length ? ` device ${k.devices.join(', ')}` : '';
-            lines.push(`${k.jid}${devices} — ${k.trust.toLowerCase()}${k.active ? '' : ', inactive'}`);
-            lines.push(`  ${displayFingerprint(k.fingerprint)}`);
-          }
-          if (keys.length === 0) lines.push('no contact devices known yet');
-          process.stdout.write(`${lines.join('\n')}\n`);
-        }),
+    .action((opts: { account?: string; contact?: string; json?: boolean }, cmd: Command) =>
+      withCommandProfile(cmd, (profile) => {
+        const account = chooseAccount(profile.db, opts.account);
+        const own = ownDevice(profile.db, account.uuid, accountJid(account));
+        const keys = knownKeys(profile.db, account.uuid, opts.contact?.toLowerCase());
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ own, contacts: keys }, null, 2)}\n`);
+          return;
+        }
+        const lines: string[] = [];
+        if (own.deviceId === null || own.fingerprint === null) {
+          lines.push(
+            `${own.jid}: no OMEMO keys yet (they are made when the account first connects)`,
+          );
+        } else {
+          lines.push(`${own.jid} — this device (id ${own.deviceId})`);
+          lines.push(`  ${displayFingerprint(own.fingerprint)}`);
+        }
+        for (const k of keys) {
+          const devices = k.devices.length ? ` device ${k.devices.join(', ')}` : '';
+          lines.push(
+            `${k.jid}${devices} — ${k.trust.toLowerCase()}${k.active ? '' : ', inactive'}`,
+          );
+          lines.push(`  ${displayFingerprint(k.fingerprint)}`);
+        }
+        if (keys.length === 0) lines.push('no contact devices known yet');
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }),
     );
 
   omemo
@@ -113,8 +121,13 @@ export function registerOmemoCommands(program: Command): void {
     .description('mark a contact device as verified (you compared the fingerprint)')
     .option('--account <jid>', 'the account (when the device has several)')
     .option('--json', 'print JSON for scripts')
-    .action((contact: string, fingerprint: string, opts: { account?: string; json?: boolean }, cmd: Command) =>
-      changeTrust(cmd, contact, fingerprint, opts, 'VERIFIED'),
+    .action(
+      (
+        contact: string,
+        fingerprint: string,
+        opts: { account?: string; json?: boolean },
+        cmd: Command,
+      ) => changeTrust(cmd, contact, fingerprint, opts, 'VERIFIED'),
     );
 
   omemo
@@ -122,7 +135,12 @@ export function registerOmemoCommands(program: Command): void {
     .description('stop encrypting for a contact device')
     .option('--account <jid>', 'the account (when the device has several)')
     .option('--json', 'print JSON for scripts')
-    .action((contact: string, fingerprint: string, opts: { account?: string; json?: boolean }, cmd: Command) =>
-      changeTrust(cmd, contact, fingerprint, opts, 'UNTRUSTED'),
+    .action(
+      (
+        contact: string,
+        fingerprint: string,
+        opts: { account?: string; json?: boolean },
+        cmd: Command,
+      ) => changeTrust(cmd, contact, fingerprint, opts, 'UNTRUSTED'),
     );
 }

@@ -1,3 +1,4 @@
+/* eslint-disable no-restricted-imports -- a test helper of the format library, inside it */
 // Test helpers: build `.ceb` files around a body of one's choosing, and open a file's body
 // without any checks beyond the tag. For tests of the reader's strictness only.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { accountFileMessages, mediaAccounts, type FileMessage } from './collect.js';
 import { UnsafeMediaPathError } from './errors.js';
-import { mediaFilePath } from './layout.js';
+import { findMediaFile, mediaFilePath } from './layout.js';
 
 export interface MissingMediaFile extends FileMessage {
   account: string;
@@ -29,7 +28,11 @@ export function checkMedia(
   const accounts = mediaAccounts(db).filter(
     (a) => opts.account === undefined || a.jid.toLowerCase() === opts.account.toLowerCase(),
   );
-  const result: MediaCheckResult = { accounts: accounts.map((a) => a.jid), checked: 0, missing: [] };
+  const result: MediaCheckResult = {
+    accounts: accounts.map((a) => a.jid),
+    checked: 0,
+    missing: [],
+  };
   for (const account of accounts) {
     const present = new Map<string, string | null>();
     for (const message of accountFileMessages(db, account.uuid)) {
@@ -37,8 +40,10 @@ export function checkMedia(
       let expectedAt = present.get(message.relativeFilePath);
       if (expectedAt === undefined) {
         try {
-          const at = mediaFilePath(profileDir, account.jid, message.relativeFilePath);
-          expectedAt = existsSync(at) ? null : at;
+          expectedAt =
+            findMediaFile(profileDir, message.relativeFilePath) !== null
+              ? null
+              : mediaFilePath(profileDir, message.relativeFilePath);
         } catch (err) {
           if (!(err instanceof UnsafeMediaPathError)) throw err;
           expectedAt = '';
@@ -46,7 +51,11 @@ export function checkMedia(
         present.set(message.relativeFilePath, expectedAt);
       }
       if (expectedAt !== null) {
-        result.missing.push({ ...message, account: account.jid, expectedAt: expectedAt === '' ? null : expectedAt });
+        result.missing.push({
+          ...message,
+          account: account.jid,
+          expectedAt: expectedAt === '' ? null : expectedAt,
+        });
       }
     }
   }

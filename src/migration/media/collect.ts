@@ -9,7 +9,9 @@ export interface MediaAccount {
 
 export function mediaAccounts(db: Database.Database): MediaAccount[] {
   return db
-    .prepare(`SELECT uuid, username || '@' || server AS jid FROM accounts ORDER BY username, server`)
+    .prepare(
+      `SELECT uuid, username || '@' || server AS jid FROM accounts ORDER BY username, server`,
+    )
     .all() as MediaAccount[];
 }
 

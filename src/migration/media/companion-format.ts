@@ -1,6 +1,10 @@
 import { createCipheriv, createDecipheriv, createHmac, pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { CompanionDamagedError, CompanionNotRecognisedError, CompanionVersionError } from './errors.js';
+import {
+  CompanionDamagedError,
+  CompanionNotRecognisedError,
+  CompanionVersionError,
+} from './errors.js';
 
 /**
  * The byte layout of a media companion file (`<backup>.ceb.media`), described in
@@ -66,7 +70,11 @@ export interface FrameHeader {
 
 const pbkdf2Async = promisify(pbkdf2);
 
-export function deriveCompanionKey(password: string, salt: Buffer, iterations: number): Promise<Buffer> {
+export function deriveCompanionKey(
+  password: string,
+  salt: Buffer,
+  iterations: number,
+): Promise<Buffer> {
   return pbkdf2Async(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
 }
 
@@ -79,7 +87,10 @@ function keyCheckOf(key: Buffer, headerPrefix: Buffer): Buffer {
 }
 
 /** A new header with fresh salt and marker; the key check needs the derived key. */
-export function newHeaderFields(meta: CompanionMeta, iterations = DEFAULT_ITERATIONS): {
+export function newHeaderFields(
+  meta: CompanionMeta,
+  iterations = DEFAULT_ITERATIONS,
+): {
   iterations: number;
   salt: Buffer;
   marker: Buffer;
@@ -123,7 +134,8 @@ export function parseCompanionHeader(bytes: Buffer, fileName = 'the file'): Comp
   const iterations = bytes.readUInt32BE(12);
   const metaLength = bytes.readUInt16BE(40);
   const length = FIXED_HEADER_LENGTH + metaLength + KEY_CHECK_LENGTH;
-  if (bytes.length < length) throw new CompanionDamagedError(`${fileName}: the header is cut short`);
+  if (bytes.length < length)
+    throw new CompanionDamagedError(`${fileName}: the header is cut short`);
   let meta: CompanionMeta;
   try {
     const parsed: unknown = JSON.parse(
@@ -155,7 +167,11 @@ function checkMeta(value: unknown): CompanionMeta {
 }
 
 /** True when `key` is the one the header was written with (the header is also authenticated). */
-export function keyMatchesHeader(key: Buffer, headerBytes: Buffer, header: CompanionHeader): boolean {
+export function keyMatchesHeader(
+  key: Buffer,
+  headerBytes: Buffer,
+  header: CompanionHeader,
+): boolean {
   const prefix = headerBytes.subarray(0, header.length - KEY_CHECK_LENGTH);
   return keyCheckOf(key, prefix).equals(header.keyCheck);
 }
@@ -224,7 +240,8 @@ export function encodeFooter(indexOffset: number, marker: Buffer): Buffer {
 
 export function parseFooter(bytes: Buffer, marker: Buffer): number | null {
   if (bytes.length !== FOOTER_LENGTH) return null;
-  if (!bytes.subarray(8, 16).equals(marker) || !bytes.subarray(16, 24).equals(FOOTER_MAGIC)) return null;
+  if (!bytes.subarray(8, 16).equals(marker) || !bytes.subarray(16, 24).equals(FOOTER_MAGIC))
+    return null;
   const offset = bytes.readBigUInt64BE(0);
   return offset > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(offset);
 }

@@ -95,7 +95,8 @@ async function readIndex(
     return { index: null, end: fileSize };
   }
   const frame = await readFrame(file, key, header, offset, fileSize - FOOTER_LENGTH);
-  if (frame.kind !== 'ok' || frame.header.kind !== FrameKind.index) return { index: null, end: offset };
+  if (frame.kind !== 'ok' || frame.header.kind !== FrameKind.index)
+    return { index: null, end: offset };
   try {
     const parsed = JSON.parse(frame.plain.toString('utf8')) as { entries?: unknown };
     if (!Array.isArray(parsed.entries)) return { index: null, end: offset };
@@ -134,17 +135,27 @@ async function readFrame(
   end: number,
 ): Promise<FrameRead> {
   if (position + FRAME_HEADER_LENGTH + TAG_LENGTH > end) return { kind: 'cut' };
-  const frameHeader = parseFrameHeader(await readAt(file, position, FRAME_HEADER_LENGTH), header.marker);
+  const frameHeader = parseFrameHeader(
+    await readAt(file, position, FRAME_HEADER_LENGTH),
+    header.marker,
+  );
   if (frameHeader === null || frameHeader.length > MAX_FRAME_PLAINTEXT) return { kind: 'lost' };
   const next = position + FRAME_HEADER_LENGTH + frameHeader.length + TAG_LENGTH;
   if (next > end) return { kind: 'cut' };
   const body = await readAt(file, position + FRAME_HEADER_LENGTH, frameHeader.length + TAG_LENGTH);
   const plain = openFrame(key, frameHeader, body);
-  return plain === null ? { kind: 'bad', header: frameHeader, next } : { kind: 'ok', header: frameHeader, plain, next };
+  return plain === null
+    ? { kind: 'bad', header: frameHeader, next }
+    : { kind: 'ok', header: frameHeader, plain, next };
 }
 
 /** The next position at or after `from` where the file's frame marker appears, or `end`. */
-async function findMarker(file: FileHandle, marker: Buffer, from: number, end: number): Promise<number> {
+async function findMarker(
+  file: FileHandle,
+  marker: Buffer,
+  from: number,
+  end: number,
+): Promise<number> {
   let position = from;
   while (position < end) {
     const window = await readAt(file, position, Math.min(CHUNK_SIZE, end - position));
@@ -173,7 +184,8 @@ async function* readEvents(
   index: IndexRecord[] | null,
   end: number,
 ): AsyncGenerator<CompanionEvent> {
-  const pathOf = (entry: number): string | null => index?.find((e) => e.entry === entry)?.path ?? null;
+  const pathOf = (entry: number): string | null =>
+    index?.find((e) => e.entry === entry)?.path ?? null;
   const finished = new Set<number>();
   let current: OpenEntry | null = null;
   let lostStretch = false;
@@ -229,7 +241,13 @@ async function* readEvents(
         bytes: 0,
         hash: createHash('sha256'),
       };
-      yield { type: 'start', entry: fh.entry, path: start.path, size: start.size, mtime: current.mtime };
+      yield {
+        type: 'start',
+        entry: fh.entry,
+        path: start.path,
+        size: start.size,
+        mtime: current.mtime,
+      };
     } else if (fh.kind === FrameKind.data) {
       if (current === null || current.entry !== fh.entry) {
         const event = damage(fh.entry, null, 'its beginning is missing');
@@ -266,7 +284,14 @@ async function* readEvents(
       const done = current;
       current = null;
       finished.add(done.entry);
-      yield { type: 'end', entry: done.entry, path: done.path, size: done.bytes, sha256, mtime: done.mtime };
+      yield {
+        type: 'end',
+        entry: done.entry,
+        path: done.path,
+        size: done.bytes,
+        sha256,
+        mtime: done.mtime,
+      };
     } else {
       // An index frame before the end: nothing more to read.
       break;
@@ -278,7 +303,12 @@ async function* readEvents(
     for (const record of index) {
       if (!finished.has(record.entry)) {
         finished.add(record.entry);
-        yield { type: 'damaged', entry: record.entry, path: record.path, reason: 'missing from the companion' };
+        yield {
+          type: 'damaged',
+          entry: record.entry,
+          path: record.path,
+          reason: 'missing from the companion',
+        };
       }
     }
   } else {

@@ -53,7 +53,10 @@ export async function writeMediaCompanion(
     opts.iterations ?? DEFAULT_ITERATIONS,
   );
   const key = await deriveCompanionKey(opts.password, fields.salt, fields.iterations);
-  const temp = join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(
+    dirname(destination),
+    `.${basename(destination)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   const out = await open(temp, 'wx', 0o600);
   let position = 0;
   const put = async (bytes: Buffer): Promise<void> => {

@@ -1,13 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, readFile, readdir, rm, stat, truncate, writeFile, open } from 'node:fs/promises';
+import {
+  mkdtemp,
+  mkdir,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  truncate,
+  writeFile,
+  open,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeMediaCompanion, type CompanionSource } from './companion-writer.js';
 import { openMediaCompanion } from './companion-reader.js';
 import { restoreMedia } from './restore.js';
 import { CompanionNotRecognisedError, CompanionWrongPasswordError } from './errors.js';
+import { mediaRelativeLocation } from './layout.js';
 
 const PASSWORD = 'Grüße – пароль 🔑';
 const ITERATIONS = 1000;
@@ -25,8 +36,11 @@ async function makeFiles(): Promise<Fixture> {
     ['IMG_20231201_101010.jpg', randomBytes(50_000)],
     ['empty.txt', Buffer.alloc(0)],
     ['Conversations Documents/ملف.txt', Buffer.from('مرحبا\n', 'utf8')],
-    ['/storage/emulated/0/Conversations/Media/Conversations Images/Grüße 😀.png', randomBytes(2_500_000)],
-    ["Bob's \"quoted\" file.pdf", randomBytes(1 << 20)],
+    [
+      '/storage/emulated/0/Conversations/Media/Conversations Images/Grüße 😀.png',
+      randomBytes(2_500_000),
+    ],
+    ['Bob\'s "quoted" file.pdf', randomBytes(1 << 20)],
   ];
   const sources: CompanionSource[] = [];
   const contents = new Map<string, Buffer>();
@@ -44,7 +58,12 @@ async function writeCompanion(fx: Fixture, extra: CompanionSource[] = []): Promi
   const path = join(fx.dir, 'alice@example.org.2026-11-28-10-00.ceb.media');
   await writeMediaCompanion(
     path,
-    { password: PASSWORD, jid: 'alice@example.org', backupName: 'alice@example.org.2026-11-28-10-00.ceb', iterations: ITERATIONS },
+    {
+      password: PASSWORD,
+      jid: 'alice@example.org',
+      backupName: 'alice@example.org.2026-11-28-10-00.ceb',
+      iterations: ITERATIONS,
+    },
     [...fx.sources, ...extra],
   );
   return path;
@@ -52,7 +71,7 @@ async function writeCompanion(fx: Fixture, extra: CompanionSource[] = []): Promi
 
 async function assertRestored(target: string, fx: Fixture, paths: string[]): Promise<void> {
   for (const p of paths) {
-    const bytes = await readFile(join(target, p.replace(/^\/+/, '')));
+    const bytes = await readFile(join(target, mediaRelativeLocation(p)));
     assert.ok(bytes.equals(fx.contents.get(p) ?? Buffer.alloc(1)), `${p} is byte-identical`);
   }
 }
@@ -68,7 +87,9 @@ async function listAll(dir: string): Promise<string[]> {
 test('every file comes back byte-identical, memory-flat chunks, mode 0600', async () => {
   const fx = await makeFiles();
   try {
-    const path = await writeCompanion(fx, [{ relativeFilePath: 'gone.jpg', sourcePath: join(fx.dir, 'nope.jpg') }]);
+    const path = await writeCompanion(fx, [
+      { relativeFilePath: 'gone.jpg', sourcePath: join(fx.dir, 'nope.jpg') },
+    ]);
     assert.equal((await stat(path)).mode & 0o777, 0o600);
     const companion = await openMediaCompanion(path, PASSWORD);
     assert.equal(companion.header.meta.jid, 'alice@example.org');
@@ -97,9 +118,15 @@ test('a wrong password is refused before anything is written', async () => {
   try {
     const path = await writeCompanion(fx);
     const target = join(fx.dir, 'restored');
-    await assert.rejects(restoreMedia(path, 'not the password', target), CompanionWrongPasswordError);
+    await assert.rejects(
+      restoreMedia(path, 'not the password', target),
+      CompanionWrongPasswordError,
+    );
     await assert.rejects(stat(target), { code: 'ENOENT' });
-    await assert.rejects(openMediaCompanion(fx.sources[0]?.sourcePath ?? '', PASSWORD), CompanionNotRecognisedError);
+    await assert.rejects(
+      openMediaCompanion(fx.sources[0]?.sourcePath ?? '', PASSWORD),
+      CompanionNotRecognisedError,
+    );
   } finally {
     await rm(fx.dir, { recursive: true, force: true });
   }
@@ -131,7 +158,11 @@ test('a damaged byte loses only the file it belongs to, and says which', async (
     const others = [...fx.contents.keys()].filter((p) => p !== big.path);
     assert.deepEqual(result.restored, others);
     await assertRestored(target, fx, others);
-    assert.equal((await listAll(target)).length, others.length, 'no partial file of the damaged entry');
+    assert.equal(
+      (await listAll(target)).length,
+      others.length,
+      'no partial file of the damaged entry',
+    );
   } finally {
     await rm(fx.dir, { recursive: true, force: true });
   }
@@ -168,7 +199,10 @@ test('a truncated companion restores what is complete and says the rest is lost'
     await truncate(path, 2_000_000);
     const target = join(fx.dir, 'restored');
     const result = await restoreMedia(path, PASSWORD, target);
-    assert.deepEqual(result.restored, fx.sources.slice(0, 3).map((s) => s.relativeFilePath));
+    assert.deepEqual(
+      result.restored,
+      fx.sources.slice(0, 3).map((s) => s.relativeFilePath),
+    );
     await assertRestored(target, fx, result.restored);
     assert.equal(result.damaged[0]?.path, fx.sources[3]?.relativeFilePath);
     assert.match(result.damaged.at(-1)?.reason ?? '', /truncated/);
@@ -189,7 +223,10 @@ test('an existing different file is never overwritten; an identical one is left 
     const result = await restoreMedia(path, PASSWORD, target);
     assert.deepEqual(result.conflicts, ['IMG_20231201_101010.jpg']);
     assert.deepEqual(result.alreadyPresent, ['empty.txt']);
-    assert.equal(await readFile(join(target, 'IMG_20231201_101010.jpg'), 'utf8'), 'a different picture');
+    assert.equal(
+      await readFile(join(target, 'IMG_20231201_101010.jpg'), 'utf8'),
+      'a different picture',
+    );
     assert.equal(result.restored.length, fx.contents.size - 2);
   } finally {
     await rm(fx.dir, { recursive: true, force: true });
@@ -201,7 +238,9 @@ test('paths leading outside the media folder are refused', async () => {
   try {
     const evil = join(fx.dir, 'evil.txt');
     await writeFile(evil, 'x');
-    const path = await writeCompanion(fx, [{ relativeFilePath: '../../escaped.txt', sourcePath: evil }]);
+    const path = await writeCompanion(fx, [
+      { relativeFilePath: '../../escaped.txt', sourcePath: evil },
+    ]);
     const target = join(fx.dir, 'a', 'b', 'restored');
     const result = await restoreMedia(path, PASSWORD, target);
     assert.deepEqual(result.refused, ['../../escaped.txt']);

@@ -1,9 +1,13 @@
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
 import { accountFilePaths, type MediaAccount } from './collect.js';
-import { writeMediaCompanion, type CompanionSource, type WriteCompanionResult } from './companion-writer.js';
+import {
+  writeMediaCompanion,
+  type CompanionSource,
+  type WriteCompanionResult,
+} from './companion-writer.js';
 import { UnsafeMediaPathError } from './errors.js';
-import { companionPathFor, mediaFilePath } from './layout.js';
+import { companionPathFor, findMediaFile, mediaFilePath } from './layout.js';
 
 export interface CreateMediaCompanionResult extends WriteCompanionResult {
   /** Where the companion was written: `<backup>.media`. */
@@ -26,7 +30,9 @@ export async function createMediaCompanion(
   const sources: CompanionSource[] = [];
   for (const relativeFilePath of accountFilePaths(db, account.uuid)) {
     try {
-      sources.push({ relativeFilePath, sourcePath: mediaFilePath(profileDir, account.jid, relativeFilePath) });
+      const sourcePath =
+        findMediaFile(profileDir, relativeFilePath) ?? mediaFilePath(profileDir, relativeFilePath);
+      sources.push({ relativeFilePath, sourcePath });
     } catch (err) {
       if (!(err instanceof UnsafeMediaPathError)) throw err;
       refused.push({ relativeFilePath, reason: err.reason });

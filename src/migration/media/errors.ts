@@ -14,7 +14,9 @@ export class CompanionNotRecognisedError extends CebError {
 export class CompanionVersionError extends CebError {
   readonly code = 'unsupported-version';
   constructor(readonly version: number) {
-    super(`media companion format version ${version} is not supported (this reader knows version 1)`);
+    super(
+      `media companion format version ${version} is not supported (this reader knows version 1)`,
+    );
   }
 }
 

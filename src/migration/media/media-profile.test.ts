@@ -15,22 +15,23 @@ test('media check names the messages whose files are not on this device', async 
   const profile = openProfile(join(dir, 'profile'));
   try {
     const seeded = await seedAccountWithMedia(profile.dir, profile.db, { missing: ['lost.mp4'] });
-    await seedAccountWithMedia(profile.dir, profile.db, { jid: 'carol@example.net', files: [] , missing: ['x.jpg'] });
+    await seedAccountWithMedia(profile.dir, profile.db, {
+      jid: 'carol@example.net',
+      files: [],
+      missing: ['x.jpg'],
+    });
     const all = checkMedia(profile.dir, profile.db);
     assert.equal(all.checked, 5);
-    assert.deepEqual(
-      all.missing.map((m) => [m.account, m.relativeFilePath]).sort(),
-      [
-        ['alice@example.org', 'lost.mp4'],
-        ['carol@example.net', 'x.jpg'],
-      ],
-    );
+    assert.deepEqual(all.missing.map((m) => [m.account, m.relativeFilePath]).sort(), [
+      ['alice@example.org', 'lost.mp4'],
+      ['carol@example.net', 'x.jpg'],
+    ]);
     const one = checkMedia(profile.dir, profile.db, { account: 'ALICE@example.org' });
     assert.deepEqual(one.accounts, ['alice@example.org']);
-    assert.equal(one.missing[0]?.expectedAt, mediaFilePath(profile.dir, 'alice@example.org', 'lost.mp4'));
+    assert.equal(one.missing[0]?.expectedAt, mediaFilePath(profile.dir, 'lost.mp4'));
     assert.equal(one.missing[0]?.conversation, 'bob@example.org');
     // A file removed by hand is reported; put back by hand, it is found again.
-    const img = mediaFilePath(profile.dir, seeded.jid, 'IMG_20231201_101010.jpg');
+    const img = mediaFilePath(profile.dir, 'IMG_20231201_101010.jpg');
     const bytes = await readFile(img);
     await unlink(img);
     assert.equal(checkMedia(profile.dir, profile.db, { account: seeded.jid }).missing.length, 2);
@@ -47,7 +48,9 @@ test("an account's files travel in the companion to an empty profile, byte-ident
   const oldDevice = openProfile(join(dir, 'old'));
   const newDevice = openProfile(join(dir, 'new'));
   try {
-    const seeded = await seedAccountWithMedia(oldDevice.dir, oldDevice.db, { missing: ['never-downloaded.jpg'] });
+    const seeded = await seedAccountWithMedia(oldDevice.dir, oldDevice.db, {
+      missing: ['never-downloaded.jpg'],
+    });
     const backup = join(dir, 'alice@example.org.2026-11-28-10-00.ceb');
     const created = await createMediaCompanion(
       oldDevice.dir,
@@ -58,13 +61,15 @@ test("an account's files travel in the companion to an empty profile, byte-ident
       { iterations: 1000 },
     );
     assert.equal(created.path, `${backup}.media`);
-    assert.deepEqual(created.missing, [{ relativeFilePath: 'never-downloaded.jpg', reason: 'not on this device' }]);
+    assert.deepEqual(created.missing, [
+      { relativeFilePath: 'never-downloaded.jpg', reason: 'not on this device' },
+    ]);
     assert.equal(created.entries.length, 3);
 
-    const result = await restoreMedia(created.path, 'secret', mediaFolder(newDevice.dir, seeded.jid));
+    const result = await restoreMedia(created.path, 'secret', mediaFolder(newDevice.dir));
     assert.deepEqual(result.restored.sort(), [...seeded.files.keys()].sort());
     for (const [path, bytes] of seeded.files) {
-      const back = await readFile(mediaFilePath(newDevice.dir, seeded.jid, path));
+      const back = await readFile(mediaFilePath(newDevice.dir, path));
       assert.ok(back.equals(bytes), `${path} is byte-identical`);
     }
   } finally {

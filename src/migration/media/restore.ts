@@ -1,6 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, lstat, mkdir, open, rename, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import {
+  link,
+  lstat,
+  mkdir,
+  open,
+  rename,
+  unlink,
+  utimes,
+  type FileHandle,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { openMediaCompanion } from './companion-reader.js';
 import { UnsafeMediaPathError } from './errors.js';
@@ -71,11 +80,21 @@ export async function restoreMedia(
         } catch (err) {
           if (!(err instanceof UnsafeMediaPathError)) throw err;
           result.refused.push(event.path);
-          pending = { entry: event.entry, path: event.path, target: '', temp: null, handle: null, written: 0 };
+          pending = {
+            entry: event.entry,
+            path: event.path,
+            target: '',
+            temp: null,
+            handle: null,
+            written: 0,
+          };
           continue;
         }
         await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-        const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.restoring`);
+        const temp = join(
+          dirname(target),
+          `.${basename(target)}.${randomBytes(6).toString('hex')}.restoring`,
+        );
         const handle = await open(temp, 'wx', 0o600);
         pending = { entry: event.entry, path: event.path, target, temp, handle, written: 0 };
       } else if (event.type === 'data') {
@@ -94,7 +113,12 @@ export async function restoreMedia(
         bytesDone += event.bytes.length;
         opts.onProgress?.({ file: pending.path, bytesDone });
       } else if (event.type === 'end') {
-        if (pending === null || pending.entry !== event.entry || pending.handle === null || pending.temp === null) {
+        if (
+          pending === null ||
+          pending.entry !== event.entry ||
+          pending.handle === null ||
+          pending.temp === null
+        ) {
           await discard();
           continue;
         }
@@ -128,7 +152,10 @@ async function placeWithoutOverwriting(temp: string, target: string): Promise<bo
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     // File systems without hard links: check, then rename (a small window, but never a blind replace).
-    if ((err as NodeJS.ErrnoException).code === 'EPERM' || (err as NodeJS.ErrnoException).code === 'ENOTSUP') {
+    if (
+      (err as NodeJS.ErrnoException).code === 'EPERM' ||
+      (err as NodeJS.ErrnoException).code === 'ENOTSUP'
+    ) {
       const exists = await lstat(target).then(
         () => true,
         () => false,

@@ -32,7 +32,10 @@ export async function seedAccountWithMedia(
     ([
       ['IMG_20231201_101010.jpg', randomBytes(40_000)],
       ['Conversations Documents/report (final).pdf', randomBytes(1_500_000)],
-      ['/storage/emulated/0/Conversations/Media/Conversations Images/Grüße 😀.png', randomBytes(3000)],
+      [
+        '/storage/emulated/0/Conversations/Media/Conversations Images/Grüße 😀.png',
+        randomBytes(3000),
+      ],
     ] as [string, Buffer][]);
   const insert = db.prepare(
     `INSERT INTO messages (uuid, conversationUuid, timeSent, counterpart, body, encryption, status, type,
@@ -42,13 +45,29 @@ export async function seedAccountWithMedia(
   insert.run(randomUUID(), conversationUuid, time++, 'hello', 0, 0, null);
   for (const [path, bytes] of files) {
     const type = /\.(jpe?g|png|gif|webp)$/i.test(path) ? 1 : 2;
-    insert.run(randomUUID(), conversationUuid, time++, `https://upload.example.org/x|${bytes.length}`, 2, type, path);
-    const at = mediaFilePath(profileDir, jid, path);
+    insert.run(
+      randomUUID(),
+      conversationUuid,
+      time++,
+      `https://upload.example.org/x|${bytes.length}`,
+      2,
+      type,
+      path,
+    );
+    const at = mediaFilePath(profileDir, path);
     await mkdir(dirname(at), { recursive: true });
     await writeFile(at, bytes);
   }
   for (const path of opts.missing ?? []) {
-    insert.run(randomUUID(), conversationUuid, time++, 'https://upload.example.org/y|10', 0, 2, path);
+    insert.run(
+      randomUUID(),
+      conversationUuid,
+      time++,
+      'https://upload.example.org/y|10',
+      0,
+      2,
+      path,
+    );
   }
   return { accountUuid, jid, files: new Map(files) };
 }

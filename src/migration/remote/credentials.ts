@@ -62,7 +62,10 @@ export async function resolveWebdavCredentials(
     }
   }
   if (sources.prompt) {
-    const username = user !== undefined && user !== '' ? user : await sources.prompt(`WebDAV user for ${url.host}: `, false);
+    const username =
+      user !== undefined && user !== ''
+        ? user
+        : await sources.prompt(`WebDAV user for ${url.host}: `, false);
     if (username === '') return null;
     const secret = await sources.prompt(`WebDAV password for ${username} at ${url.host}: `, true);
     return { username, password: secret, source: 'prompt' };
@@ -85,7 +88,10 @@ export function parseNetrc(text: string): NetrcEntry[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (/^\s*#/.test(line)) continue;
-    const words = line.split(/\s+/).filter((w) => w !== '');
+    // Words, or "double-quoted strings" (with \" and \\ escapes), as curl reads them.
+    const words = [...line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) =>
+      m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? ''),
+    );
     const macdef = words.indexOf('macdef');
     if (macdef >= 0) {
       tokens.push(...words.slice(0, macdef));
@@ -117,5 +123,8 @@ export function parseNetrc(text: string): NetrcEntry[] {
 
 export function findNetrcEntry(entries: NetrcEntry[], host: string): NetrcEntry | undefined {
   const lower = host.toLowerCase();
-  return entries.find((e) => e.machine?.toLowerCase() === lower) ?? entries.find((e) => e.machine === null);
+  return (
+    entries.find((e) => e.machine?.toLowerCase() === lower) ??
+    entries.find((e) => e.machine === null)
+  );
 }

@@ -38,7 +38,13 @@ const NETWORK_CODES = new Set([
 /** Turns what the WebDAV client or the network threw into a RemoteStorageError. */
 export function toRemoteError(err: unknown, what: string, where: string): RemoteStorageError {
   if (err instanceof RemoteStorageError) return err;
-  const e = err as { status?: unknown; code?: unknown; message?: unknown; cause?: unknown; type?: unknown };
+  const e = err as {
+    status?: unknown;
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    type?: unknown;
+  };
   const status = typeof e?.status === 'number' ? e.status : undefined;
   if (status === 401 || status === 403) {
     return new RemoteStorageError(
@@ -63,7 +69,10 @@ export function toRemoteError(err: unknown, what: string, where: string): Remote
   }
   const code = findCode(err);
   const message = typeof e?.message === 'string' ? e.message : String(err);
-  if ((code !== undefined && NETWORK_CODES.has(code)) || /premature close|socket|network|terminated|aborted/i.test(message)) {
+  if (
+    (code !== undefined && NETWORK_CODES.has(code)) ||
+    /premature close|socket|network|terminated|aborted/i.test(message)
+  ) {
     return new RemoteStorageError(
       'network',
       `${what} failed: the connection to ${where} was lost${code ? ` (${code})` : ''}`,

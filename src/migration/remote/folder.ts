@@ -16,7 +16,11 @@ export function parseFolderUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new RemoteStorageError('bad-url', `not a URL: ${safeUrlText(text)}`, 'Give the folder as https://HOST/PATH/.');
+    throw new RemoteStorageError(
+      'bad-url',
+      `not a URL: ${safeUrlText(text)}`,
+      'Give the folder as https://HOST/PATH/.',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new RemoteStorageError(
@@ -44,13 +48,24 @@ export function safeUrlText(text: string): string {
 
 export function openRemoteFolder(url: URL, credentials: WebdavCredentials | null): RemoteFolder {
   const path = decodeURIComponent(url.pathname).replace(/\/*$/, '/');
-  const client = createClient(url.origin, credentials ? { username: credentials.username, password: credentials.password } : {});
+  // Basic auth built here as UTF-8 (RFC 7617 charset=UTF-8): the client library's own encoder only
+  // takes Latin-1, and passwords are often not.
+  const headers: Record<string, string> = credentials
+    ? {
+        Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`,
+      }
+    : {};
+  const client = createClient(url.origin, { headers });
   return { display: safeUrlText(url.toString()).replace(/\/*$/, '/'), client, path };
 }
 
 export function remotePath(folder: RemoteFolder, name: string): string {
   if (name.includes('/') || name === '' || name === '.' || name === '..') {
-    throw new RemoteStorageError('bad-url', `not a plain file name: ${name}`, 'This is a bug in ferry.');
+    throw new RemoteStorageError(
+      'bad-url',
+      `not a plain file name: ${name}`,
+      'This is a bug in ferry.',
+    );
   }
   return folder.path + name;
 }
@@ -65,16 +80,28 @@ export async function listFolder(folder: RemoteFolder): Promise<FileStat[]> {
   }
 }
 
-/** Creates the folder and its parents when missing (MKCOL). */
+/**
+ * Creates the folder and its missing parents (MKCOL), looking upward only as far as needed — on
+ * Nextcloud the folders above the user's files can't be listed.
+ */
 export async function ensureFolder(folder: RemoteFolder): Promise<void> {
+  const parts = folder.path.split('/').filter((p) => p !== '');
+  const missing: string[] = [];
   try {
-    if (await folder.client.exists(folder.path)) return;
-    const parts = folder.path.split('/').filter((p) => p !== '');
-    let path = '/';
-    for (const part of parts) {
-      path += `${part}/`;
-      if (!(await folder.client.exists(path))) await folder.client.createDirectory(path);
+    for (let depth = parts.length; depth > 0; depth--) {
+      const path = `/${parts.slice(0, depth).join('/')}/`;
+      let there: boolean;
+      try {
+        there = await folder.client.exists(path);
+      } catch (err) {
+        const status = (err as { status?: unknown }).status;
+        if (status === 401 || status === 403 || status === undefined) throw err;
+        there = true; // can't be looked at (e.g. 405): take it as the existing root
+      }
+      if (there) break;
+      missing.unshift(path);
     }
+    for (const path of missing) await folder.client.createDirectory(path);
   } catch (err) {
     throw toRemoteError(err, 'creating the folder', folder.display);
   }

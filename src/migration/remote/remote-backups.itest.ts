@@ -8,7 +8,12 @@ import { encodeHeader, openBackup } from '../../format/index.js';
 import { RemoteStorageError } from './errors.js';
 import { openRemoteFolder, parseFolderUrl, type RemoteFolder } from './folder.js';
 import { listRemoteBackups, pullBackups, pushBackups } from './remote-backups.js';
-import { startCuttingProxy, startWebdav, type CuttingProxy, type TestWebdav } from './testing/webdav-server.js';
+import {
+  startCuttingProxy,
+  startWebdav,
+  type CuttingProxy,
+  type TestWebdav,
+} from './testing/webdav-server.js';
 
 const FIXTURE = 'test-data/ceb/v2-alice.ceb';
 const FIXTURE_PASSWORD = 'correct horse battery staple';
@@ -30,11 +35,20 @@ after(async () => {
 });
 
 function folderAt(base: string, path: string, password = dav.password): RemoteFolder {
-  return openRemoteFolder(parseFolderUrl(base + path), { username: dav.user, password, source: 'environment' });
+  return openRemoteFolder(parseFolderUrl(base + path), {
+    username: dav.user,
+    password,
+    source: 'environment',
+  });
 }
 
 /** A backup file with a real header and a random body (enough for listing and retention). */
-async function fakeBackup(dir: string, jid: string, minute: number, bodyBytes = 2000): Promise<string> {
+async function fakeBackup(
+  dir: string,
+  jid: string,
+  minute: number,
+  bodyBytes = 2000,
+): Promise<string> {
   const when = new Date(Date.UTC(2026, 10, 28, 10, minute));
   const name = `${jid}.2026-11-28-10-${String(minute).padStart(2, '0')}.ceb`;
   const header = encodeHeader({
@@ -52,7 +66,10 @@ async function fakeBackup(dir: string, jid: string, minute: number, bodyBytes = 
 
 async function allFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
 test('push, list, pull and open a backup with its media companion through WebDAV', async () => {
@@ -72,7 +89,11 @@ test('push, list, pull and open a backup with its media companion through WebDAV
       ['alice@jabber.de.2026-11-28-10-00.ceb.media', false],
     ],
   );
-  assert.ok((await readFile(join(dav.dir, 'phone/backups', 'alice@jabber.de.2026-11-28-10-00.ceb'))).equals(await readFile(backup)));
+  assert.ok(
+    (await readFile(join(dav.dir, 'phone/backups', 'alice@jabber.de.2026-11-28-10-00.ceb'))).equals(
+      await readFile(backup),
+    ),
+  );
   assert.deepEqual(await allFiles(join(dav.dir, 'phone')), [
     'backups/alice@jabber.de.2026-11-28-10-00.ceb',
     'backups/alice@jabber.de.2026-11-28-10-00.ceb.media',
@@ -92,9 +113,20 @@ test('push, list, pull and open a backup with its media companion through WebDAV
   await mkdir(out);
   const pulled = await pullBackups(folder, { outDir: out });
   assert.equal(pulled.downloaded.length, 2);
-  assert.ok((await readFile(join(out, 'alice@jabber.de.2026-11-28-10-00.ceb'))).equals(await readFile(backup)));
-  assert.ok((await readFile(join(out, 'alice@jabber.de.2026-11-28-10-00.ceb.media'))).equals(companionBytes));
-  const opened = await openBackup(join(out, 'alice@jabber.de.2026-11-28-10-00.ceb'), FIXTURE_PASSWORD);
+  assert.ok(
+    (await readFile(join(out, 'alice@jabber.de.2026-11-28-10-00.ceb'))).equals(
+      await readFile(backup),
+    ),
+  );
+  assert.ok(
+    (await readFile(join(out, 'alice@jabber.de.2026-11-28-10-00.ceb.media'))).equals(
+      companionBytes,
+    ),
+  );
+  const opened = await openBackup(
+    join(out, 'alice@jabber.de.2026-11-28-10-00.ceb'),
+    FIXTURE_PASSWORD,
+  );
   let rows = 0;
   for await (const _row of opened.rows) rows++;
   assert.ok(rows > 60, 'the pulled backup decrypts and authenticates');
@@ -146,7 +178,9 @@ test('wrong credentials give a clear error and create nothing', async () => {
   const local = join(work, 'wrong');
   await mkdir(local);
   const backup = await fakeBackup(local, 'alice@example.org', 7);
-  const err = await pushBackups(folderAt(dav.url, 'wrongcreds/', 'not the password'), [backup]).catch((e: unknown) => e);
+  const err = await pushBackups(folderAt(dav.url, 'wrongcreds/', 'not the password'), [
+    backup,
+  ]).catch((e: unknown) => e);
   assert.ok(err instanceof RemoteStorageError);
   assert.equal(err.code, 'auth');
   assert.match(err.message, /refused the user name or password/);
@@ -170,12 +204,17 @@ test('a connection dropped during upload leaves no file on the server', async ()
   assert.ok(['network', 'verify'].includes(err.code), err.code);
   await waitFor(
     async () => (await allFiles(join(dav.dir, 'dropup'))).length === 0,
-    async () => `no file left on the server: ${(await allFiles(join(dav.dir, 'dropup'))).join(', ')}`,
+    async () =>
+      `no file left on the server: ${(await allFiles(join(dav.dir, 'dropup'))).join(', ')}`,
   );
   // Running it again completes.
   const retried = await pushBackups(folder, [backup]);
   assert.equal(retried.uploaded[0]?.unchanged, false);
-  assert.ok((await readFile(join(dav.dir, 'dropup', 'erin@example.org.2026-11-28-10-09.ceb'))).equals(await readFile(backup)));
+  assert.ok(
+    (await readFile(join(dav.dir, 'dropup', 'erin@example.org.2026-11-28-10-09.ceb'))).equals(
+      await readFile(backup),
+    ),
+  );
 });
 
 test('a connection dropped during download leaves no partial file', async () => {
@@ -186,17 +225,27 @@ test('a connection dropped during download leaves no partial file', async () => 
   const out = join(work, 'drop-down-out');
   await mkdir(out);
   proxy.arm('download', 1_000_000);
-  const err = await pullBackups(folderAt(proxy.url, 'dropdown/'), { outDir: out }).catch((e: unknown) => e);
+  const err = await pullBackups(folderAt(proxy.url, 'dropdown/'), { outDir: out }).catch(
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof RemoteStorageError, String(err));
   assert.ok(['network', 'verify'].includes(err.code), err.code);
   assert.match(err.message, /finn@example\.org/);
   assert.deepEqual(await allFiles(out), []);
   const retried = await pullBackups(folderAt(proxy.url, 'dropdown/'), { outDir: out });
   assert.equal(retried.downloaded.length, 1);
-  assert.ok((await readFile(join(out, 'finn@example.org.2026-11-28-10-11.ceb'))).equals(await readFile(backup)));
+  assert.ok(
+    (await readFile(join(out, 'finn@example.org.2026-11-28-10-11.ceb'))).equals(
+      await readFile(backup),
+    ),
+  );
 });
 
-async function waitFor(check: () => Promise<boolean>, what: () => Promise<string>, timeoutMs = 5000): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  what: () => Promise<string>,
+  timeoutMs = 5000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) assert.fail(`timed out waiting: ${await what()}`);

@@ -43,7 +43,11 @@ export async function listRemoteBackups(folder: RemoteFolder): Promise<RemoteBac
       companion: companion ? { name: companion.basename, size: companion.size } : null,
     };
     try {
-      const { version, app, jid, timestamp } = await readRemoteHeader(folder, file.basename, file.size);
+      const { version, app, jid, timestamp } = await readRemoteHeader(
+        folder,
+        file.basename,
+        file.size,
+      );
       entry.header = { version, app, jid, timestamp };
     } catch (err) {
       if (err instanceof RemoteStorageError) throw err;
@@ -53,11 +57,16 @@ export async function listRemoteBackups(folder: RemoteFolder): Promise<RemoteBac
   }
   return backups.sort(
     (a, b) =>
-      Number((b.header?.timestamp ?? 0n) - (a.header?.timestamp ?? 0n)) || a.name.localeCompare(b.name),
+      Number((b.header?.timestamp ?? 0n) - (a.header?.timestamp ?? 0n)) ||
+      a.name.localeCompare(b.name),
   );
 }
 
-async function readRemoteHeader(folder: RemoteFolder, name: string, size: number): Promise<BackupHeader> {
+async function readRemoteHeader(
+  folder: RemoteFolder,
+  name: string,
+  size: number,
+): Promise<BackupHeader> {
   const first = await readRemoteStart(folder, name, Math.min(HEADER_PROBE, Math.max(size, 1)));
   try {
     return parseHeader(first).header;
@@ -86,7 +95,11 @@ export interface PushResult {
  * creating it when needed; every upload is read back and compared. With `keep`, older backups of
  * the same accounts in that folder are deleted afterwards (only files whose header names the account).
  */
-export async function pushBackups(folder: RemoteFolder, files: string[], opts: PushOptions = {}): Promise<PushResult> {
+export async function pushBackups(
+  folder: RemoteFolder,
+  files: string[],
+  opts: PushOptions = {},
+): Promise<PushResult> {
   const jids = new Set<string>();
   const plan: string[] = [];
   for (const file of files) {
@@ -94,7 +107,13 @@ export async function pushBackups(folder: RemoteFolder, files: string[], opts: P
     jids.add(header.jid.toLowerCase());
     plan.push(file);
     const companion = file + COMPANION_SUFFIX;
-    if (await access(companion).then(() => true, () => false)) plan.push(companion);
+    if (
+      await access(companion).then(
+        () => true,
+        () => false,
+      )
+    )
+      plan.push(companion);
   }
   await ensureFolder(folder);
   await removeStaleUploads(folder);
@@ -161,7 +180,8 @@ export interface PullResult {
 export async function pullBackups(folder: RemoteFolder, opts: PullOptions): Promise<PullResult> {
   const wanted = opts.accounts?.map((a) => a.toLowerCase());
   const backups = (await listRemoteBackups(folder)).filter(
-    (b) => b.header !== null && (wanted === undefined || wanted.includes(b.header.jid.toLowerCase())),
+    (b) =>
+      b.header !== null && (wanted === undefined || wanted.includes(b.header.jid.toLowerCase())),
   );
   const chosen: RemoteBackup[] = [];
   const seen = new Set<string>();
@@ -180,10 +200,18 @@ export async function pullBackups(folder: RemoteFolder, opts: PullOptions): Prom
   }
   const downloaded: PullResult['downloaded'] = [];
   for (const backup of chosen) {
-    downloaded.push(await downloadVerified(folder, backup.name, backup.size, opts.outDir, opts.onProgress));
+    downloaded.push(
+      await downloadVerified(folder, backup.name, backup.size, opts.outDir, opts.onProgress),
+    );
     if (backup.companion) {
       downloaded.push(
-        await downloadVerified(folder, backup.companion.name, backup.companion.size, opts.outDir, opts.onProgress),
+        await downloadVerified(
+          folder,
+          backup.companion.name,
+          backup.companion.size,
+          opts.outDir,
+          opts.onProgress,
+        ),
       );
     }
   }

@@ -21,6 +21,30 @@ export interface TransferResult {
   unchanged: boolean;
 }
 
+/**
+ * A GET of a remote file as a Node stream whose errors (a dropped connection) reach the reader.
+ * (The client's own read stream pipes without passing errors on, so a cut transfer would hang.)
+ */
+async function openRemoteRead(
+  folder: RemoteFolder,
+  name: string,
+  range?: { start: number; end: number },
+): Promise<Readable> {
+  const response = await folder.client.customRequest(remotePath(folder, name), {
+    method: 'GET',
+    headers: range ? { Range: `bytes=${range.start}-${range.end}` } : {},
+  });
+  const body = (response as unknown as { body: unknown }).body;
+  if (body === null || typeof (body as Readable).pipe !== 'function') {
+    throw new RemoteStorageError(
+      'server',
+      `the server sent no content for ${name}`,
+      'Try again later.',
+    );
+  }
+  return body as Readable;
+}
+
 /** SHA-256 and size of a local file. */
 export async function hashLocalFile(path: string): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
@@ -33,11 +57,14 @@ export async function hashLocalFile(path: string): Promise<{ sha256: string; siz
 }
 
 /** Reads a remote file back from the server and returns its SHA-256 and size. */
-export async function hashRemoteFile(folder: RemoteFolder, name: string): Promise<{ sha256: string; size: number }> {
+export async function hashRemoteFile(
+  folder: RemoteFolder,
+  name: string,
+): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   try {
-    const stream = folder.client.createReadStream(remotePath(folder, name)) as Readable;
+    const stream = await openRemoteRead(folder, name);
     for await (const chunk of stream) {
       hash.update(chunk as Buffer);
       size += (chunk as Buffer).length;
@@ -57,11 +84,25 @@ function counter(onBytes: (n: number) => void): Transform {
   });
 }
 
-async function deleteQuietly(folder: RemoteFolder, path: string): Promise<void> {
-  try {
-    await folder.client.deleteFile(path);
-  } catch {
-    // Best effort: the server may be gone; a later push removes stale upload files.
+/**
+ * Removes an upload's temp file after a failure. A server may still be writing what it received when
+ * the connection dropped, so the file is deleted until it stays gone (about a second). Best effort:
+ * when the server is unreachable, the next push removes stale upload files.
+ */
+async function removeUploadTemp(folder: RemoteFolder, path: string): Promise<void> {
+  let goneInARow = 0;
+  for (let attempt = 0; attempt < 20 && goneInARow < 3; attempt++) {
+    try {
+      if (await folder.client.exists(path)) {
+        goneInARow = 0;
+        await folder.client.deleteFile(path);
+      } else {
+        goneInARow += 1;
+      }
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }
 
@@ -109,7 +150,10 @@ export async function uploadVerified(
         onProgress?.({ file: name, bytesDone: done, bytesTotal: local.size });
       }),
     );
-    await folder.client.putFileContents(temp, body, { overwrite: false, contentLength: local.size });
+    await folder.client.putFileContents(temp, body, {
+      overwrite: false,
+      contentLength: local.size,
+    });
     const back = await hashRemoteFile(folder, temp.slice(folder.path.length));
     if (back.size !== local.size || back.sha256 !== local.sha256) {
       throw new RemoteStorageError(
@@ -122,7 +166,7 @@ export async function uploadVerified(
     }
     await folder.client.moveFile(temp, remotePath(folder, name), { overwrite: false });
   } catch (err) {
-    await deleteQuietly(folder, temp);
+    await removeUploadTemp(folder, temp);
     throw toRemoteError(err, `uploading ${name}`, folder.display);
   }
   const placed = await remoteSize(folder, name);
@@ -168,7 +212,7 @@ export async function downloadVerified(
   const hash = createHash('sha256');
   let done = 0;
   try {
-    const source = folder.client.createReadStream(remotePath(folder, name)) as Readable;
+    const source = await openRemoteRead(folder, name);
     await pipeline(
       source,
       counter((n) => {
@@ -193,7 +237,11 @@ export async function downloadVerified(
     }
     const back = await hashLocalFile(temp);
     if (back.sha256 !== sha256 || back.size !== expectedSize) {
-      throw new RemoteStorageError('verify', `${name} was not written correctly to ${outDir}`, 'Check the disk and run the pull again.');
+      throw new RemoteStorageError(
+        'verify',
+        `${name} was not written correctly to ${outDir}`,
+        'Check the disk and run the pull again.',
+      );
     }
     const handle = await open(temp, 'r');
     await handle.sync();
@@ -207,13 +255,15 @@ export async function downloadVerified(
 }
 
 /** The first `length` bytes of a remote file with a ranged GET (no full download). */
-export async function readRemoteStart(folder: RemoteFolder, name: string, length: number): Promise<Buffer> {
+export async function readRemoteStart(
+  folder: RemoteFolder,
+  name: string,
+  length: number,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    const stream = folder.client.createReadStream(remotePath(folder, name), {
-      range: { start: 0, end: length - 1 },
-    }) as Readable;
+    const stream = await openRemoteRead(folder, name, { start: 0, end: length - 1 });
     for await (const chunk of stream) {
       chunks.push(chunk as Buffer);
       total += (chunk as Buffer).length;

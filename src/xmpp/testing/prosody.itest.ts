@@ -35,10 +35,17 @@ test('the Prosody harness serves logins, messages and MUC, and cleans up', async
   assert.equal(await got, 'hi');
 
   const disco = await alice.iqCaller.request(
-    xml('iq', { type: 'get', to: server.mucDomain }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })),
+    xml(
+      'iq',
+      { type: 'get', to: server.mucDomain },
+      xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }),
+    ),
   );
   assert.ok(
-    disco.getChild('query')?.getChildren('feature').some((f: { attrs: Record<string, unknown> }) => f.attrs.var === 'urn:xmpp:mam:2'),
+    disco
+      .getChild('query')
+      ?.getChildren('feature')
+      .some((f: { attrs: Record<string, unknown> }) => f.attrs.var === 'urn:xmpp:mam:2'),
     'the MUC service archives rooms',
   );
 

@@ -88,7 +88,11 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function waitFor(
+  cond: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return;
@@ -116,7 +120,7 @@ function configText(
     `data_path = ${luaString(join(dir, 'data'))}`,
     `certificates = ${luaString(join(dir, 'certs'))}`,
     `plugin_paths = { ${luaString(join(dir, 'plugins'))} }`,
-    `log = { { levels = { min = ${luaString(process.env.FERRY_PROSODY_LOG ?? "warn")} }, to = "file", filename = ${luaString(join(dir, 'prosody.log'))} } }`,
+    `log = { { levels = { min = ${luaString(process.env.FERRY_PROSODY_LOG ?? 'warn')} }, to = "file", filename = ${luaString(join(dir, 'prosody.log'))} } }`,
     `interfaces = { "127.0.0.1" }`,
     `local_interfaces = { "127.0.0.1" }`,
     `c2s_ports = { ${port} }`,
@@ -132,6 +136,7 @@ function configText(
     `storage = { archive = ${luaString(archive)}, muc_log = ${luaString(archive)} }`,
     `default_archive_policy = true`,
     `archive_expires_after = "never"`,
+    `storage_archive_item_limit = 1000000`,
     `max_archive_query_results = 250`,
     `pep_max_items = 1000`,
     `smacks_hibernation_time = 60`,
@@ -229,7 +234,14 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<ProsodySe
     dir,
     service: `xmpp://127.0.0.1:${port}`,
     async register(user, password) {
-      await execFileAsync('prosodyctl', ['--config', configPath, 'register', user, domain, password]);
+      await execFileAsync('prosodyctl', [
+        '--config',
+        configPath,
+        'register',
+        user,
+        domain,
+        password,
+      ]);
     },
     async stop() {
       if (stopped) return;

@@ -42,7 +42,9 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error('rclone did not start serving in time');
 }
 
-export async function startWebdav(opts: { user?: string; password?: string } = {}): Promise<TestWebdav> {
+export async function startWebdav(
+  opts: { user?: string; password?: string } = {},
+): Promise<TestWebdav> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-webdav-'));
   const user = opts.user ?? 'kim';
   const password = opts.password ?? 'dav secret';
@@ -50,7 +52,19 @@ export async function startWebdav(opts: { user?: string; password?: string } = {
     const port = await freePort();
     const child = spawn(
       'rclone',
-      ['serve', 'webdav', dir, '--addr', `127.0.0.1:${port}`, '--user', user, '--pass', password, '--config', '/dev/null'],
+      [
+        'serve',
+        'webdav',
+        dir,
+        '--addr',
+        `127.0.0.1:${port}`,
+        '--user',
+        user,
+        '--pass',
+        password,
+        '--config',
+        '/dev/null',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let log = '';
@@ -82,8 +96,8 @@ export async function startWebdav(opts: { user?: string; password?: string } = {
 }
 
 /**
- * A TCP proxy in front of a server that, while armed, cuts a connection once more than `cutAfter`
- * bytes went through it in the chosen direction — a dropped connection in the middle of a transfer.
+ * A TCP proxy in front of a server that, while armed, cuts the connection through which the
+ * `bytes`-th byte since arming passes in the chosen direction — a dropped connection in the middle of a transfer.
  * It cuts once and then passes everything.
  */
 export interface CuttingProxy {
@@ -98,14 +112,12 @@ export interface CuttingProxy {
 
 export async function startCuttingProxy(targetPort: number): Promise<CuttingProxy> {
   const sockets = new Set<Socket>();
-  let armed: { direction: 'upload' | 'download'; bytes: number } | null = null;
+  let armed: { direction: 'upload' | 'download'; bytes: number; seen: number } | null = null;
   const state = { cuts: 0, bytesDown: 0 };
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     sockets.add(client);
     sockets.add(upstream);
-    let up = 0;
-    let down = 0;
     const cut = (): void => {
       armed = null;
       state.cuts += 1;
@@ -113,14 +125,12 @@ export async function startCuttingProxy(targetPort: number): Promise<CuttingProx
       upstream.destroy();
     };
     client.on('data', (d: Buffer) => {
-      up += d.length;
-      if (armed?.direction === 'upload' && up > armed.bytes) return cut();
+      if (armed?.direction === 'upload' && (armed.seen += d.length) > armed.bytes) return cut();
       upstream.write(d);
     });
     upstream.on('data', (d: Buffer) => {
-      down += d.length;
       state.bytesDown += d.length;
-      if (armed?.direction === 'download' && down > armed.bytes) return cut();
+      if (armed?.direction === 'download' && (armed.seen += d.length) > armed.bytes) return cut();
       client.write(d);
     });
     const close = (): void => {
@@ -142,7 +152,7 @@ export async function startCuttingProxy(targetPort: number): Promise<CuttingProx
   return {
     url: `http://127.0.0.1:${port}/`,
     arm(direction, bytes) {
-      armed = { direction, bytes };
+      armed = { direction, bytes, seen: 0 };
     },
     get cuts() {
       return state.cuts;

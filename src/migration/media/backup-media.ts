@@ -1,0 +1,129 @@
+import { access } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Profile } from '../../store/profile.js';
+import { checkMedia } from './check.js';
+import { createMediaCompanion } from './create-media.js';
+import { companionPathFor, mediaFolder } from './layout.js';
+import { restoreMedia, type RestoreMediaResult } from './restore.js';
+
+/**
+ * The media steps of the backup flows, for the CLI and the web app: after `backup create` write the
+ * companion; after `backup import` restore it and say what is still missing.
+ */
+
+/** What `backup create --with-media` reports per account. */
+export interface CompanionSummary {
+  file: string;
+  bytes: number;
+  files: number;
+  /** Files the messages point to that this device does not have (not in the companion). */
+  notOnThisDevice: { relativeFilePath: string; reason: string }[];
+}
+
+function storedPassword(profile: Profile, accountUuid: string): string {
+  const row = profile.db
+    .prepare('SELECT password FROM accounts WHERE uuid = ?')
+    .get(accountUuid) as { password: unknown } | undefined;
+  return row && typeof row.password === 'string' ? row.password : '';
+}
+
+/**
+ * Writes `<backup>.media` beside an account's fresh backup, sealed with the same password the
+ * backup is (the account's stored password).
+ */
+export async function writeCompanionForBackup(
+  profile: Profile,
+  backup: { jid: string; accountUuid: string; file: string },
+  opts: { iterations?: number; onProgress?(event: { file: string; bytesDone: number }): void } = {},
+): Promise<CompanionSummary> {
+  const created = await createMediaCompanion(
+    profile.dir,
+    profile.db,
+    { uuid: backup.accountUuid, jid: backup.jid },
+    backup.file,
+    storedPassword(profile, backup.accountUuid),
+    opts,
+  );
+  return {
+    file: created.path,
+    bytes: created.bytes,
+    files: created.entries.length,
+    notOnThisDevice: created.missing,
+  };
+}
+
+/** The companion to use for a backup file: the one given, else `<backup>.media` if it exists. */
+export async function companionFor(backupFile: string, given?: string): Promise<string | null> {
+  if (given !== undefined) return given;
+  const beside = companionPathFor(backupFile);
+  return (await access(beside).then(
+    () => true,
+    () => false,
+  ))
+    ? beside
+    : null;
+}
+
+export interface MediaImportSummary {
+  /** The companion read, or null when there was none. */
+  companion: string | null;
+  restored: string[];
+  alreadyPresent: string[];
+  /** Kept: a different file was already at the place. */
+  conflicts: string[];
+  damaged: { path: string | null; reason: string }[];
+  refused: string[];
+}
+
+/**
+ * Restores the companion of an imported backup into the profile's media folder (never overwriting
+ * a different file). The password is the account's stored one — the backup's password.
+ */
+export async function restoreCompanionForImport(
+  profile: Profile,
+  imported: { accountUuid: string },
+  companion: string,
+  opts: { onProgress?(event: { file: string; bytesDone: number }): void } = {},
+): Promise<MediaImportSummary> {
+  const result: RestoreMediaResult = await restoreMedia(
+    companion,
+    storedPassword(profile, imported.accountUuid),
+    mediaFolder(profile.dir),
+    opts,
+  );
+  return { companion, ...result };
+}
+
+/** Messages of an account whose files are not on this device, in the shape the import reports. */
+export function missingMediaOf(
+  profile: Profile,
+  jid: string,
+): { count: number; folder: string; examples: { relativeFilePath: string; expectedAt: string }[] } {
+  const check = checkMedia(profile.dir, profile.db, { account: jid });
+  const seen = new Set<string>();
+  const examples: { relativeFilePath: string; expectedAt: string }[] = [];
+  for (const m of check.missing) {
+    if (seen.has(m.relativeFilePath)) continue;
+    seen.add(m.relativeFilePath);
+    if (examples.length < 5)
+      examples.push({
+        relativeFilePath: m.relativeFilePath,
+        expectedAt: m.expectedAt ?? m.relativeFilePath,
+      });
+  }
+  return { count: check.missing.length, folder: mediaFolder(profile.dir), examples };
+}
+
+export function describeMediaImport(summary: MediaImportSummary): string[] {
+  const lines = [
+    `  media from ${basename(summary.companion ?? '')}: ${summary.restored.length} restored, ` +
+      `${summary.alreadyPresent.length} already here, ${summary.conflicts.length} kept (a different file was already there), ` +
+      `${summary.damaged.length} damaged`,
+  ];
+  for (const c of summary.conflicts)
+    lines.push(`    kept the existing file, not the backup's: ${c}`);
+  for (const d of summary.damaged)
+    lines.push(`    lost (damaged companion): ${d.path ?? 'unknown files'} — ${d.reason}`);
+  for (const r of summary.refused) lines.push(`    refused (path leaves the media folder): ${r}`);
+  return lines;
+}
