@@ -20,6 +20,7 @@ interface WorkerResult {
   received: number;
   ms: number;
   maxRssMiB: number;
+  cpuMs: number;
 }
 
 async function worker(profileDir: string, pageSize: number): Promise<void> {
@@ -33,6 +34,7 @@ async function worker(profileDir: string, pageSize: number): Promise<void> {
     received: report.received.length,
     ms,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
@@ -89,13 +91,13 @@ async function main(): Promise<void> {
       rows.push(
         `| ${total} | ${p.size} | ${r.received} | ${(r.ms / 1000).toFixed(2)} | ${Math.round(
           (r.received / r.ms) * 1000,
-        )} | ${r.maxRssMiB.toFixed(0)} |`,
+        )} | ${(r.cpuMs / 1000).toFixed(2)} | ${r.maxRssMiB.toFixed(0)} |`,
       );
     }
     process.stdout.write(
       `Archive filled with ${total} messages in ${(fillMs / 1000).toFixed(1)} s\n\n` +
-        '| archived messages | page size | stored | seconds | messages/s | peak RSS (MiB) |\n' +
-        '|---:|---:|---:|---:|---:|---:|\n' +
+        '| archived messages | page size | stored | seconds | messages/s | ferry CPU s | peak RSS (MiB) |\n' +
+        '|---:|---:|---:|---:|---:|---:|---:|\n' +
         rows.join('\n') +
         '\n',
     );

@@ -5,8 +5,9 @@ import { join, relative, sep } from 'node:path';
  * Finds a file message's file on this computer. Conversations stores `relativeFilePath` relative to
  * its media folder (`Conversations Images/x.jpg`, or just `x.jpg`), or as an absolute path on the
  * phone (`/storage/emulated/0/Conversations/Media/Conversations Images/x.jpg`). The file counts as
- * present when, under one of the media folders, the path itself (leading `/` dropped, as a ferry
- * profile's `media/<jid>/` folder keeps it), its last two segments or its name exist.
+ * present when, under one of the media folders, the path itself (leading `/` dropped), what follows
+ * its last `Media` segment (as a profile's `Media/` folder keeps it), its last two segments
+ * (`Conversations Images/x.jpg`) or its name exist.
  */
 export class MediaLookup {
   constructor(private readonly roots: string[]) {}
@@ -17,6 +18,8 @@ export class MediaLookup {
     const segments = relativeFilePath.split(/[/\\]+/).filter((s) => s !== '' && s !== '.');
     if (segments.some((s) => s === '..') || segments.length === 0) return null;
     const candidates: string[][] = [segments];
+    const media = segments.lastIndexOf('Media');
+    if (media >= 0 && media < segments.length - 1) candidates.push(segments.slice(media + 1));
     if (segments.length >= 3) candidates.push(segments.slice(-2));
     if (segments.length >= 2) candidates.push(segments.slice(-1));
     for (const root of this.roots) {

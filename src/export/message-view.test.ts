@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MediaLookup } from './media-lookup.js';
 import { describeCall, parseFileBody, viewMessage, type MessageRow } from './message-view.js';
 import { textLine } from './txt-export.js';
 import { ZonedClock } from './zoned-time.js';
@@ -110,4 +114,33 @@ test('txt lines: continuation lines indented under the body, nick before the arr
     textLine(viewMessage(row({ counterpart: 'r@m/Zoë', status: 2, body: 'x\ny' }), GROUP), clock),
     '00:00 Zoë -> x\n             y\n',
   );
+});
+
+test('media lookup: relative paths, Android absolute paths, names', () => {
+  const root = mkdtempSync(join(tmpdir(), 'ferry-media-'));
+  try {
+    mkdirSync(join(root, 'Conversations Images', 'Sub'), { recursive: true });
+    writeFileSync(join(root, 'Conversations Images', 'Sub', 'a b.jpg'), 'x');
+    writeFileSync(join(root, 'doc.pdf'), 'x');
+    const lookup = new MediaLookup([join(root, 'missing'), root]);
+    const deep = join(root, 'Conversations Images', 'Sub', 'a b.jpg');
+    assert.equal(lookup.find('Conversations Images/Sub/a b.jpg'), deep);
+    assert.equal(
+      lookup.find('/storage/emulated/0/Conversations/Media/Conversations Images/Sub/a b.jpg'),
+      deep,
+    );
+    assert.equal(lookup.find('/storage/emulated/0/Download/doc.pdf'), join(root, 'doc.pdf'));
+    assert.equal(lookup.find('../doc.pdf'), null);
+    assert.equal(lookup.find('nothing.png'), null);
+    assert.equal(lookup.find(null), null);
+    assert.deepEqual(MediaLookup.segmentsFrom(join(root, 'site', 'chats'), deep), [
+      '..',
+      '..',
+      'Conversations Images',
+      'Sub',
+      'a b.jpg',
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -21,7 +21,7 @@ import { displayFingerprint } from './fingerprint.js';
 import { ENCRYPTION_AXOLOTL } from './omemo-account.js';
 import { OmemoCrypto } from './omemo-crypto.js';
 import { DEVICELIST_NODE, OMEMO_NS } from './omemo-element.js';
-import { Profanity, profanityAvailable } from './testing-profanity.js';
+import { Profanity, profanityAvailable } from './testing/profanity.js';
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
 

@@ -65,6 +65,22 @@ export interface IntakeOptions {
   onStored(event: StoredMessageEvent): void;
 }
 
+/** A message read and decrypted, waiting to be stored. */
+interface Prepared {
+  message: Element;
+  arrival: Arrival;
+  direction: 'incoming' | 'outgoing';
+  group: boolean;
+  conversationJid: string;
+  counterpart: string;
+  id: string | undefined;
+  stanzaId: string | undefined;
+  archiveKey: string;
+  body: string | null;
+  encryption: number;
+  fingerprint: string | null;
+}
+
 interface Arrival {
   source: DecryptContext['source'];
   /** Known from a carbon wrapper; otherwise derived from the sender. */
@@ -109,30 +125,31 @@ export class MessageIntake {
     void this.enqueue(() => this.handleLive(stanza)).catch(() => {});
   }
 
-  /** Stores one archive page, in order; resolves when done. */
+  /**
+   * Stores one archive page, in order; resolves when done. Messages are decrypted first, then
+   * the whole page goes into the database in one transaction (stored entirely or not at all).
+   */
   storeArchivePage(
     items: ArchiveItem[],
     archiveJid: string | undefined,
     history = false,
   ): Promise<void> {
     return this.enqueue(async () => {
-      // One transaction per page: a page is stored entirely or not at all, and SQLite syncs once.
-      const own = !this.db.inTransaction;
-      if (own) this.db.exec('BEGIN IMMEDIATE');
-      try {
-        for (const item of items) {
-          await this.handle(item.message, {
-            source: 'mam',
-            archiveId: item.archiveId,
-            ...(item.stamp !== undefined ? { stamp: item.stamp } : {}),
-            ...(archiveJid ? { archiveJid } : {}),
-            history,
-          });
-        }
-        if (own) this.db.exec('COMMIT');
-      } catch (err) {
-        if (own && this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
+      const prepared: Prepared[] = [];
+      for (const item of items) {
+        const p = await this.prepare(item.message, {
+          source: 'mam',
+          archiveId: item.archiveId,
+          ...(item.stamp !== undefined ? { stamp: item.stamp } : {}),
+          ...(archiveJid ? { archiveJid } : {}),
+          history,
+        });
+        if (p) prepared.push(p);
+      }
+      const rows = this.db.transaction(() => prepared.map((p) => this.commit(p)))();
+      for (const [i, row] of rows.entries()) {
+        const p = prepared[i];
+        if (p && row) await this.announce(p, row);
       }
     });
   }
@@ -140,20 +157,29 @@ export class MessageIntake {
   private async handleLive(outer: Element): Promise<void> {
     const own = this.opts.accountJid;
     const from = outer.attrs.from as string | undefined;
-    if (from === undefined || bareJid(from) === own) {
-      const carbon = unwrapCarbon(outer, own);
-      if (carbon) {
-        await this.handle(carbon.message, { source: 'carbon', direction: carbon.direction });
-        return;
-      }
+    let message = outer;
+    let arrival: Arrival;
+    const carbon =
+      from === undefined || bareJid(from) === own ? unwrapCarbon(outer, own) : undefined;
+    if (carbon) {
+      message = carbon.message;
+      arrival = { source: 'carbon', direction: carbon.direction };
     } else if (outer.getChild('received', NS.carbons) || outer.getChild('sent', NS.carbons)) {
       return; // a forged carbon from someone else: ignore
+    } else {
+      arrival = { source: outer.getChild('delay', NS.delay) ? 'offline' : 'live' };
     }
-    const delayed = outer.getChild('delay', NS.delay) !== undefined;
-    await this.handle(outer, { source: delayed ? 'offline' : 'live' });
+    const p = await this.prepare(message, arrival);
+    if (!p) return;
+    const row = this.db.transaction(() => this.commit(p))();
+    if (row) await this.announce(p, row);
   }
 
-  private async handle(message: Element, arrival: Arrival): Promise<void> {
+  /**
+   * Reads a message, applies receipts/markers, drops known duplicates and decrypts it. Returns
+   * what to store, or undefined when there is nothing to store.
+   */
+  private async prepare(message: Element, arrival: Arrival): Promise<Prepared | undefined> {
     const own = this.opts.accountJid;
     const type = (message.attrs.type as string | undefined) ?? 'normal';
     const from = (message.attrs.from as string | undefined) ?? own;
@@ -165,9 +191,9 @@ export class MessageIntake {
       const conversation = findConversation(this.db, this.opts.accountUuid, from);
       const id = message.attrs.id as string | undefined;
       if (conversation && id) markSendFailed(this.db, conversation.uuid, id, errorText(message));
-      return;
+      return undefined;
     }
-    if (type === 'headline') return;
+    if (type === 'headline') return undefined;
 
     let direction: 'incoming' | 'outgoing';
     let conversation: ConversationRow | undefined;
@@ -175,15 +201,18 @@ export class MessageIntake {
       conversation =
         (room && findConversation(this.db, this.opts.accountUuid, room.jid)) ||
         findConversation(this.db, this.opts.accountUuid, from);
-      if (!conversation || conversation.mode !== CONVERSATION_MODE.group) return;
+      if (!conversation || conversation.mode !== CONVERSATION_MODE.group) return undefined;
       const nick = jidResource(from);
       direction =
         arrival.direction ??
         (room && nick !== undefined && nick === room.nick ? 'outgoing' : 'incoming');
     } else {
       direction = arrival.direction ?? (bareJid(from) === own ? 'outgoing' : 'incoming');
-      const contact = direction === 'incoming' ? from : to;
-      conversation = findConversation(this.db, this.opts.accountUuid, contact);
+      conversation = findConversation(
+        this.db,
+        this.opts.accountUuid,
+        direction === 'incoming' ? from : to,
+      );
     }
     const conversationJid = group ? bareJid(from) : bareJid(direction === 'incoming' ? from : to);
 
@@ -191,11 +220,13 @@ export class MessageIntake {
     const id = messageIdOf(message);
     if (!group && direction === 'incoming' && conversation) {
       const received = message.getChild('received', NS.receipts)?.attrs.id as string | undefined;
-      if (received)
+      if (received) {
         raiseOutgoingStatus(this.db, conversation.uuid, received, MESSAGE_STATUS.sentReceived);
+      }
       const displayed = message.getChild('displayed', NS.markers)?.attrs.id as string | undefined;
-      if (displayed)
+      if (displayed) {
         raiseOutgoingStatus(this.db, conversation.uuid, displayed, MESSAGE_STATUS.sentDisplayed);
+      }
     }
 
     const stanzaId =
@@ -206,6 +237,24 @@ export class MessageIntake {
           ? stanzaIdBy(message, own)
           : undefined);
     const archiveKey = arrival.archiveJid?.toLowerCase() ?? (group ? bareJid(from) : '');
+    const counterpart = group ? from : direction === 'incoming' ? from : to;
+    const base = {
+      message,
+      arrival,
+      direction,
+      group,
+      conversationJid,
+      counterpart,
+      id,
+      stanzaId,
+      archiveKey,
+    };
+
+    // A message we already have is not decrypted again (that would fail: its key is used up).
+    if (conversation && this.knownDuplicate(conversation.uuid, base)) {
+      this.advancePosition(archiveKey, arrival, stanzaId);
+      return undefined;
+    }
 
     const context: DecryptContext = {
       source: arrival.source,
@@ -229,67 +278,86 @@ export class MessageIntake {
     }
     if (body === null && encryption === MESSAGE_ENCRYPTION.none) {
       this.advancePosition(archiveKey, arrival, stanzaId);
-      return; // chat states, markers, receipts: nothing to store
+      return undefined; // chat states, markers, receipts: nothing to store
     }
+    return { ...base, body, encryption, fingerprint };
+  }
 
-    if (!conversation) {
-      conversation = findOrCreateConversation(this.db, {
-        accountUuid: this.opts.accountUuid,
-        contactJid: conversationJid,
-        mode: CONVERSATION_MODE.single,
-      }).conversation;
+  /** Whether the message is already stored (by archive id or sender id); records a missing archive id. */
+  private knownDuplicate(
+    conversationUuid: string,
+    p: Pick<Prepared, 'stanzaId' | 'id' | 'direction' | 'counterpart' | 'group'>,
+  ): boolean {
+    if (p.stanzaId && findMessageByServerId(this.db, conversationUuid, p.stanzaId)) return true;
+    if (!p.id) return false;
+    const same = findMessageByRemoteId(
+      this.db,
+      conversationUuid,
+      p.id,
+      p.direction,
+      p.counterpart,
+      p.group,
+    );
+    if (!same) return false;
+    if (p.stanzaId) setServerMsgId(this.db, same.uuid, p.stanzaId);
+    return true;
+  }
+
+  /** Stores a prepared message unless it is a duplicate (checked again: this runs in a transaction). */
+  private commit(p: Prepared): MessageRow | undefined {
+    const conversation = p.group
+      ? findConversation(this.db, this.opts.accountUuid, p.conversationJid)
+      : findOrCreateConversation(this.db, {
+          accountUuid: this.opts.accountUuid,
+          contactJid: p.conversationJid,
+          mode: CONVERSATION_MODE.single,
+        }).conversation;
+    if (!conversation) return undefined;
+    if (this.knownDuplicate(conversation.uuid, p)) {
+      this.advancePosition(p.archiveKey, p.arrival, p.stanzaId);
+      return undefined;
     }
-    const counterpart = group ? from : direction === 'incoming' ? from : to;
+    const row = insertMessage(this.db, {
+      conversationUuid: conversation.uuid,
+      timeSent: orderedTime(this.db, conversation.uuid, p.arrival.stamp ?? delayOf(p.message)),
+      counterpart: p.counterpart,
+      trueCounterpart: p.group ? (realJidOf(p.message) ?? null) : null,
+      body: p.body,
+      encryption: p.encryption,
+      axolotl_fingerprint: p.fingerprint,
+      status: p.direction === 'incoming' ? MESSAGE_STATUS.received : MESSAGE_STATUS.sent,
+      serverMsgId: p.stanzaId ?? null,
+      remoteMsgId: p.id ?? null,
+      carbon: p.arrival.source === 'carbon' ? 1 : 0,
+      read: p.direction === 'incoming' && !p.arrival.history ? 0 : 1,
+      markable: p.message.getChild('markable', NS.markers) ? 1 : 0,
+      occupantId:
+        (p.message.getChild('occupant-id', NS.occupantId)?.attrs.id as string | undefined) ?? null,
+    });
+    unarchiveConversation(this.db, conversation.uuid);
+    this.advancePosition(p.archiveKey, p.arrival, p.stanzaId);
+    return row;
+  }
 
-    const stored = this.db.transaction((): MessageRow | undefined => {
-      const conv = conversation;
-      if (stanzaId && findMessageByServerId(this.db, conv.uuid, stanzaId)) return undefined;
-      if (id) {
-        const same = findMessageByRemoteId(this.db, conv.uuid, id, direction, counterpart, group);
-        if (same) {
-          if (stanzaId) setServerMsgId(this.db, same.uuid, stanzaId);
-          return undefined;
-        }
-      }
-      const timeSent = orderedTime(this.db, conv.uuid, arrival.stamp ?? delayOf(message));
-      const row = insertMessage(this.db, {
-        conversationUuid: conv.uuid,
-        timeSent,
-        counterpart,
-        trueCounterpart: group ? (realJidOf(message) ?? null) : null,
-        body,
-        encryption,
-        axolotl_fingerprint: fingerprint,
-        status: direction === 'incoming' ? MESSAGE_STATUS.received : MESSAGE_STATUS.sent,
-        serverMsgId: stanzaId ?? null,
-        remoteMsgId: id ?? null,
-        carbon: arrival.source === 'carbon' ? 1 : 0,
-        read: direction === 'incoming' && !arrival.history ? 0 : 1,
-        markable: message.getChild('markable', NS.markers) ? 1 : 0,
-        occupantId:
-          (message.getChild('occupant-id', NS.occupantId)?.attrs.id as string | undefined) ?? null,
-      });
-      unarchiveConversation(this.db, conv.uuid);
-      return row;
-    })();
-    this.advancePosition(archiveKey, arrival, stanzaId);
-    if (!stored) return;
-
+  /** After storing: a delivery receipt when asked for (live one-to-one), and the 'message' event. */
+  private async announce(p: Prepared, row: MessageRow): Promise<void> {
+    const source = p.arrival.source;
     if (
-      direction === 'incoming' &&
-      !group &&
-      (arrival.source === 'live' || arrival.source === 'offline') &&
-      id &&
-      message.getChild('request', NS.receipts)
+      p.direction === 'incoming' &&
+      !p.group &&
+      (source === 'live' || source === 'offline') &&
+      p.id &&
+      p.message.getChild('request', NS.receipts)
     ) {
-      await this.opts.sendReceipt(from, id).catch(() => {});
+      const from = p.message.attrs.from as string;
+      await this.opts.sendReceipt(from, p.id).catch(() => {});
     }
     this.opts.onStored({
-      accountJid: own,
-      conversationJid,
-      group,
-      source: arrival.source,
-      message: stored,
+      accountJid: this.opts.accountJid,
+      conversationJid: p.conversationJid,
+      group: p.group,
+      source,
+      message: row,
     });
   }
 

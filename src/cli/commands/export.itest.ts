@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProfile } from '../../store/profile.js';
@@ -144,4 +152,29 @@ test('ferry export --account JID exports the profile like the backup it came fro
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /there is no account bob@example\.org in this profile/);
   assert.match(missing.stderr, /Accounts here: alice@jabber\.de/);
+});
+
+test('ferry export --account --to html links the files kept in the profile', async (t) => {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const profileDir = join(dir, 'profile');
+  const profile = openProfile(profileDir);
+  profile.db.transaction(() => insertBackupRows(profile.db, expectedRows('v2-alice'))).immediate();
+  profile.close();
+  const mediaDir = join(profileDir, 'Media');
+  mkdirSync(mediaDir, { recursive: true });
+  writeFileSync(join(mediaDir, 'IMG_20234264_385755.jpg'), 'not really a jpeg');
+  const out = join(dir, 'out');
+  const r = await runFerry(
+    ['export', '--account', 'alice@jabber.de', '--to', 'html', '--out', out, '--tz', 'UTC'],
+    { env: { FERRY_PROFILE: profileDir } },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /open .*alice@jabber\.de\/index\.html/);
+  const pages = readdirSync(join(out, 'alice@jabber.de', 'chats')).map((f) =>
+    readFileSync(join(out, 'alice@jabber.de', 'chats', f), 'utf8'),
+  );
+  const linked = pages.join('\n').match(/<a class="file-name local" href="([^"]+)">/g) ?? [];
+  assert.equal(linked.length, 1);
+  assert.ok(linked[0]?.includes('../../../profile/Media/IMG_20234264_385755.jpg'), linked[0]);
 });

@@ -96,6 +96,12 @@ test('ferry decrypt of a damaged, newer or wrongly unlocked file exits with its 
   const none = await ferry(['decrypt', join(CEB, 'v2-alice.ceb'), '--out', out]);
   assert.equal(none.code, 2, 'no password and no terminal is a usage error');
   assert.match(none.stderr, /--password-file|FERRY_PASSWORD/);
+  const nowhere = await ferry(
+    ['decrypt', join(CEB, 'v2-alice.ceb'), '--out', join(dir, 'no', 'x.jsonl')],
+    pw,
+  );
+  assert.equal(nowhere.code, 2);
+  assert.match(nowhere.stderr, /does not exist/);
 });
 
 test('ferry inspect shows every header without a password; --json for scripts', async () => {

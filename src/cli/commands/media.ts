@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   companionFor,
@@ -10,6 +11,7 @@ import {
   type MediaImportSummary,
 } from '../../migration/media/backup-media.js';
 import { checkMedia } from '../../migration/media/check.js';
+import { CompanionNotRecognisedError } from '../../migration/media/errors.js';
 import { mediaFilePath, mediaFolder } from '../../migration/media/layout.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { terminalProgress } from '../progress.js';
@@ -130,6 +132,14 @@ function registerBackupMediaOptions(program: Command): void {
 
   backupImportExtensions.push((opts) => {
     const given = typeof opts.media === 'string' ? opts.media : undefined;
+    if (given !== undefined && !existsSync(given)) {
+      // Checked before the import starts, so nothing is imported without the files asked for.
+      throw new UserFacingError(
+        `cannot read the media companion ${given}`,
+        'Check the path given to --media.',
+        EXIT.usage,
+      );
+    }
     const json = opts.json === true;
     return {
       locateMedia: (relativeFilePath, profile) => mediaFilePath(profile.dir, relativeFilePath),
@@ -148,6 +158,10 @@ function registerBackupMediaOptions(program: Command): void {
           } catch (err) {
             // The chats are imported (committed); the media step failing must not hide that.
             const failure = describeFailure(err);
+            if (err instanceof CompanionNotRecognisedError) {
+              failure.hint =
+                'Give the .ceb.media file that `ferry backup create --with-media` wrote.';
+            }
             media = { companion, error: failure.message, hint: failure.hint };
             process.stderr.write(
               `ferry: warning: the files in ${basename(companion)} were not restored: ${failure.message}\n  hint: ${failure.hint}\n`,

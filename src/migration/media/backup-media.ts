@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Profile } from '../../store/profile.js';
 import { checkMedia } from './check.js';
+import { CompanionNotRecognisedError } from './errors.js';
 import { createMediaCompanion } from './create-media.js';
 import { companionPathFor, mediaFolder } from './layout.js';
 import { restoreMedia, type RestoreMediaResult } from './restore.js';
@@ -54,7 +55,12 @@ export async function writeCompanionForBackup(
 
 /** The companion to use for a backup file: the one given, else `<backup>.media` if it exists. */
 export async function companionFor(backupFile: string, given?: string): Promise<string | null> {
-  if (given !== undefined) return given;
+  if (given !== undefined) {
+    await access(given).catch(() => {
+      throw new CompanionNotRecognisedError(given, 'cannot be read (no such file?)');
+    });
+    return given;
+  }
   const beside = companionPathFor(backupFile);
   return (await access(beside).then(
     () => true,

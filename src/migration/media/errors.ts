@@ -6,8 +6,11 @@ import { CebError } from '../../format/errors.js';
  */
 export class CompanionNotRecognisedError extends CebError {
   readonly code = 'not-a-backup';
-  constructor(readonly file: string) {
-    super(`${file} is not a ferry media companion`);
+  constructor(
+    readonly file: string,
+    reason = 'is not a ferry media companion',
+  ) {
+    super(`${file} ${reason}`);
   }
 }
 

@@ -70,6 +70,18 @@ export function toRemoteError(err: unknown, what: string, where: string): Remote
   const code = findCode(err);
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'EHOSTUNREACH'
+  ) {
+    return new RemoteStorageError(
+      'network',
+      `${what} failed: cannot reach the server of ${where} (${code})`,
+      'Check the URL and the network connection, then run the same command again.',
+    );
+  }
+  if (
     (code !== undefined && NETWORK_CODES.has(code)) ||
     /premature close|socket|network|terminated|aborted/i.test(message)
   ) {
