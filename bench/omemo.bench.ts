@@ -88,7 +88,9 @@ async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 10000);
   const dir = mkdtempSync(join(tmpdir(), 'ferry-omemo-bench-'));
   // Offline delivery off: what is measured is the catch-up from the archive (MAM).
-  const server = await startProsody({ extraGlobalConfig: 'modules_disabled = { "offline" }' });
+  const server = await startProsody({
+    extraGlobalConfig: 'modules_disabled = { "s2s", "tls", "offline" }',
+  });
   try {
     await server.register('alice', 'pw-alice');
     await server.register('bob', 'pw-bob');
@@ -126,6 +128,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) await e.sendMessage(bob, alice, `archived message ${i}`);
     await e.flush(bob);
     const sendSeconds = (performance.now() - s0) / 1000;
+    // Known engine issue (reported): after stop(), the server may reset the detached socket and
+    // the 'error' goes unhandled. Only that is tolerated here.
+    process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET') return;
+      throw err;
+    });
     await e.stop();
     p.close();
 

@@ -48,9 +48,15 @@ function prng(seed: number): () => number {
 }
 
 function uuid(rand: () => number): string {
-  const hex = (n: number): string =>
-    Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  const h = (): string =>
+    Math.floor(rand() * 4294967296)
+      .toString(16)
+      .padStart(8, '0');
+  const a = h();
+  const b = h();
+  const c = h();
+  const d = h();
+  return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-a${c.slice(1, 4)}-${c.slice(4, 8)}${d}`;
 }
 
 function base64(rand: () => number, bytes: number): string {

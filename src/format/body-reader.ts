@@ -14,13 +14,18 @@ export function isBackupTable(name: string): name is BackupTable {
 
 const goodNames = new Set<string>();
 
-/** Checks a column name as Conversations' importer does (and refuses `__proto__`). */
-export function checkColumnName(name: string, fail: (detail: string) => never): void {
-  if (goodNames.has(name)) return;
-  if (name.length > MAX_COLUMN_NAME || !COLUMN_NAME.test(name) || name === '__proto__') {
-    fail(`column name ${JSON.stringify(name.slice(0, 40))} is not allowed`);
-  }
+/** Whether a column name is one Conversations' importer accepts (and not `__proto__`). */
+export function isColumnName(name: string): boolean {
+  if (goodNames.has(name)) return true;
+  if (name.length > MAX_COLUMN_NAME || !COLUMN_NAME.test(name) || name === '__proto__')
+    return false;
   if (goodNames.size < 4096) goodNames.add(name);
+  return true;
+}
+
+/** Checks a column name; `fail` reports a bad one. */
+export function checkColumnName(name: string, fail: (detail: string) => never): void {
+  if (!isColumnName(name)) fail(`column name ${JSON.stringify(name.slice(0, 40))} is not allowed`);
 }
 
 /**

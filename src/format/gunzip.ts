@@ -1,4 +1,4 @@
-import { createInflateRaw, crc32, type InflateRaw } from 'node:zlib';
+import { createInflateRaw, crc32, type InflateRaw, type ZlibOptions } from 'node:zlib';
 import { DamagedBackupError } from './errors.js';
 
 const TRAILER_LENGTH = 8;
@@ -54,7 +54,13 @@ function waitForDrain(stream: InflateRaw): Promise<void> {
  * DamagedBackupError. Memory stays bounded by zlib's window and the chunk size.
  */
 export async function* gunzipStrict(plain: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const inflater = createInflateRaw({ chunkSize: 64 * 1024 });
+  // Generous buffers let zlib (on the thread pool) run ahead while the body is parsed.
+  const options: ZlibOptions & { readableHighWaterMark: number; writableHighWaterMark: number } = {
+    chunkSize: 64 * 1024,
+    readableHighWaterMark: 1024 * 1024,
+    writableHighWaterMark: 256 * 1024,
+  };
+  const inflater = createInflateRaw(options);
   inflater.on('error', () => {});
   let headerBuf: Buffer | undefined = Buffer.alloc(0) as Buffer;
   let tail: Buffer = Buffer.alloc(0); // the last bytes seen, held back from the inflater

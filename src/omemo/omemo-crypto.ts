@@ -160,11 +160,26 @@ export class OmemoCrypto implements MessageCrypto {
     context: DecryptContext,
   ): Promise<DecryptResult | null> {
     if (!findEncrypted(message)) return null;
+    try {
+      return await this.decryptEncrypted(channel, message, context);
+    } catch (e) {
+      // Never let an OMEMO message through as plain text, and never break the engine.
+      this.onEvent({ kind: 'error', jid: channel.account.jid, error: (e as Error).message });
+      return { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED };
+    }
+  }
+
+  private async decryptEncrypted(
+    channel: XmppChannel,
+    message: Element,
+    context: DecryptContext,
+  ): Promise<DecryptResult> {
     if (context.group || !context.senderBareJid) {
       return { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED };
     }
     const account = this.account(channel.account);
     const state = this.state(channel);
+    await account.store.generateKeys();
     const result = account.decrypt(message, context.senderBareJid.toLowerCase());
     if (result.usedPreKey && result.outcome !== 'undecryptable') {
       account.store.refillPreKeys();

@@ -153,6 +153,10 @@ test('quiet move: the encrypted chat goes on after a restore, nothing lost', asy
   await say(bob, alice, 'hello alice, encrypted');
   await say(alice, bob, 'hello bob, encrypted too');
   await say(bob, alice, 'how are you?');
+  // Bob's first message used one of alice's prekeys: she topped them up and published again.
+  const published = alice.events.filter((e) => e.kind === 'published');
+  assert.ok(published.length >= 2, 'the bundle was published again after a prekey was used');
+  assert.equal(published.at(-1)?.kind === 'published' && published.at(-1)?.preKeys, 100);
 
   await alice.stop();
   const restoredProfile = await restore(t, alice.profile, alice.jid, 'ferry-omemo-alice-new-');

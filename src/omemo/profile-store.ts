@@ -56,7 +56,17 @@ export class ProfileSignalStore implements SignalStore {
   }
 
   /** Creates identity key, device id, signed prekey 1 and 100 prekeys, as on first start. */
-  async generateKeys(): Promise<void> {
+  generateKeys(): Promise<void> {
+    if (this.hasKeys()) return Promise.resolve();
+    this.generating ??= this.generateKeysOnce().finally(() => {
+      this.generating = undefined;
+    });
+    return this.generating;
+  }
+
+  private generating: Promise<void> | undefined;
+
+  private async generateKeysOnce(): Promise<void> {
     if (this.hasKeys()) return;
     const identity = generateKeyPair();
     const registrationId = randomInt(1, 2 ** 31 - 1);

@@ -12,8 +12,14 @@ import {
   listAccounts,
   setAccountEnabled,
 } from './accounts.js';
-import { AccountExistsError, AccountNotFoundError, InvalidJidError } from './errors.js';
-import { SCHEMA_VERSION } from './migrations.js';
+import Database from 'better-sqlite3';
+import {
+  AccountExistsError,
+  AccountNotFoundError,
+  InvalidJidError,
+  ProfileTooNewError,
+} from './errors.js';
+import { migrate, MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 function withProfile(fn: (p: ReturnType<typeof openProfile>) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-accounts-'));
@@ -104,4 +110,23 @@ test('enable and disable flip only the disabled bit (options bit 1)', () => {
     assert.equal(on.options, 192);
     assert.throws(() => setAccountEnabled(db, 'nobody@example.org', true), AccountNotFoundError);
   });
+});
+
+test('an older profile is migrated step by step; a newer one is refused, untouched', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-migrate-'));
+  try {
+    // A profile as the first schema version left it.
+    const db = new Database(join(dir, 'ferry.db'));
+    assert.equal(migrate(db, MIGRATIONS.slice(0, 1)), 0);
+    assert.equal(db.pragma('user_version', { simple: true }), 1);
+    db.close();
+    const p = openProfile(dir);
+    assert.equal(p.db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.ok(p.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'ferry_settings'").get());
+    p.db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    p.close();
+    assert.throws(() => openProfile(dir), ProfileTooNewError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -94,6 +94,19 @@ export function toSqlValue(
   return value;
 }
 
+interface PreparedInsert {
+  names: string[];
+  stmt: Database.Statement;
+  /** Which columns have TEXT affinity. */
+  text: boolean[];
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** SQLite's affinity rules: INT first, then CHAR/CLOB/TEXT. */
 function hasTextAffinity(declaredType: string): boolean {
   const t = declaredType.toUpperCase();
@@ -109,7 +122,9 @@ export class BackupRowInserter {
   /** Per table: lower-cased column name → whether it has TEXT affinity. */
   private readonly columns = new Map<BackupTable, Map<string, boolean>>();
   /** Per table and column list: the INSERT and which of its columns have TEXT affinity. */
-  private readonly statements = new Map<string, { stmt: Database.Statement; text: boolean[] }>();
+  private readonly statements = new Map<string, PreparedInsert>();
+  /** The statement the previous row of each table used. */
+  private readonly last = new Map<BackupTable, PreparedInsert>();
   readonly counts: BackupRowCounts = Object.fromEntries(
     BACKUP_TABLES.map((t) => [t, 0]),
   ) as BackupRowCounts;
@@ -123,21 +138,18 @@ export class BackupRowInserter {
       throw new ConflictingDataError(`rows of table "${row.table}" cannot be restored`);
     }
     const names = Object.keys(row.values);
-    const key = `${row.table}\u0000${names.join('\u0000')}`;
-    let prepared = this.statements.get(key);
-    if (!prepared) {
-      this.ensureColumns(row.table, names);
-      const affinity = this.columns.get(row.table);
-      const cols = names.map((n) => `"${n}"`).join(', ');
-      const marks = names.map(() => '?').join(', ');
-      prepared = {
-        stmt: this.db.prepare(`INSERT INTO ${row.table} (${cols}) VALUES (${marks})`),
-        text: names.map((n) => affinity?.get(n.toLowerCase()) ?? false),
-      };
-      this.statements.set(key, prepared);
+    // Fast path: the same columns as the previous row of this table (almost always the case).
+    let prepared = this.last.get(row.table);
+    if (!prepared || !sameNames(prepared.names, names)) {
+      prepared = this.prepare(row.table, names);
+      this.last.set(row.table, prepared);
     }
     const { stmt, text } = prepared;
-    const params = names.map((n, i) => toSqlValue(row.values[n] ?? null, text[i]));
+    const params = new Array<DbValue>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const value = row.values[names[i] as string] ?? null;
+      params[i] = typeof value === 'string' || value === null ? value : toSqlValue(value, text[i]);
+    }
     try {
       stmt.run(params);
     } catch (err) {
@@ -153,6 +165,24 @@ export class BackupRowInserter {
       throw err;
     }
     this.counts[row.table]++;
+  }
+
+  private prepare(table: BackupTable, names: string[]): PreparedInsert {
+    const key = `${table}\u0000${names.join('\u0000')}`;
+    let prepared = this.statements.get(key);
+    if (!prepared) {
+      this.ensureColumns(table, names);
+      const affinity = this.columns.get(table);
+      const cols = names.map((n) => `"${n}"`).join(', ');
+      const marks = names.map(() => '?').join(', ');
+      prepared = {
+        names,
+        stmt: this.db.prepare(`INSERT INTO ${table} (${cols}) VALUES (${marks})`),
+        text: names.map((n) => affinity?.get(n.toLowerCase()) ?? false),
+      };
+      this.statements.set(key, prepared);
+    }
+    return prepared;
   }
 
   private ensureColumns(table: BackupTable, names: string[]): void {
@@ -175,7 +205,6 @@ export class BackupRowInserter {
       this.db.exec(`ALTER TABLE ${table} ADD COLUMN "${name}"`);
       known.set(name.toLowerCase(), false);
       this.addedColumns.push(`${table}.${name}`);
-      this.statements.clear();
     }
   }
 }

@@ -18,6 +18,7 @@ import { catchUpArchive, startPositionFor, type CatchupOptions } from './catchup
 import { joinRoom, type JoinedRoom } from './rooms.js';
 import { listGroupConversations } from '../store/conversations.js';
 import { describeConnectError, isLoginFailure } from './login-errors.js';
+import { Roster } from './roster.js';
 
 export interface AccountConnectionOptions {
   crypto?: MessageCrypto;
@@ -27,6 +28,8 @@ export interface AccountConnectionOptions {
   catchup: CatchupOptions;
   /** Per-IQ timeout in ms. */
   iqTimeoutMs?: number;
+  /** Bind this resource instead of the account's (see EngineOptions.temporaryResource). */
+  resource?: string;
 }
 
 export interface AccountStateEvent {
@@ -35,7 +38,10 @@ export interface AccountStateEvent {
   error?: string;
 }
 
-/** Events: 'state' (AccountStateEvent), 'message' (StoredMessageEvent), 'catchup-done' ({ jid }). */
+/**
+ * Events: 'state' (AccountStateEvent), 'message' (StoredMessageEvent), 'catchup-done' ({ jid }),
+ * 'subscription-request' ({ jid, from }).
+ */
 export class AccountConnection extends EventEmitter {
   readonly jid: string;
   readonly uuid: string;
@@ -54,12 +60,16 @@ export class AccountConnection extends EventEmitter {
   private loop: Promise<void> | undefined;
   /** Whether the server offered stream management (XEP-0198) on the current stream. */
   private smOffered = false;
+  /** The server closed the stream because another connection bound the same resource. */
+  private replaced = false;
   private readonly collectors = new Map<
     string,
     { archiveJid: string | undefined; onItem: (item: ArchiveItem) => void }
   >();
   private readonly stanzaListeners = new Set<(stanza: Element) => void>();
   readonly rooms = new Map<string, JoinedRoom>();
+  /** The roster and contacts' presence of the current session. */
+  readonly roster = new Roster();
   readonly intake: MessageIntake;
   readonly channel: XmppChannel;
 
@@ -158,6 +168,11 @@ export class AccountConnection extends EventEmitter {
     });
   }
 
+  /** Resolves when the connection has given up for good (login refused, replaced, stopped). */
+  ended(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
   /** Resolves when the current (or next) session has caught up with the archives. */
   waitCatchupDone(): Promise<void> {
     if (this.caughtUp && this.online) return Promise.resolve();
@@ -190,7 +205,7 @@ export class AccountConnection extends EventEmitter {
     if (this.state === state && this.lastError === error) return;
     this.state = state;
     this.lastError = error;
-    saveAccountState(this.db, this.uuid, state, error ?? null);
+    if (this.db.open) saveAccountState(this.db, this.uuid, state, error ?? null);
     this.emit('state', {
       jid: this.jid,
       state,
@@ -207,10 +222,13 @@ export class AccountConnection extends EventEmitter {
       domain: a.server,
       username: a.username,
       password: a.password ?? '',
-      resource: a.resource ?? undefined,
+      resource: this.opts.resource ?? a.resource ?? undefined,
     });
     x.reconnect.stop(); // ferry reconnects itself, with backoff
-    x.on('error', () => {}); // surfaced through start()/disconnect handling
+    x.on('error', (err: unknown) => {
+      // Others are surfaced through start()/disconnect handling.
+      if ((err as { condition?: unknown } | null)?.condition === 'conflict') this.replaced = true;
+    });
     // No Nagle: otherwise an IQ sent right after a message waits ~40 ms for the delayed ACK.
     x.on('connect', () =>
       (x.socket as { setNoDelay?(on: boolean): void } | null)?.setNoDelay?.(true),
@@ -227,7 +245,12 @@ export class AccountConnection extends EventEmitter {
     smEvents(x).on('resumed', () => {
       this.setState('online');
     });
-    x.iqCallee.set(NS.roster, 'query', () => ({}));
+    x.iqCallee.set(NS.roster, 'query', (ctx: { stanza: Element; element: Element }) => {
+      // Roster pushes only count from the account itself (RFC 6121 §2.1.6).
+      const from = ctx.stanza.attrs.from as string | undefined;
+      if (from === undefined || bareJid(from) === this.jid) this.roster.push(ctx.element);
+      return {};
+    });
     return x;
   }
 
@@ -278,6 +301,19 @@ export class AccountConnection extends EventEmitter {
         }
       }
       if (this.stopping) break;
+      if (this.replaced) {
+        // Another client logged in with the same resource and the server closed this stream.
+        // Reconnecting would throw that one out in turn, back and forth: stop instead.
+        const x = this.xmpp;
+        this.xmpp = undefined;
+        await x?.stop().catch(() => {});
+        this.setState(
+          'offline',
+          `another connection with the same resource (${this.opts.resource ?? this.account.resource ?? ''}) took over ` +
+            `${this.jid}: another ferry or device is using this account`,
+        );
+        return;
+      }
       if (this.state === 'online') this.setState('connecting');
       const delay = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
       await new Promise<void>((resolve) => {
@@ -294,6 +330,7 @@ export class AccountConnection extends EventEmitter {
     this.everOnline = true;
     this.caughtUp = false;
     this.rooms.clear();
+    this.roster.clearPresence();
     // Where the catch-up starts is decided before any stanza of this session is stored.
     const accountStart = startPositionFor(this.db, this.uuid, undefined);
     this.intake.setArchiveCaughtUp(undefined, false);
@@ -326,7 +363,10 @@ export class AccountConnection extends EventEmitter {
     accountStart: ReturnType<typeof startPositionFor>,
   ): Promise<void> {
     const current = () => session === this.session && !this.stopping;
-    await this.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: NS.roster }))).catch(() => {});
+    const roster = await this.iq(
+      xml('iq', { type: 'get' }, xml('query', { xmlns: NS.roster })),
+    ).catch(() => undefined);
+    if (roster) this.roster.load(roster);
     await this.send(xml('presence'));
     await this.iq(xml('iq', { type: 'set' }, xml('enable', { xmlns: NS.carbons }))).catch(() => {});
     if (this.opts.crypto?.onOnline) await this.opts.crypto.onOnline(this.channel);
@@ -396,6 +436,9 @@ export class AccountConnection extends EventEmitter {
         return;
       }
       this.intake.enqueueLive(stanza);
+    } else if (stanza.is('presence')) {
+      const requester = this.roster.presence(stanza);
+      if (requester) this.emit('subscription-request', { jid: this.jid, from: requester });
     }
   }
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProfile, type Profile } from '../store/profile.js';
-import { addAccount, findAccountByJid } from '../store/accounts.js';
+import { addAccount, findAccountByJid, setAccountEnabled } from '../store/accounts.js';
 import { findConversation } from '../store/conversations.js';
 import { listMessages, MESSAGE_STATUS } from '../store/messages.js';
 import { readAccountState } from './account-state.js';
@@ -144,6 +144,23 @@ test('run: live messages, carbons from another device, receipts, sending; dedup 
     10_000,
     'receipt',
   );
+  // Roster and presence: a roster change from the phone is pushed; bob's subscription request
+  // and (directed) presence are seen.
+  const requests: string[] = [];
+  engine.on('subscription-request', (e: { from: string }) => requests.push(e.from));
+  await alicePhone.xmpp.iqCaller.request(
+    xml(
+      'iq',
+      { type: 'set' },
+      xml('query', { xmlns: 'jabber:iq:roster' }, xml('item', { jid: bob.jid, name: 'Bob' })),
+    ),
+  );
+  await waitUntil(() => engine.roster(alice).some((i) => i.jid === bob.jid), 10_000, 'roster push');
+  assert.equal(engine.roster(alice)[0]?.name, 'Bob');
+  await bob.xmpp.send(xml('presence', { to: alice, type: 'subscribe' }));
+  await waitUntil(() => requests.includes(bob.jid), 10_000, 'subscription request');
+  await bob.xmpp.send(xml('presence', { to: `${alice}/ferry.test` }));
+  await waitUntil(() => engine.isContactOnline(alice, bob.jid), 10_000, 'bob online');
   await engine.stop();
 
   // A later sync fetches the same messages from the archive: none is stored twice.
@@ -206,3 +223,78 @@ function receiptEl(to: string, id: string) {
     xml('received', { xmlns: 'urn:xmpp:receipts', id }),
   );
 }
+
+test('run: an account disabled meanwhile goes offline; enabled again, it comes back', async (t) => {
+  const server = await startProsody();
+  t.after(() => server.stop());
+  await server.register('alice', 'pw-a');
+  const profile = tempProfile(t);
+  addTestAccount(profile, server, 'alice', 'pw-a');
+  const alice = `alice@${server.domain}`;
+  const engine = new Engine(profile, { ...fast, watchAccountsMs: 50 });
+  const states: string[] = [];
+  engine.on('account-state', (e: { state: string }) => states.push(e.state));
+  await engine.start();
+  t.after(() => engine.stop());
+  await waitUntil(() => engine.connection(alice)?.online === true, 10_000, 'online');
+  setAccountEnabled(profile.db, alice, false);
+  await waitUntil(() => states.at(-1) === 'offline', 10_000, 'offline after disable');
+  assert.equal(engine.connection(alice), undefined);
+  setAccountEnabled(profile.db, alice, true);
+  await waitUntil(() => engine.connection(alice)?.online === true, 10_000, 'online again');
+  await engine.stop();
+});
+
+test('catch-up from an id the server no longer has falls back to the time of that message', async (t) => {
+  // The server keeps only the newest 10 archived messages per user.
+  const server = await startProsody({ extraGlobalConfig: 'storage_archive_item_limit = 10' });
+  t.after(() => server.stop());
+  await server.register('alice', 'pw-a');
+  await server.register('bob', 'pw-b');
+  const profile = tempProfile(t);
+  addTestAccount(profile, server, 'alice', 'pw-a');
+  const alice = `alice@${server.domain}`;
+  const bob = await connectContact(server, 'bob', 'pw-b');
+  t.after(() => bob.stop());
+  const phone = await connectContact(server, 'alice', 'pw-a', 'phone');
+  t.after(() => phone.stop());
+  await bob.say(alice, 'known');
+  await phone.waitForMessages(1);
+  await new Engine(profile, fast).sync(); // the profile now knows 'known' and its archive id
+  for (let i = 1; i <= 12; i++) await bob.say(alice, `later ${i}`);
+  await phone.waitForMessages(13);
+  const [report] = await new Engine(profile, fast).sync();
+  assert.equal(report?.error, undefined);
+  // 'known' and 'later 1..' fell out of the archive; everything still there is fetched.
+  const bodies = report?.received.map((e) => e.message.body) ?? [];
+  assert.ok(bodies.length >= 9, bodies.join());
+  assert.equal(bodies.at(-1), 'later 12');
+  assert.equal(new Set(bodies).size, bodies.length);
+});
+
+test('two clients on the same resource: the one thrown out stops instead of fighting back', async (t) => {
+  const server = await startProsody();
+  t.after(() => server.stop());
+  await server.register('alice', 'pw-a');
+  const first = tempProfile(t);
+  const second = tempProfile(t);
+  addTestAccount(first, server, 'alice', 'pw-a');
+  addTestAccount(second, server, 'alice', 'pw-a'); // same resource 'ferry.test'
+  const alice = `alice@${server.domain}`;
+  const a = new Engine(first, fast);
+  const states: { state: string; error?: string }[] = [];
+  a.on('account-state', (e: { state: string; error?: string }) => states.push(e));
+  await a.start();
+  t.after(() => a.stop());
+  await waitUntil(() => a.connection(alice)?.online === true, 10_000, 'first online');
+  const b = new Engine(second, fast);
+  await b.start();
+  t.after(() => b.stop());
+  await waitUntil(() => states.at(-1)?.state === 'offline', 10_000, 'first replaced');
+  assert.match(states.at(-1)?.error ?? '', /another ferry or device is using this account/);
+  await new Promise((r) => setTimeout(r, 500)); // several backoff periods
+  assert.equal(b.connection(alice)?.online, true, 'the newer one stays online');
+  assert.equal(states.filter((s) => s.state === 'connecting').length, 1, 'no reconnect attempts');
+  await a.stop();
+  await b.stop();
+});

@@ -11,7 +11,7 @@
  *   await engine.stop();
  */
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { xml } from '@xmpp/client';
 import type Database from 'better-sqlite3';
 import type { Element } from '@xmpp/xml';
@@ -43,6 +43,7 @@ import { DEFAULT_CATCHUP, type CatchupOptions } from './catchup.js';
 import type { MessageCrypto, XmppChannel } from './crypto-hook.js';
 import type { StoredMessageEvent } from './message-intake.js';
 import { NS } from './stanza.js';
+import type { RosterItem } from './roster.js';
 
 export type { AccountStateEvent, StoredMessageEvent };
 
@@ -58,6 +59,12 @@ export interface EngineOptions {
   /** `sync()`: give up on an account whose catch-up hasn't finished after this long (ms). Default 10 min. */
   syncTimeoutMs?: number;
   iqTimeoutMs?: number;
+  /**
+   * Connect with a resource of its own (the account's resource + `.` + random characters), so that
+   * a short-lived connection (`ferry sync`, `ferry send`) doesn't throw out a long-running one of
+   * the same account (`ferry run`, the web app), which the server would do for the same resource.
+   */
+  temporaryResource?: boolean;
 }
 
 export interface SyncReport {
@@ -83,7 +90,8 @@ export class EngineError extends Error {
 
 /**
  * Events: 'message' (StoredMessageEvent: the stored `messages` row plus where it came from),
- * 'account-state' (AccountStateEvent), 'catchup-done' ({ jid }).
+ * 'account-state' (AccountStateEvent), 'catchup-done' ({ jid }), 'subscription-request'
+ * ({ jid: account, from: contact }).
  */
 export class Engine extends EventEmitter {
   private readonly connections = new Map<string, AccountConnection>();
@@ -114,10 +122,16 @@ export class Engine extends EventEmitter {
       retryFirstConnect,
       catchup: { ...DEFAULT_CATCHUP, ...this.opts.catchup },
       ...(this.opts.iqTimeoutMs ? { iqTimeoutMs: this.opts.iqTimeoutMs } : {}),
+      ...(this.opts.temporaryResource
+        ? { resource: `${account.resource ?? 'ferry'}.${randomBytes(3).toString('hex')}` }
+        : {}),
     });
     conn.on('state', (e: AccountStateEvent) => this.emit('account-state', e));
     conn.on('message', (e: StoredMessageEvent) => this.emit('message', e));
     conn.on('catchup-done', (e: { jid: string }) => this.emit('catchup-done', e));
+    conn.on('subscription-request', (e: { jid: string; from: string }) =>
+      this.emit('subscription-request', e),
+    );
     this.connections.set(conn.jid, conn);
     return conn;
   }
@@ -205,7 +219,11 @@ export class Engine extends EventEmitter {
         );
       });
       try {
-        await Promise.race([conn.waitCatchupDone(), timeout]);
+        const gaveUp = conn.ended().then(() => {
+          throw new Error(conn.lastError ?? `${conn.jid} went offline`);
+        });
+        gaveUp.catch(() => {});
+        await Promise.race([conn.waitCatchupDone(), timeout, gaveUp]);
         caughtUp = true;
       } finally {
         clearTimeout(timer);
@@ -228,6 +246,16 @@ export class Engine extends EventEmitter {
   /** Connection of an account that is online (or trying to be). */
   connection(jid: string): AccountConnection | undefined {
     return this.connections.get(bareJid(jid));
+  }
+
+  /** The roster of an online account (empty when offline). */
+  roster(jid: string): RosterItem[] {
+    return this.connection(jid)?.roster.list() ?? [];
+  }
+
+  /** Whether a contact has at least one resource online, as far as the account sees. */
+  isContactOnline(accountJid: string, contactJid: string): boolean {
+    return this.connection(accountJid)?.roster.isOnline(contactJid) ?? false;
   }
 
   /** The channel plugins use to send IQs / pubsub through an account's connection. */

@@ -7,6 +7,9 @@ import { runFerry } from '../../migration/testing/ferry-cli.js';
 import { fixturePath, tempDir } from '../../migration/testing/fixtures.js';
 import { startWebdav, type TestWebdav } from '../../migration/remote/testing/webdav-server.js';
 import { EXIT } from '../failure.js';
+import { mediaFilePath } from '../../migration/media/layout.js';
+import { seedAccountWithMedia } from '../../migration/media/testing.js';
+import { openProfile } from '../../store/profile.js';
 
 const PASSWORD = 'correct horse battery staple';
 let dav: TestWebdav;
@@ -108,4 +111,40 @@ test('credentials from a netrc file; wrong ones give a clear error and exit code
   assert.equal(r.code, EXIT.usage);
   assert.match(r.stderr, /contains a user name or password/);
   assert.doesNotMatch(r.stderr, /secret/);
+});
+
+test('the whole move through the cloud with media: create --with-media, push, pull, import', async () => {
+  const env = {
+    HOME: join(t.dir, 'home3'),
+    FERRY_WEBDAV_USER: dav.user,
+    FERRY_WEBDAV_PASSWORD: dav.password,
+  };
+  const oldDevice = join(t.dir, 'cloud-old');
+  const old = openProfile(oldDevice);
+  const seeded = await seedAccountWithMedia(old.dir, old.db, { password: 'alice pw' });
+  old.close();
+  let r = await runFerry(['--profile', oldDevice, 'backup', 'create', '--with-media'], env);
+  assert.equal(r.code, 0, r.stderr);
+  const folder = `${dav.url}move/`;
+  // No files named: the newest backup of each account in the profile, with its companion.
+  r = await runFerry(['--profile', oldDevice, 'backup', 'push', '--to', folder, '--json'], env);
+  assert.equal(r.code, 0, r.stderr);
+  const pushed = JSON.parse(r.stdout) as { uploaded: { name: string }[] };
+  assert.equal(pushed.uploaded.length, 2);
+  assert.match(pushed.uploaded[1]?.name ?? '', /^alice@example\.org\..*\.ceb\.media$/);
+
+  const newDevice = join(t.dir, 'cloud-new');
+  r = await runFerry(['--profile', newDevice, 'backup', 'pull', '--from', folder], env);
+  assert.equal(r.code, 0, r.stderr);
+  const pulled = (await readdir(join(newDevice, 'Backup'))).filter((n) => n.endsWith('.ceb'));
+  assert.equal(pulled.length, 1);
+  r = await runFerry(
+    ['--profile', newDevice, 'backup', 'import', join(newDevice, 'Backup', pulled[0] ?? '')],
+    { ...env, FERRY_PASSWORD: 'alice pw' },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /3 restored/);
+  for (const [path, bytes] of seeded.files) {
+    assert.ok((await readFile(mediaFilePath(newDevice, path))).equals(bytes), path);
+  }
 });

@@ -166,7 +166,7 @@ export function registerChatCommands(program: Command): void {
     .action(
       async (jid: string | undefined, opts: EngineFlags & { json?: boolean }, cmd: Command) => {
         await withCommandProfile(cmd, async (profile) => {
-          const engine = engineFor(profile, opts);
+          const engine = engineFor(profile, opts, { temporaryResource: true });
           const reports = await engine.sync(jid).catch((err: unknown) => {
             throw asEngineFailure(err);
           });
@@ -237,6 +237,13 @@ export function registerChatCommands(program: Command): void {
         engine.on('account-state', (e: AccountStateEvent) => {
           print(opts.json ? JSON.stringify({ event: 'account-state', ...e }) : stateLine(e));
         });
+        engine.on('subscription-request', (e: { jid: string; from: string }) => {
+          print(
+            opts.json
+              ? JSON.stringify({ event: 'subscription-request', ...e })
+              : `${e.from} asks to see when ${e.jid} is online`,
+          );
+        });
         engine.on('catchup-done', (e: { jid: string }) => {
           print(
             opts.json ? JSON.stringify({ event: 'catchup-done', ...e }) : `${e.jid} is up to date`,
@@ -278,7 +285,11 @@ export function registerChatCommands(program: Command): void {
               EXIT.usage,
             );
           }
-          const engine = engineFor(profile, opts, { accounts: [jid], watchAccountsMs: 0 });
+          const engine = engineFor(profile, opts, {
+            accounts: [jid],
+            watchAccountsMs: 0,
+            temporaryResource: true,
+          });
           try {
             await engine.start();
             if (!engine.connection(jid)?.online) {

@@ -1,6 +1,8 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Profile } from '../../store/profile.js';
+import type { CreateBackupOptions } from '../create-backup.js';
+import type { ImportOptions } from '../import-backup.js';
 import { checkMedia } from './check.js';
 import { CompanionNotRecognisedError } from './errors.js';
 import { createMediaCompanion } from './create-media.js';
@@ -132,4 +134,40 @@ export function describeMediaImport(summary: MediaImportSummary): string[] {
     lines.push(`    lost (damaged companion): ${d.path ?? 'unknown files'} — ${d.reason}`);
   for (const r of summary.refused) lines.push(`    refused (path leaves the media folder): ${r}`);
   return lines;
+}
+
+/**
+ * Options for `createBackups` that write each backup's media companion (`--with-media`); the summary
+ * is added to the written backup as `media`. For callers without their own reporting (the web app).
+ */
+export function companionAfterBackup(): Pick<CreateBackupOptions, 'afterBackup'> {
+  return {
+    afterBackup: async (written, profile) => {
+      Object.assign(written, { media: await writeCompanionForBackup(profile, written) });
+    },
+  };
+}
+
+/**
+ * Options for `importBackup` that restore the companion beside the backup (or `given`) after the
+ * import committed, and recount what is still missing. The summary (or the error: the chats are
+ * imported either way) is added to the result as `media`.
+ */
+export function companionAfterImport(given?: string): Pick<ImportOptions, 'afterImport'> {
+  return {
+    afterImport: async (result, profile) => {
+      const companion = await companionFor(result.file, given).catch(() => null);
+      if (companion === null) return;
+      try {
+        Object.assign(result, {
+          media: await restoreCompanionForImport(profile, result, companion),
+        });
+      } catch (err) {
+        Object.assign(result, {
+          media: { companion, error: err instanceof Error ? err.message : String(err) },
+        });
+      }
+      result.missingMedia = missingMediaOf(profile, result.jid);
+    },
+  };
 }

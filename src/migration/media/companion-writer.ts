@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   CHUNK_SIZE,
@@ -53,6 +53,7 @@ export async function writeMediaCompanion(
     opts.iterations ?? DEFAULT_ITERATIONS,
   );
   const key = await deriveCompanionKey(opts.password, fields.salt, fields.iterations);
+  await removeStaleTemps(destination);
   const temp = join(
     dirname(destination),
     `.${basename(destination)}.${randomBytes(6).toString('hex')}.tmp`,
@@ -136,6 +137,17 @@ export async function writeMediaCompanion(
   }
   await syncFolder(dirname(destination));
   return { bytes: position, entries, missing };
+}
+
+/** Temp files an interrupted earlier write of the same companion left (`.NAME.<12 hex>.tmp`). */
+async function removeStaleTemps(destination: string): Promise<void> {
+  const prefix = `.${basename(destination)}.`;
+  const names = await readdir(dirname(destination)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))) {
+      await unlink(join(dirname(destination), name)).catch(() => undefined);
+    }
+  }
 }
 
 function json(value: unknown): Buffer {

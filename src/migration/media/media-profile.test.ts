@@ -4,6 +4,9 @@ import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProfile } from '../../store/profile.js';
+import { createBackups } from '../create-backup.js';
+import { importBackup } from '../import-backup.js';
+import { companionAfterBackup, companionAfterImport } from './backup-media.js';
 import { checkMedia } from './check.js';
 import { createMediaCompanion } from './create-media.js';
 import { mediaFilePath, mediaFolder } from './layout.js';
@@ -71,6 +74,33 @@ test("an account's files travel in the companion to an empty profile, byte-ident
     for (const [path, bytes] of seeded.files) {
       const back = await readFile(mediaFilePath(newDevice.dir, path));
       assert.ok(back.equals(bytes), `${path} is byte-identical`);
+    }
+  } finally {
+    oldDevice.close();
+    newDevice.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the flows with the media steps (as the web app calls them): create, then import restores', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-media-flow-'));
+  const oldDevice = openProfile(join(dir, 'old'));
+  const newDevice = openProfile(join(dir, 'new'));
+  try {
+    const seeded = await seedAccountWithMedia(oldDevice.dir, oldDevice.db, { password: 'pw' });
+    const created = await createBackups(oldDevice, {
+      outDir: join(dir, 'usb'),
+      ...companionAfterBackup(),
+    });
+    const written = created.written[0];
+    assert.ok(written);
+    assert.equal((written as { media?: { files: number } }).media?.files, 3);
+    const imported = await importBackup(newDevice, written.file, 'pw', companionAfterImport());
+    const media = (imported as { media?: { restored: string[] } }).media;
+    assert.equal(media?.restored.length, 3);
+    assert.equal(imported.missingMedia.count, 0);
+    for (const [path, bytes] of seeded.files) {
+      assert.ok((await readFile(mediaFilePath(newDevice.dir, path))).equals(bytes), path);
     }
   } finally {
     oldDevice.close();

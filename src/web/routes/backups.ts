@@ -3,11 +3,14 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createBackups, type CreateBackupResult } from '../../migration/create-backup.js';
+import { companionAfterBackup } from '../../migration/media/backup-media.js';
 import type { WebContext } from '../server.js';
 
 interface CreateBody {
   format?: unknown;
   deactivate?: unknown;
+  /** true: also write each backup's media companion (`--with-media`). */
+  withMedia?: unknown;
 }
 
 /** A file the page may download: listed in a finished job's result. */
@@ -33,6 +36,7 @@ export function registerBackupRoutes(app: FastifyInstance, ctx: WebContext): voi
         const result = await createBackups(ctx.profile, {
           format,
           deactivate,
+          ...(request.body?.withMedia === true ? companionAfterBackup() : {}),
           ...(ctx.options.backupDir !== undefined ? { outDir: ctx.options.backupDir } : {}),
           onProgress(event) {
             switch (event.kind) {

@@ -3,6 +3,7 @@ import { readHeader } from '../../format/index.js';
 import { findAccountByJid } from '../../store/accounts.js';
 import { scanBackupFolders } from '../../migration/find-backups.js';
 import { importBackup, type ImportResult } from '../../migration/import-backup.js';
+import { companionAfterImport } from '../../migration/media/backup-media.js';
 import type { WebContext } from '../server.js';
 import { describeUserError } from '../user-errors.js';
 
@@ -144,6 +145,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
           phase: 'decrypting',
         });
         const result = await importBackup(ctx.profile, importFile, password, {
+          ...companionAfterImport(), // restores <backup>.media beside it, if there
           onProgress(event) {
             if (event.kind === 'rows') {
               tracker.report(header.jid, {

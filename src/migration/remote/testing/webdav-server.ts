@@ -69,6 +69,12 @@ export async function startWebdav(
     );
     let log = '';
     child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    // If the test process ends without stop() (a timeout, a crash), the server goes with it.
+    const killOnExit = (): void => {
+      child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     try {
       await waitForHttp(`http://127.0.0.1:${port}/`, child, 10_000);
     } catch (err) {
