@@ -80,7 +80,7 @@ export interface SyncReport {
 export class EngineError extends Error {
   override name = 'EngineError';
   constructor(
-    readonly code: 'not-connected' | 'unknown-account' | 'account-disabled',
+    readonly code: 'not-connected' | 'not-joined' | 'unknown-account' | 'account-disabled',
     message: string,
     readonly jid?: string,
   ) {
@@ -279,6 +279,24 @@ export class Engine extends EventEmitter {
     });
     const group = conversation.mode === CONVERSATION_MODE.group;
     const to = bareJid(toJid);
+    if (group && !conn.rooms.has(to)) {
+      // Rooms are joined after the catch-up of a new session; a message sent before is refused.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        conn.waitCatchupDone(),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 30_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!conn.rooms.has(to)) {
+        throw new EngineError(
+          'not-joined',
+          `${conn.jid} could not join the group chat ${to}`,
+          conn.jid,
+        );
+      }
+    }
     const uuid = randomUUID();
     const encrypted = this.opts.crypto?.encryptOutgoing
       ? await this.opts.crypto.encryptOutgoing(conn.channel, to, text, { messageId: uuid, group })

@@ -40,8 +40,9 @@ export async function joinRoom(
   const nick = roomNick(conversation, account);
   const full = `${room}/${nick}`;
   let release: () => void = () => {};
+  let timer: NodeJS.Timeout | undefined;
   const joined = new Promise<JoinedRoom>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`joining ${room} timed out`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`joining ${room} timed out`)), timeoutMs);
     release = channel.onStanza((stanza) => {
       if (!stanza.is('presence')) return;
       const from = stanza.attrs.from as string | undefined;
@@ -59,6 +60,7 @@ export async function joinRoom(
       }
     });
   });
+  joined.catch(() => {}); // awaited below; never left unhandled if sending fails first
   try {
     await channel.send(
       xml(
@@ -69,6 +71,7 @@ export async function joinRoom(
     );
     return await joined;
   } finally {
+    clearTimeout(timer);
     release();
   }
 }

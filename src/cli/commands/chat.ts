@@ -67,6 +67,12 @@ function asEngineFailure(err: unknown): unknown {
         `Enable it first: ferry account enable ${err.jid ?? 'JID'}`,
         EXIT.usage,
       );
+    case 'not-joined':
+      return new UserFacingError(
+        err.message,
+        'The room may be gone, members-only, or your nickname taken; check with another client.',
+        EXIT.network,
+      );
     case 'not-connected':
       return new UserFacingError(err.message, 'Check `ferry account list` for why.', EXIT.network);
   }
