@@ -2,14 +2,26 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-data/**', 'test-output/**', 'bench/out/**', 'src/export/testdata/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'test-data/**',
+      'test-output/**',
+      'bench/out/**',
+      'src/export/testdata/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -25,7 +37,16 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['../xmpp/*', '../omemo/*', '../migration/*', '../export/*', '../cli/*', '../web/*'] },
+        {
+          patterns: [
+            '../xmpp/*',
+            '../omemo/*',
+            '../migration/*',
+            '../export/*',
+            '../cli/*',
+            '../web/*',
+          ],
+        },
       ],
     },
   },

@@ -68,7 +68,11 @@ export function describeFailure(err: unknown): { message: string; hint: string; 
           exitCode: EXIT.damaged,
         };
       case 'too-long':
-        return { message: err.message, hint: 'Shorten the value and try again.', exitCode: EXIT.failure };
+        return {
+          message: err.message,
+          hint: 'Shorten the value and try again.',
+          exitCode: EXIT.failure,
+        };
     }
   }
   const message = err instanceof Error ? err.message : String(err);

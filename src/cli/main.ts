@@ -10,7 +10,10 @@ export function buildProgram(): Command {
       'Move your XMPP chats — accounts, history and OMEMO keys — to a new device.\n' +
         "Reads and writes Conversations' encrypted backups (.ceb).",
     )
-    .option('--profile <dir>', 'the profile (device) folder; default $FERRY_PROFILE or ~/.local/share/ferry')
+    .option(
+      '--profile <dir>',
+      'the profile (device) folder; default $FERRY_PROFILE or ~/.local/share/ferry',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);

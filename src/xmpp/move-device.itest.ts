@@ -160,9 +160,10 @@ test('move to a new device: history from the backup + what arrived meanwhile, on
   const cReady = caughtUp(engineC);
   await engineC.start();
   t.after(() => engineC.stop());
-  await cReady;
+  // Sent right away: the room message waits until the room is joined (after the catch-up).
   await engineC.sendMessage(alice, bob.jid, 'new phone, who dis');
   await engineC.sendMessage(alice, room, 'back in the room');
+  await cReady;
   await bob.waitForMessages(1, (m) => m.body === 'new phone, who dis' && m.type === 'chat');
   await bob.waitForMessages(1, (m) => m.body === 'back in the room' && m.type === 'groupchat');
   await bob.say(alice, 'welcome back');
