@@ -11,6 +11,8 @@ import type { BackupRow, BackupTable, CebValue } from './types.js';
 type State = 'statement' | 'row' | 'after-row' | 'after-semicolon';
 
 const INSERT = 'INSERT INTO ';
+/** 0n…9n, the most common bare values (flags, status codes). */
+const SMALL = Array.from({ length: 10 }, (_, i) => BigInt(i));
 const VALUES = ' VALUES';
 
 /**
@@ -154,7 +156,7 @@ export class SqlBodyReader extends BodyReader {
           e++;
         }
         if (e >= s.length) return undefined;
-        value = BigInt(s.slice(p, e));
+        value = e - p === 1 ? (SMALL[c - 0x30] as bigint) : BigInt(s.slice(p, e));
         p = e;
       } else if (c === 0x4e) {
         p = this.literal(s, p, 'NULL', 'expected a value: NULL, a number or a quoted string');

@@ -161,10 +161,17 @@ export class AccountConnection extends EventEmitter {
         }
       };
       this.on('state', onState);
-      this.loop = this.runLoop().catch((err: unknown) => {
-        this.off('state', onState);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      });
+      this.loop = this.runLoop().then(
+        () => {
+          // Ended without coming online (stopped, replaced): settle rather than hang (no-op if settled).
+          this.off('state', onState);
+          reject(new ConnectError(this.state, this.lastError ?? `${this.jid} went offline`));
+        },
+        (err: unknown) => {
+          this.off('state', onState);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
     });
   }
 

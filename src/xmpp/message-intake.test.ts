@@ -212,16 +212,19 @@ test('group chat: occupants by nick, our reflected message once, unknown rooms i
       xml('body', {}, 'not joined'),
     ),
   );
+  // A private message from an occupant (type chat from room/nick).
+  intake.enqueueLive(chat(`${room}/Bob`, `${ME}/ferry`, 'p1', 'psst'));
   await intake.idle();
   const rows = listMessages(profile.db, conversation.uuid);
   assert.deepEqual(
-    rows.map((m) => [m.body, m.counterpart, m.status]),
+    rows.map((m) => [m.body, m.counterpart, m.status, m.type]),
     [
-      ['hi all', `${room}/Bob`, MESSAGE_STATUS.received],
-      ['hi bob', `${room}/Alice`, MESSAGE_STATUS.sent],
+      ['hi all', `${room}/Bob`, MESSAGE_STATUS.received, 0],
+      ['hi bob', `${room}/Alice`, MESSAGE_STATUS.sent, 0],
+      ['psst', `${room}/Bob`, MESSAGE_STATUS.received, 4],
     ],
   );
-  assert.equal(stored.length, 2);
+  assert.equal(stored.length, 3);
 });
 
 test('whole-second server stamps keep the delivery order within their second', async (t) => {

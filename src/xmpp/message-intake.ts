@@ -21,6 +21,7 @@ import {
   markSendFailed,
   MESSAGE_ENCRYPTION,
   MESSAGE_STATUS,
+  MESSAGE_TYPE,
   raiseOutgoingStatus,
   setServerMsgId,
   type MessageRow,
@@ -324,6 +325,11 @@ export class MessageIntake {
       trueCounterpart: p.group ? (realJidOf(p.message) ?? null) : null,
       body: p.body,
       encryption: p.encryption,
+      // A one-to-one message from a room occupant is a private message of the group chat.
+      type:
+        !p.group && conversation.mode === CONVERSATION_MODE.group
+          ? MESSAGE_TYPE.private
+          : MESSAGE_TYPE.text,
       axolotl_fingerprint: p.fingerprint,
       status: p.direction === 'incoming' ? MESSAGE_STATUS.received : MESSAGE_STATUS.sent,
       serverMsgId: p.stanzaId ?? null,

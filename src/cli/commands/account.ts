@@ -138,7 +138,8 @@ export function registerAccountCommands(program: Command): void {
             `${r.jid.padEnd(width)}  ${state.padEnd(8)}  ${String(r.conversations).padStart(13)}  ${String(r.messages).padStart(8)}` +
               `${r.passwordStored ? '' : '  (no password stored)'}\n`,
           );
-          if (r.connection?.error) process.stdout.write(`  last connection: ${r.connection.error}\n`);
+          if (r.connection?.error)
+            process.stdout.write(`  last connection: ${r.connection.error}\n`);
         }
       });
     });
