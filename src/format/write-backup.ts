@@ -47,6 +47,7 @@ export async function createBackupWriter(
   const key = await deriveKey(opts.password, header.salt);
   const cipher = createCipheriv('aes-128-gcm', key, header.iv);
   const gzip = createGzip();
+  gzip.on('error', () => {}); // surfaces through `failure` and the awaited events
   const body = createBodyWriter(version);
   let bytes = 0;
   let pending = '';
@@ -68,7 +69,9 @@ export async function createBackupWriter(
         await writeTo(out, enc);
       }
     } catch (err) {
-      failure = err;
+      failure ??= err;
+      // Unblock a writer waiting for the compressor to drain.
+      gzip.destroy(err instanceof Error ? err : new Error(String(err)));
     }
   })();
 

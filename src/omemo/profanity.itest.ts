@@ -192,6 +192,9 @@ test(
     });
     const backup = written[0];
     assert.ok(backup, 'a backup was written');
+    // While alice is between devices, carol writes; the new device gets it from the archive.
+    await prof.type('sent while you were moving');
+    await prof.waitFor(/~ me: sent while you were moving/);
     const newDevice = openIn('alice-new');
     await importBackup(newDevice, backup.file, 'pw-alice');
     setAccountEnabled(newDevice.db, alice, true);
@@ -199,6 +202,11 @@ test(
     assert.ok(
       chatWithCarol(newDevice).some((m) => m.body === 'hello ferry, from profanity'),
       'the history came along',
+    );
+    await waitUntil(
+      decrypted(newDevice, 'sent while you were moving'),
+      15_000,
+      'the restored device decrypting what came meanwhile',
     );
 
     // The chat goes on with the restored keys, both ways, without any new trust or setup.
@@ -212,5 +220,15 @@ test(
     assert.equal(reply.encryption, MESSAGE_ENCRYPTION.omemo);
     const screen = await prof.waitFor(lineFrom(alice, '~', 'yes, restored and encrypted'));
     assert.ok(!screen.includes(FALLBACK_BODY.slice(0, 40)), 'profanity decrypted everything');
+    // Nothing was lost or left undecryptable on the new device.
+    const fromCarol = chatWithCarol(newDevice).filter((m) => m.status === MESSAGE_STATUS.received);
+    assert.deepEqual(
+      fromCarol.map((m) => [m.body, m.encryption]),
+      [
+        'hello ferry, from profanity',
+        'sent while you were moving',
+        'still there after your move?',
+      ].map((body) => [body, MESSAGE_ENCRYPTION.omemo]),
+    );
   },
 );

@@ -195,7 +195,8 @@ export function registerChatCommands(program: Command): void {
               process.stdout.write('no enabled account (ferry account enable JID)\n');
             for (const r of reports) {
               if (r.error) {
-                process.stdout.write(`${r.jid}: ${r.error}\n`);
+                // With one account the error line on stderr says it all.
+                if (reports.length > 1) process.stdout.write(`${r.jid}: ${r.error}\n`);
                 continue;
               }
               const n = r.received.length;

@@ -40,6 +40,7 @@ export interface ProfanityLogin {
 }
 
 const POLL_MS = 100;
+let instances = 0;
 
 export class Profanity {
   private stopped = false;
@@ -51,12 +52,16 @@ export class Profanity {
     readonly dir: string,
   ) {}
 
-  /** Starts profanity in `dir` (created; must be short enough for a unix socket path). */
+  /** Starts profanity with its files in `dir` (created). */
   static async start(dir: string): Promise<Profanity> {
     const home = join(dir, 'home');
     mkdirSync(join(home, '.config'), { recursive: true });
     mkdirSync(join(home, '.local', 'share'), { recursive: true });
-    const socket = join(dir, 'tmux.sock');
+    // A unix socket path must stay under ~107 bytes; fall back to /tmp for deep dirs.
+    let socket = join(dir, 'tmux.sock');
+    if (Buffer.byteLength(socket) > 100) {
+      socket = join('/tmp', `ferry-profanity-${process.pid}-${++instances}.sock`);
+    }
     // One invocation: the server starts, keeps a pane whose program died (to tell why), then runs
     // profanity in a session as wide as a desktop terminal.
     await run('tmux', [
@@ -219,6 +224,7 @@ export class Profanity {
       }
     }
     await this.tmux('kill-server').catch(() => {});
+    rmSync(this.socket, { force: true });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

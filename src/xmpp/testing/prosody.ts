@@ -192,6 +192,11 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<ProsodySe
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
+    proc.on('error', (err) => {
+      // e.g. ENOENT: Prosody is not installed (CI installs the Debian package `prosody`).
+      output += `cannot run prosody: ${err.message}\n`;
+      if (child === proc) child = undefined;
+    });
     proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     exited = new Promise((resolve) => {
