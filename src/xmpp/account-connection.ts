@@ -202,6 +202,8 @@ export class AccountConnection extends EventEmitter {
       await Promise.race([x.stop().catch(() => {}), delay(3000)]);
       failPendingIqs(x, 'the connection was closed');
       x.removeAllListeners();
+      // The server may still reset the detached socket: that error must not go unhandled.
+      x.on('error', () => {});
     }
     await this.intake.idle();
     await this.loop?.catch(() => {});
