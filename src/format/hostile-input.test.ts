@@ -294,3 +294,14 @@ test('a gzip bomb of 1 GiB of zeros or whitespace is refused at once', async () 
     );
   }
 });
+
+test('a stream delivering one byte at a time reads the same', async () => {
+  const file = await smallBackup(1);
+  const bytes = [...file].map((b) => Buffer.from([b]));
+  const { header, rows } = await openBackup(Readable.from(bytes), 'pw');
+  assert.equal(header.jid, 'a@example.org');
+  const out: BackupRow[] = [];
+  for await (const row of rows) out.push(row);
+  assert.deepEqual(out, await readAll(file, 'pw'));
+  assert.equal(out[2]?.values.body, 12345n);
+});

@@ -1,4 +1,16 @@
-import type { BackupRow } from './types.js';
+import type { BackupRow, CebValue } from './types.js';
+
+const names = new Map<string, string>();
+
+/** `"name":`, cached: the same few dozen column names repeat on every row. */
+function jsonName(name: string): string {
+  let json = names.get(name);
+  if (json === undefined) {
+    json = `${JSON.stringify(name)}:`;
+    if (names.size < 4096) names.set(name, json);
+  }
+  return json;
+}
 
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
 
@@ -27,10 +39,17 @@ export function rowToJsonLine(row: BackupRow): string {
   }
   let text = `{"table":${JSON.stringify(row.table)},"values":{`;
   let first = true;
-  for (const [name, value] of Object.entries(values)) {
-    if (!first) text += ',';
-    first = false;
-    text += `${JSON.stringify(name)}:${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`;
+  for (const name in values) {
+    const value = values[name] as CebValue;
+    if (first) first = false;
+    else text += ',';
+    text += jsonName(name);
+    text +=
+      typeof value === 'bigint'
+        ? value.toString()
+        : value === null
+          ? 'null'
+          : JSON.stringify(value);
   }
   return escapeSeparators(`${text}}}`);
 }

@@ -135,3 +135,19 @@ for (const version of [1, 2] as const) {
     );
   });
 }
+
+test('a 5 MiB value with quotes, escapes and non-BMP characters crosses many chunks intact', async () => {
+  const unit = `it's "quoted" \\ back\nslash 🔑 ü \u2028 ${'x'.repeat(200)}`;
+  const big = unit.repeat(Math.ceil((5 * 1024 * 1024) / unit.length));
+  for (const version of [1, 2] as const) {
+    const rows: DbRow[] = [
+      { table: 'accounts', values: { uuid: 'u', options: 0 } },
+      { table: 'messages', values: { uuid: 'm', body: big } },
+      { table: 'messages', values: { uuid: 'n', body: 'after' } },
+    ];
+    const back = await roundTrip(rows, version);
+    assert.equal(back.length, 3);
+    assert.ok(back[1]?.values.body === big, `version ${version}: the big value differs`);
+    assert.equal(back[2]?.values.body, 'after');
+  }
+});
