@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure, EXIT } from './failure.js';
 import { registerCommands } from './commands/index.js';
+import { addExamples } from './examples.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
+  addExamples(program);
   program.addHelpText(
     'after',
     `

@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { companionPathFor } from '../migration/media/layout.js';
 
 export interface UploadedFile {
   id: string;
   /** The name the browser gave (shown only; never used as a path). */
   name: string;
   path: string;
+  /** The backup's media companion, when one was uploaded with it (stored as `<path>.media`). */
+  companion?: { name: string; path: string };
 }
 
 /**
@@ -29,6 +33,38 @@ export class UploadStore {
     const file = { id, name, path };
     this.files.set(id, file);
     return file;
+  }
+
+  /**
+   * Stores the media companion uploaded for backup `id` beside it (`<backup>.media`, replacing one
+   * uploaded before). Undefined when there is no such backup upload.
+   */
+  async saveCompanion(
+    id: string,
+    name: string,
+    content: NodeJS.ReadableStream,
+  ): Promise<UploadedFile['companion']> {
+    const backup = this.files.get(id);
+    if (!backup) return undefined;
+    const path = companionPathFor(backup.path);
+    const temp = `${path}.${randomBytes(6).toString('hex')}.part`;
+    try {
+      await pipeline(content, createWriteStream(temp, { mode: 0o600 }));
+      await rename(temp, path);
+    } catch (err) {
+      await unlink(temp).catch(() => undefined);
+      throw err;
+    }
+    backup.companion = { name, path };
+    return backup.companion;
+  }
+
+  /** Forgets (and deletes) the companion uploaded for backup `id`. */
+  async dropCompanion(id: string): Promise<void> {
+    const backup = this.files.get(id);
+    if (!backup?.companion) return;
+    await unlink(backup.companion.path).catch(() => undefined);
+    delete backup.companion;
   }
 
   get(id: string): UploadedFile | undefined {

@@ -282,9 +282,17 @@ function printImport(r: ImportResult): void {
     out.write(`  kept columns from a newer app: ${r.addedColumns.join(', ')}\n`);
   }
   if (r.missingMedia.count > 0) {
+    // `media` is set by the media companion step (commands/media.ts): null when there was none.
+    const media = (r as { media?: { error?: string } | null }).media;
+    const why =
+      media === undefined || media === null
+        ? 'the backup holds no files, and no media companion (.ceb.media) was found beside it'
+        : media.error !== undefined
+          ? 'its media companion could not be restored'
+          : 'they are not in its media companion either';
     out.write(
       `  ${r.missingMedia.count} message${r.missingMedia.count === 1 ? ' points' : 's point'} to files that are not on this device ` +
-        `(backups hold no files). Copy them from the old device; relative paths go under ${r.missingMedia.folder}, e.g.\n`,
+        `(${why}). Copy them from the old device; relative paths go under ${r.missingMedia.folder}, e.g.\n`,
     );
     for (const e of r.missingMedia.examples) out.write(`    ${e.expectedAt}\n`);
   }

@@ -91,6 +91,7 @@ test('files travel with --with-media, come back byte-identical, and a damaged co
       /lost \(damaged companion\): Conversations Documents\/report \(final\)\.pdf/,
     );
     assert.match(r.stdout, /1 message points to files that are not on this device/);
+    assert.match(r.stdout, /they are not in its media companion either/);
     r = await runFerry(['--profile', third, 'media', 'check'], env);
     assert.equal(r.code, EXIT.failure);
     assert.match(r.stdout, /report \(final\)\.pdf/);
@@ -121,6 +122,7 @@ test('files copied by hand into the media folder (the old way) are found after i
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /3 messages point to files that are not on this device/);
+    assert.match(r.stdout, /the backup holds no files, and no media companion/);
     assert.ok(r.stdout.includes(join(newDevice, 'Media')), r.stdout);
     r = await runFerry(['--profile', newDevice, 'media', 'check', '--json'], env);
     assert.equal(r.code, EXIT.failure);

@@ -10,6 +10,7 @@ export function CreateBackupScreen() {
   const [error, setError] = useState(null);
   const [knowPasswords, setKnowPasswords] = useState(false);
   const [format, setFormat] = useState('2');
+  const [withMedia, setWithMedia] = useState(false);
   const [job, track] = useLatestJob('create-backup');
   const load = () =>
     get('/api/accounts')
@@ -32,7 +33,7 @@ export function CreateBackupScreen() {
     e.preventDefault();
     setError(null);
     try {
-      const { job: started } = await post('/api/backups', { format: Number(format) });
+      const { job: started } = await post('/api/backups', { format: Number(format), withMedia });
       track(started);
     } catch (err) {
       setError(err);
@@ -101,6 +102,20 @@ export function CreateBackupScreen() {
           </fieldset>
         </li>
         <li>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked=${withMedia}
+              onChange=${(e) => setWithMedia(e.currentTarget.checked)}
+            />
+            Include media files (photos, files) in a companion file
+          </label>
+          <p class="note">
+            A second file beside each backup, encrypted with the same password. Without it, copy the
+            files to the new device by hand.
+          </p>
+        </li>
+        <li>
           <p>Create the backup, and wait until it is finished.</p>
           <button
             type="submit"
@@ -119,15 +134,38 @@ export function CreateBackupScreen() {
   </section>`;
 }
 
+/** The media companion written beside a backup: where it is, what it holds, its download link. */
+function CompanionFile({ media }) {
+  return html`<div class="companion">
+    <span class="label">Media file:</span>
+    <code class="path">${media.path}</code>
+    <span class="size"
+      >${formatBytes(media.bytes)}, ${media.files} file${media.files === 1 ? '' : 's'}</span
+    >
+    <a href=${media.download} download=${media.name}>Download ${media.name}</a>
+    ${
+      media.notOnThisDevice > 0
+        ? html`<p class="note">
+            ${media.notOnThisDevice} file(s) the chats point to are not on this device, so they are
+            not in it.
+          </p>`
+        : null
+    }
+  </div>`;
+}
+
 function BackupResult({ job }) {
-  const { files = [], skipped = [] } = job.result ?? {};
+  const { files: all = [], skipped = [] } = job.result ?? {};
+  const files = all.filter((f) => f.kind !== 'media');
+  const companionOf = (f) => all.find((m) => m.kind === 'media' && m.backup === f.name);
   return html`<section class="card result" aria-labelledby="backup-done">
     <h3 id="backup-done">The backup is finished</h3>
     ${
       files.length > 0
         ? html`<p>
-              One file per account. Copy them to the new device (USB cable, cloud storage,
-              anything).
+              One file per account${all.length > files.length ? ', each with its media file' : ''}.
+              Copy them to the new device (USB cable, cloud storage,
+              anything)${all.length > files.length ? ', and keep each media file beside its backup' : ''}.
             </p>
             <ul class="files">
               ${files.map(
@@ -137,6 +175,7 @@ function BackupResult({ job }) {
                     <code class="path">${f.path}</code>
                     <span class="size">${formatBytes(f.bytes)}</span>
                     <a href=${f.download} download=${f.name}>Download ${f.name}</a>
+                    ${companionOf(f) ? html`<${CompanionFile} media=${companionOf(f)} />` : null}
                   </li>`,
               )}
             </ul>`

@@ -28,7 +28,14 @@ function BackupList({ backups, onChoose }) {
         ${backups.map(
           (b) =>
             html`<tr class=${b.exists ? 'exists' : ''}>
-              <td><span class="jid">${b.jid}</span><br /><code class="path">${b.path}</code></td>
+              <td>
+                <span class="jid">${b.jid}</span><br /><code class="path">${b.path}</code>
+                ${
+                  b.companion
+                    ? html`<br /><span class="note">with its media file ${b.companion}</span>`
+                    : null
+                }
+              </td>
               <td>${b.app}</td>
               <td>${formatDate(b.timestamp)}</td>
               <td>${formatBytes(b.size)}</td>
@@ -52,7 +59,33 @@ function BackupList({ backups, onChoose }) {
   </div>`;
 }
 
-function PasswordDialog({ backup, error, onSubmit, onCancel }) {
+/** The optional media companion of an uploaded backup: a second file input, and what was chosen. */
+function MediaChooser({ media, error, onFile }) {
+  const change = (e) => {
+    const file = e.currentTarget.files?.[0];
+    e.currentTarget.value = '';
+    if (file) onFile(file);
+  };
+  return html`<div class="chosen-media">
+    <label class="file-button">
+      Media file (optional, .ceb.media)…
+      <input type="file" accept=".media" onChange=${change} />
+    </label>
+    ${
+      media
+        ? html`<p role="status">
+            Chosen: <code class="path">${media.name}</code> — its photos and files are restored too.
+          </p>`
+        : html`<p class="note">
+            If the backup was made with its media files, choose the file ending in .ceb.media to
+            restore the photos and files too.
+          </p>`
+    }
+    <${ErrorBox} error=${error} />
+  </div>`;
+}
+
+function PasswordDialog({ backup, error, media, mediaError, onMedia, onSubmit, onCancel }) {
   const ref = useRef(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -75,6 +108,16 @@ function PasswordDialog({ backup, error, onSubmit, onCancel }) {
     <form method="dialog" onSubmit=${submit}>
       <h3 id="pw-title">Enter the password</h3>
       ${backup ? html`<p>Enter the password of <span class="jid">${backup.jid}</span> to decrypt the backup.</p>` : null}
+      ${
+        backup?.source?.upload
+          ? html`<${MediaChooser} media=${media} error=${mediaError} onFile=${onMedia} />`
+          : backup?.companion
+            ? html`<p>
+                Its media file <code class="path">${backup.companion}</code> is beside it: the
+                photos and files are restored too.
+              </p>`
+            : null
+      }
       <${ErrorBox} error=${error} />
       <label
         >Account password
@@ -86,6 +129,58 @@ function PasswordDialog({ backup, error, onSubmit, onCancel }) {
       </div>
     </form>
   </dialog>`;
+}
+
+/** What the media file restored: restored, skipped (already here), damaged, still missing. */
+function MediaResult({ media, missing }) {
+  if (!media) return null;
+  if (media.error) {
+    return html`<div class="error" role="alert">
+      <strong>The photos and files in ${media.companion} were not restored.</strong>
+      <p>${media.error}. The chats are imported all the same.</p>
+    </div>`;
+  }
+  const skipped = media.alreadyPresent.length + media.conflicts.length + media.refused.length;
+  const list = (items) =>
+    html`<ul>
+      ${items.map((p) => html`<li><code class="path">${p}</code></li>`)}
+    </ul>`;
+  return html`<section class="media-result" aria-labelledby="media-done">
+    <h4 id="media-done">Photos and files</h4>
+    <ul class="counts">
+      <li>${media.restored.length} restored</li>
+      <li>${skipped} skipped</li>
+      <li>${media.damaged.length} damaged</li>
+      <li>${missing ?? 0} still missing</li>
+    </ul>
+    <p class="note">From <code class="path">${media.companion}</code>.</p>
+    ${
+      media.alreadyPresent.length > 0
+        ? html`<p>Skipped, already on this device:</p>
+            ${list(media.alreadyPresent)}`
+        : null
+    }
+    ${
+      media.conflicts.length > 0
+        ? html`<p>Skipped, a different file is already at its place (kept as it is):</p>
+            ${list(media.conflicts)}`
+        : null
+    }
+    ${
+      media.refused.length > 0
+        ? html`<p>Skipped, the place would be outside the media folder:</p>
+            ${list(media.refused)}`
+        : null
+    }
+    ${
+      media.damaged.length > 0
+        ? html`<div class="warning">
+            <p>Lost, because the media file is damaged there:</p>
+            ${list(media.damaged.map((d) => d.path ?? `unknown files (${d.reason})`))}
+          </div>`
+        : null
+    }
+  </section>`;
 }
 
 function ImportResult({ job, go }) {
@@ -106,12 +201,17 @@ function ImportResult({ job, go }) {
     <ul class="counts">
       ${(r.counts ?? []).map((c) => html`<li>${c.count} ${c.label}</li>`)}
     </ul>
+    <${MediaResult} media=${r.media} missing=${r.missingCount} />
     ${
       r.missingCount
         ? html`<div class="warning">
             <p>
-              The backup holds only text and keys: ${r.missingCount} file(s) of the chats are not on
-              this device yet. Copy them from the old device into
+              ${
+                r.media
+                  ? `Still missing: ${r.missingCount} file(s) of the chats are not on this device.`
+                  : `The backup holds only text and keys: ${r.missingCount} file(s) of the chats are not on this device yet.`
+              }
+              Copy them from the old device into
               <code class="path">${r.missingFolder}</code>, in the same places, for example:
             </p>
             <ul class="missing">
@@ -139,6 +239,8 @@ export function ImportBackupScreen({ go }) {
   const [error, setError] = useState(null);
   const [chosen, setChosen] = useState(null);
   const [passwordError, setPasswordError] = useState(null);
+  const [media, setMedia] = useState(null);
+  const [mediaError, setMediaError] = useState(null);
   const [job, track, setJob] = useLatestJob('import-backup');
   const load = () =>
     get('/api/imports/found')
@@ -155,13 +257,29 @@ export function ImportBackupScreen({ go }) {
     }
     if (job?.state === 'done') load();
   }, [job?.state]);
+  const uploadMedia = async (backup, file) => {
+    setMediaError(null);
+    try {
+      const path = `/api/imports/upload/${encodeURIComponent(backup.source.upload)}/media`;
+      setMedia((await upload(path, file)).media);
+    } catch (err) {
+      setMedia(null);
+      setMediaError(err);
+    }
+  };
   const onFile = async (e) => {
-    const file = e.currentTarget.files?.[0];
+    // The backup, and optionally its media file chosen together with it.
+    const files = [...(e.currentTarget.files ?? [])];
     e.currentTarget.value = '';
+    const file = files.find((f) => !f.name.endsWith('.media')) ?? files[0];
+    const mediaFile = files.find((f) => f !== file && f.name.endsWith('.media'));
     if (!file) return;
     setError(null);
+    setMedia(null);
+    setMediaError(null);
     try {
       const { backup } = await upload('/api/imports/upload', file);
+      if (mediaFile && !backup.exists) await uploadMedia(backup, mediaFile);
       if (backup.exists) {
         setError({
           message: `The account ${backup.jid} is already set up on this device.`,
@@ -203,6 +321,8 @@ export function ImportBackupScreen({ go }) {
             backups=${found}
             onChoose=${(b) => {
               setPasswordError(null);
+              setMedia(null);
+              setMediaError(null);
               setJob(null);
               setChosen(b);
             }}
@@ -212,12 +332,24 @@ export function ImportBackupScreen({ go }) {
       <p>If your backup file is not listed, choose it from where you saved it.</p>
       <label class="file-button">
         <span aria-hidden="true">☁</span> Choose a backup file…
-        <input type="file" accept=".ceb,application/vnd.conversations.backup" onChange=${onFile} />
+        <input
+          type="file"
+          multiple
+          accept=".ceb,.media,application/vnd.conversations.backup"
+          onChange=${onFile}
+        />
       </label>
+      <p class="note">
+        Was it made with its media files (a second file ending in .ceb.media)? Choose both files
+        together, or add the media file in the next step.
+      </p>
     </div>
     <${PasswordDialog}
       backup=${chosen}
       error=${passwordError}
+      media=${media}
+      mediaError=${mediaError}
+      onMedia=${(file) => chosen && uploadMedia(chosen, file)}
       onSubmit=${submitPassword}
       onCancel=${() => setChosen(null)}
     />

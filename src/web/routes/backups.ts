@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createBackups, type CreateBackupResult } from '../../migration/create-backup.js';
-import { companionAfterBackup } from '../../migration/media/backup-media.js';
+import { companionAfterBackup, type CompanionSummary } from '../../migration/media/backup-media.js';
 import type { WebContext } from '../server.js';
 
 interface CreateBody {
@@ -19,6 +19,42 @@ export interface DownloadableFile {
   path: string;
   bytes: number;
   download: string;
+}
+
+/**
+ * The files a create job made, each downloadable by its index: every backup, and after it its media
+ * companion (`kind: 'media'`, `backup` naming the .ceb it belongs to) when one was written.
+ */
+function presentFiles(result: CreateBackupResult, jobId: string): Record<string, unknown>[] {
+  const files: Record<string, unknown>[] = [];
+  const download = (): string => `/api/jobs/${jobId}/files/${files.length}`;
+  for (const w of result.written) {
+    const name = basename(w.file);
+    files.push({
+      kind: 'backup',
+      jid: w.jid,
+      name,
+      path: w.file,
+      bytes: w.bytes,
+      format: w.format,
+      download: download(),
+    });
+    const media = (w as { media?: CompanionSummary }).media;
+    if (media !== undefined) {
+      files.push({
+        kind: 'media',
+        jid: w.jid,
+        backup: name,
+        name: basename(media.file),
+        path: media.file,
+        bytes: media.bytes,
+        files: media.files,
+        notOnThisDevice: media.notOnThisDevice.length,
+        download: download(),
+      });
+    }
+  }
+  return files;
 }
 
 /** Create backup: start (as a job), per-account progress, the files made with download links. */
@@ -79,14 +115,7 @@ export function registerBackupRoutes(app: FastifyInstance, ctx: WebContext): voi
       {
         present: (result: CreateBackupResult, jobId: string) => ({
           outDir: result.outDir,
-          files: result.written.map((w, i) => ({
-            jid: w.jid,
-            name: basename(w.file),
-            path: w.file,
-            bytes: w.bytes,
-            format: w.format,
-            download: `/api/jobs/${jobId}/files/${i}`,
-          })),
+          files: presentFiles(result, jobId),
           skipped: result.skipped,
           deactivated: result.deactivated,
           stillEnabled: result.stillEnabled,

@@ -1,9 +1,16 @@
 import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { readHeader } from '../../format/index.js';
 import { findAccountByJid } from '../../store/accounts.js';
 import { scanBackupFolders } from '../../migration/find-backups.js';
 import { importBackup, type ImportResult } from '../../migration/import-backup.js';
-import { companionAfterImport } from '../../migration/media/backup-media.js';
+import {
+  companionAfterImport,
+  type MediaImportSummary,
+} from '../../migration/media/backup-media.js';
+import { companionPathFor } from '../../migration/media/layout.js';
+import { checkCompanionFor } from '../companion-check.js';
 import type { WebContext } from '../server.js';
 import { describeUserError } from '../user-errors.js';
 
@@ -18,6 +25,8 @@ export interface BackupChoice {
   size: number;
   path: string;
   exists: boolean;
+  /** File name of the media companion found beside it (restored with it), or null. */
+  companion: string | null;
 }
 
 interface ImportBody {
@@ -25,7 +34,31 @@ interface ImportBody {
   password?: unknown;
 }
 
-function presentImport(r: ImportResult): Record<string, unknown> {
+/** What the media step of an import did, for the page (see `companionAfterImport`). */
+type MediaOutcome = MediaImportSummary | { companion: string; error: string };
+
+function presentMedia(
+  media: MediaOutcome | undefined,
+  shownName?: string,
+): Record<string, unknown> | null {
+  if (media === undefined || media.companion === null) return null;
+  const companion = shownName ?? basename(media.companion);
+  if ('error' in media) return { companion, error: media.error };
+  return {
+    companion,
+    restored: media.restored,
+    alreadyPresent: media.alreadyPresent,
+    conflicts: media.conflicts,
+    damaged: media.damaged,
+    refused: media.refused,
+  };
+}
+
+/** The import's result for the page; `companionName` is the name an uploaded companion had. */
+function presentImport(
+  r: ImportResult & { media?: MediaOutcome },
+  companionName?: string,
+): Record<string, unknown> {
   return {
     jid: r.jid,
     app: r.app,
@@ -39,6 +72,7 @@ function presentImport(r: ImportResult): Record<string, unknown> {
     missingCount: r.missingMedia.count,
     missingFolder: r.missingMedia.folder,
     missingFiles: r.missingMedia.examples.map((e) => e.expectedAt),
+    media: presentMedia(r.media, companionName),
   };
 }
 
@@ -64,6 +98,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
         size: b.size,
         path: b.path,
         exists: b.accountExists,
+        companion: existsSync(companionPathFor(b.path)) ? basename(companionPathFor(b.path)) : null,
       })),
     };
   });
@@ -91,12 +126,44 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
         size: fileSize,
         path: saved.name,
         exists: findAccountByJid(ctx.profile.db, header.jid) !== undefined,
+        companion: null,
       };
       return { backup: choice };
     } catch (err) {
       const e = describeUserError(err);
       return reply.code(422).send({ error: e.message, hint: e.hint, kind: e.kind });
     }
+  });
+
+  // The media companion (`.ceb.media`) chosen together with an uploaded backup.
+  app.post<{ Params: { id: string } }>('/api/imports/upload/:id/media', async (request, reply) => {
+    const backup = ctx.uploads.get(request.params.id);
+    if (!backup) {
+      return reply.code(404).send({
+        error: 'The backup file for this media file is no longer here.',
+        hint: 'Choose the backup file again, then its media file.',
+      });
+    }
+    const part = await request.file();
+    if (!part)
+      return reply
+        .code(400)
+        .send({ error: 'No file was chosen.', hint: 'Choose the .ceb.media file.' });
+    const saved = await ctx.uploads.saveCompanion(backup.id, part.filename, part.file);
+    if (part.file.truncated || saved === undefined) {
+      await ctx.uploads.dropCompanion(backup.id);
+      return reply
+        .code(413)
+        .send({ error: 'The media file is too large.', hint: 'It can be at most 4 GB.' });
+    }
+    const { header } = await readHeader(backup.path);
+    const checked = await checkCompanionFor(saved.path, header.jid);
+    if ('problem' in checked) {
+      await ctx.uploads.dropCompanion(backup.id);
+      const p = checked.problem;
+      return reply.code(422).send({ error: p.message, hint: p.hint, kind: p.kind });
+    }
+    return { media: { name: saved.name, jid: checked.meta.jid, backup: checked.meta.backup } };
   });
 
   app.post<{ Body: ImportBody }>('/api/imports', async (request, reply) => {
@@ -107,8 +174,11 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
         .send({ error: 'Enter the account password.', hint: 'The backup is encrypted with it.' });
     }
     let file: string | undefined;
+    let companion: { name: string; path: string } | undefined;
     if (typeof source?.upload === 'string') {
-      file = ctx.uploads.get(source.upload)?.path;
+      const uploaded = ctx.uploads.get(source.upload);
+      file = uploaded?.path;
+      companion = uploaded?.companion;
     } else if (typeof source?.found === 'string') {
       // Only files the scan lists: the page cannot make the server read any path it likes.
       const wanted = source.found;
@@ -133,6 +203,10 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
       app: header.app,
       format: header.version,
       timestamp: Number(header.timestamp),
+      // Shown again if the password dialog reopens (wrong password).
+      companion:
+        companion?.name ??
+        (existsSync(companionPathFor(file)) ? basename(companionPathFor(file)) : null),
     };
     const importFile = file;
     const job = ctx.jobs.start(
@@ -145,7 +219,8 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
           phase: 'decrypting',
         });
         const result = await importBackup(ctx.profile, importFile, password, {
-          ...companionAfterImport(), // restores <backup>.media beside it, if there
+          // Restores the companion uploaded with it, else <backup>.media beside it, if there.
+          ...companionAfterImport(companion?.path),
           onProgress(event) {
             if (event.kind === 'rows') {
               tracker.report(header.jid, {
@@ -167,7 +242,10 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
         await ctx.live.refresh();
         return result;
       },
-      { present: presentImport, source: described },
+      {
+        present: (result: ImportResult) => presentImport(result, companion?.name),
+        source: described,
+      },
     );
     return { job };
   });
