@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, saveScreenshot } from '../testing/chromium.js';
 import type { DbRow } from '../store/backup-rows.js';
 import { AccountReader, listDatabaseAccounts } from './account-reader.js';
 import { exportAccountAsHtml } from './html-export.js';
@@ -13,28 +14,11 @@ import { createExportDatabase, fillExportDatabase } from './staging-database.js'
 import { fixtureDatabase, GOLDEN_EXPORTED_AT, GOLDEN_TZ } from './testing/fixtures.js';
 import { ZonedClock } from './zoned-time.js';
 
-const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
 // A 1×1 PNG, standing in for a photo copied beside the export.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
-
-async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
 
 /** Exports the fixture as HTML (plus an undecryptable message and a photo beside the export). */
 async function exportFixture(name: string, out: string): Promise<string> {
@@ -66,13 +50,12 @@ async function exportFixture(name: string, out: string): Promise<string> {
 }
 
 async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `export-${name}.png`), fullPage: true });
+  await saveScreenshot(page, `export-${name}`);
 }
 
 test('the HTML export works in Chromium from disk: index, conversation pages, search', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'ferry-html-'));
-  const browser = await launch();
+  const browser = await launchChromium();
   t.after(async () => {
     await browser.close();
     rmSync(out, { recursive: true, force: true });
@@ -211,7 +194,7 @@ test('the HTML export works in Chromium from disk: index, conversation pages, se
 
 test('the unicode fixture renders: RTL, emoji, NUL removed', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'ferry-html-'));
-  const browser = await launch();
+  const browser = await launchChromium();
   t.after(async () => {
     await browser.close();
     rmSync(out, { recursive: true, force: true });
@@ -233,7 +216,7 @@ test('the unicode fixture renders: RTL, emoji, NUL removed', async (t) => {
 
 test('a long conversation is split into pages and search reaches every index file', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'ferry-html-'));
-  const browser = await launch();
+  const browser = await launchChromium();
   t.after(async () => {
     await browser.close();
     rmSync(out, { recursive: true, force: true });
