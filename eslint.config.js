@@ -1,6 +1,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const LAYERS = ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'cli', 'web'];
+
+/** Lint rule: code in src/NAME (tests aside) imports only from the layers it may depend on. */
+function layer(name, allowed) {
+  const forbidden = LAYERS.filter((l) => l !== name && !allowed.includes(l));
+  return {
+    files: [`src/${name}/**/*.ts`],
+    ignores: ['**/*.test.ts', '**/*.itest.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: forbidden.flatMap((l) => [`../${l}/*`, `../../${l}/*`, `../../../${l}/*`]) },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -31,25 +48,13 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['../*', '!./*'] }],
     },
   },
-  {
-    // The store depends only on the format library.
-    files: ['src/store/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            '../xmpp/*',
-            '../omemo/*',
-            '../migration/*',
-            '../export/*',
-            '../cli/*',
-            '../web/*',
-          ],
-        },
-      ],
-    },
-  },
+  // The layers (docs/architecture.md): each may import only the layers named here, toward the
+  // format library and the store. Tests may reach further to set up a whole scenario.
+  layer('store', ['format']),
+  layer('xmpp', ['format', 'store']),
+  layer('omemo', ['format', 'store', 'xmpp']),
+  layer('migration', ['format', 'store']),
+  layer('export', ['format', 'store']),
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
