@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { count } from '../plural.js';
 import { basename } from 'node:path';
 import {
   createBackups,
@@ -145,8 +146,8 @@ export function registerBackupCommands(program: Command): void {
         for (const jid of result.deactivated) out.write(`Disabled ${jid} before the backup.\n`);
         for (const w of result.written) {
           out.write(
-            `Wrote ${w.file} (${humanSize(w.bytes)}, format ${w.format}: ${w.counts.conversations} conversations, ` +
-              `${w.counts.messages} messages)\n`,
+            `Wrote ${w.file} (${humanSize(w.bytes)}, format ${w.format}: ${count(w.counts.conversations, 'conversation')}, ` +
+              `${count(w.counts.messages, 'message')})\n`,
           );
           for (const d of w.deleted) out.write(`  removed older backup ${basename(d)}\n`);
         }
@@ -276,7 +277,7 @@ function printImport(r: ImportResult): void {
   const out = process.stdout;
   out.write(
     `Imported ${r.jid} from ${basename(r.file)} (${r.app}, format ${r.format}, made ${localTime(r.createdAt)}):\n` +
-      `  ${r.conversations} conversations, ${r.messages} messages, ${r.omemoKeys} OMEMO keys restored\n`,
+      `  ${count(r.conversations, 'conversation')}, ${count(r.messages, 'message')}, ${count(r.omemoKeys, 'OMEMO key')} restored\n`,
   );
   if (r.addedColumns.length > 0) {
     out.write(`  kept columns from a newer app: ${r.addedColumns.join(', ')}\n`);

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { count } from '../plural.js';
 import { resolve } from 'node:path';
 import { ExportError } from '../../export/errors.js';
 import { exportBackupFile, exportProfileAccount } from '../../export/export-chats.js';
@@ -41,7 +42,7 @@ function describe(result: ExportResult): string {
   };
   const where = result.format === 'html' ? `${result.path}/index.html` : result.path;
   return (
-    `Exported ${result.account} (${result.conversations} conversations, ${result.messages} messages) ` +
+    `Exported ${result.account} (${count(result.conversations, 'conversation')}, ${count(result.messages, 'message')}) ` +
     `as ${what[result.format]} ${where}\n`
   );
 }
