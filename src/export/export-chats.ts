@@ -15,8 +15,9 @@ import { openBackup } from '../format/index.js';
 import { openProfileDatabase, profileDatabasePath } from '../store/profile.js';
 import { readBackupRows } from '../store/backup-rows.js';
 import { listDatabaseAccounts, type AccountSummary } from './account-reader.js';
+import { checkAccountFolder, checkReplaceableFile } from './account-folder.js';
 import { ExportError } from './errors.js';
-import { safeSegment } from './file-sink.js';
+import { safeSegment } from './path-names.js';
 import { createExportDatabase, fillExportDatabase } from './staging-database.js';
 import { renderAccount, type ExportOptions, type ExportResult } from './render-account.js';
 import { TimeZoneError, ZonedClock } from './zoned-time.js';
@@ -29,6 +30,16 @@ function clockFor(timeZone: string | undefined): ZonedClock {
       throw new ExportError(err.message, 'Give an IANA zone name such as Europe/Berlin or UTC.');
     }
     throw err;
+  }
+}
+
+/** Fails early (before the backup is read) when the export could not replace what is there. */
+function checkTarget(opts: ExportOptions, accountJid: string): void {
+  const name = safeSegment(accountJid);
+  if (opts.format === 'txt' || opts.format === 'html') {
+    checkAccountFolder(join(opts.outDir, name), opts.format);
+  } else {
+    checkReplaceableFile(join(opts.outDir, `${name}.${opts.format}`));
   }
 }
 
@@ -69,6 +80,7 @@ export async function exportBackupFile(
 ): Promise<ExportResult> {
   const clock = clockFor(opts.timeZone);
   const { header, rows } = await openBackup(file, password);
+  checkTarget(opts, header.jid);
   mkdirSync(opts.outDir, { recursive: true });
   const stagingPath = tempName(opts.outDir, 'ferry-export');
   const db = createExportDatabase(stagingPath);
@@ -93,6 +105,7 @@ export async function exportBackupFile(
       db.pragma('journal_mode = DELETE');
       db.close();
       const target = join(opts.outDir, `${safeSegment(account.jid)}.sqlite`);
+      checkReplaceableFile(target);
       chmodSync(stagingPath, 0o600);
       fsyncFile(stagingPath);
       renameSync(stagingPath, target);
@@ -132,6 +145,7 @@ export async function exportProfileAccount(
         known ? `Accounts here: ${known}.` : 'This profile has no accounts; import a backup first.',
       );
     }
+    checkTarget(opts, account.jid);
     mkdirSync(opts.outDir, { recursive: true });
     db.exec('BEGIN'); // one snapshot for all the queries
     try {
@@ -153,6 +167,7 @@ async function copyAccountDatabase(
   opts: ExportOptions,
 ): Promise<ExportResult> {
   const target = join(opts.outDir, `${safeSegment(account.jid)}.sqlite`);
+  checkReplaceableFile(target);
   const stagingPath = tempName(opts.outDir, 'ferry-export');
   const db = createExportDatabase(stagingPath);
   let kept = false;

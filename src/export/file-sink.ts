@@ -53,17 +53,3 @@ export class FileSink {
     rmSync(this.tempPath, { force: true });
   }
 }
-
-/**
- * A name usable as one path segment on Linux, macOS and Windows: path separators, control
- * characters and characters Windows forbids become `_`; `.`/`..` and empty names are escaped.
- * JIDs are otherwise kept as they are (non-ASCII letters included), like ceb2txt does.
- */
-export function safeSegment(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  let s = name.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]/g, '_');
-  s = s.replace(/[. ]+$/, (m) => m.replace(/./g, '_'));
-  if (s === '' || s === '.' || s === '..') s = `_${s}`;
-  if (s.length > 200) s = s.slice(0, 200);
-  return s;
-}

@@ -249,10 +249,15 @@ test('a long conversation is split into pages and search reaches every index fil
   const summary = listDatabaseAccounts(db)[0];
   assert.ok(summary);
   const site = join(out, 'site');
-  exportAccountAsHtml(new AccountReader(db, summary), site, new ZonedClock('UTC'), {
-    pageSize: 1000,
-    searchChunkSize: 1000,
-  });
+  exportAccountAsHtml(
+    new AccountReader(db, summary),
+    join(site, 'kim@example.org'),
+    new ZonedClock('UTC'),
+    {
+      pageSize: 1000,
+      searchChunkSize: 1000,
+    },
+  );
   db.close();
   const dir = join(site, 'kim@example.org');
   assert.deepEqual(readdirSync(join(dir, 'chats')).sort(), ['1-2.html', '1-3.html', '1.html']);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AccountReader, ConversationSummary } from './account-reader.js';
-import { FileSink, safeSegment } from './file-sink.js';
+import { FileSink } from './file-sink.js';
 import { HTML_STYLE, SEARCH_SCRIPT } from './html-assets.js';
 import { escapeHtml, relativeHref, scriptJson } from './html-escape.js';
 import { MediaLookup } from './media-lookup.js';
@@ -20,25 +20,29 @@ export interface HtmlExportOptions {
   searchChunkSize?: number;
   exportedAt?: number;
   onMessage?: () => void;
+  /**
+   * The folder the site will finally be in, when it is written elsewhere first (links to files
+   * beside the export are made relative to it); default `accountDir`.
+   */
+  finalDir?: string;
 }
 
 /**
- * A static site per account in `OUT/ACCOUNT/`: `index.html` (the conversations), `chats/N.html`
+ * A static site of one account in `accountDir` (`OUT/ACCOUNT/`): `index.html` (the conversations), `chats/N.html`
  * (`chats/N-P.html` for page P of a long conversation), `search.html` with the per-conversation
  * index files `search/N-K.js`. Every page carries its own CSS; nothing is loaded from the network;
  * every text from the backup is escaped.
  */
 export function exportAccountAsHtml(
   reader: AccountReader,
-  outDir: string,
+  accountDir: string,
   clock: ZonedClock,
   opts: HtmlExportOptions = {},
 ): { dir: string; pages: number; messages: number } {
-  const accountDir = join(outDir, safeSegment(reader.account.jid));
-  const chatsDir = join(accountDir, 'chats');
+  const chatsDir = join(opts.finalDir ?? accountDir, 'chats');
   const pageSize = opts.pageSize ?? HTML_PAGE_SIZE;
   const chunkSize = opts.searchChunkSize ?? SEARCH_CHUNK_SIZE;
-  const media = opts.media ?? new MediaLookup([outDir, accountDir]);
+  const media = opts.media ?? new MediaLookup([join(accountDir, '..')]);
   const dayFormat = new Intl.DateTimeFormat('en-GB', {
     timeZone: clock.timeZone,
     weekday: 'long',

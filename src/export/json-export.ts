@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { AccountReader, ConversationSummary } from './account-reader.js';
-import { FileSink, safeSegment } from './file-sink.js';
+import { checkReplaceableFile } from './account-folder.js';
+import { FileSink } from './file-sink.js';
 import type { MessageView } from './message-view.js';
+import { safeSegment } from './path-names.js';
 import type { ZonedClock } from './zoned-time.js';
 
 /** Version of the schema documented in docs/export-json.md; raised only on incompatible changes. */
@@ -18,6 +20,7 @@ export function exportAccountAsJson(
   opts: { exportedAt?: number; onMessage?: () => void } = {},
 ): { file: string; messages: number } {
   const file = join(outDir, `${safeSegment(reader.account.jid)}.json`);
+  checkReplaceableFile(file);
   const sink = new FileSink(file);
   let messages = 0;
   try {

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { StagedAccountFolder } from './account-folder.js';
 import { AccountReader, type AccountSummary } from './account-reader.js';
-import { safeSegment } from './file-sink.js';
 import { exportAccountAsHtml } from './html-export.js';
 import { exportAccountAsJson } from './json-export.js';
 import { MediaLookup } from './media-lookup.js';
+import { safeSegment } from './path-names.js';
 import { exportAccountAsText } from './txt-export.js';
 import type { ZonedClock } from './zoned-time.js';
 
@@ -65,8 +65,14 @@ export function renderAccount(
   };
   switch (opts.format) {
     case 'txt': {
-      const r = exportAccountAsText(reader, opts.outDir, opts.clock, onMessage);
-      return { ...base, path: join(opts.outDir, safeSegment(account.jid)), messages: r.messages };
+      const folder = new StagedAccountFolder(opts.outDir, safeSegment(account.jid), 'txt');
+      try {
+        const r = exportAccountAsText(reader, folder.dir, opts.clock, onMessage);
+        folder.commit();
+        return { ...base, path: folder.target, messages: r.messages };
+      } finally {
+        folder.abort();
+      }
     }
     case 'json': {
       const r = exportAccountAsJson(reader, opts.outDir, opts.clock, {
@@ -76,14 +82,22 @@ export function renderAccount(
       return { ...base, path: r.file, messages: r.messages };
     }
     case 'html': {
-      const accountDir = join(opts.outDir, safeSegment(account.jid));
-      const media = new MediaLookup([...opts.mediaRoots, opts.outDir, accountDir]);
-      const r = exportAccountAsHtml(reader, opts.outDir, opts.clock, {
-        media,
-        exportedAt: opts.exportedAt,
-        onMessage,
-      });
-      return { ...base, path: r.dir, messages: r.messages };
+      const folder = new StagedAccountFolder(opts.outDir, safeSegment(account.jid), 'html');
+      try {
+        // Files beside the export: in OUT/ or the given folders (not inside the account's folder,
+        // which a new export replaces as a whole).
+        const media = new MediaLookup([...opts.mediaRoots, opts.outDir]);
+        const r = exportAccountAsHtml(reader, folder.dir, opts.clock, {
+          media,
+          finalDir: folder.target,
+          exportedAt: opts.exportedAt,
+          onMessage,
+        });
+        folder.commit();
+        return { ...base, path: folder.target, messages: r.messages };
+      } finally {
+        folder.abort();
+      }
     }
     case 'sqlite':
       throw new Error('sqlite exports are written by exportBackupFile / exportProfileAccount');

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import type { AccountReader } from './account-reader.js';
-import { FileSink, safeSegment } from './file-sink.js';
+import type { AccountReader, ConversationSummary } from './account-reader.js';
+import { FileSink } from './file-sink.js';
+import { uniqueFolderNames } from './path-names.js';
 import type { MessageView } from './message-view.js';
 import type { ZonedClock } from './zoned-time.js';
 
@@ -8,23 +9,29 @@ import type { ZonedClock } from './zoned-time.js';
  * The plain-text layout of Conversations' `ceb2txt`: `ACCOUNT/1on1/CONTACT/YYYY-MM-DD.txt` and
  * `ACCOUNT/group/ROOM/YYYY-MM-DD.txt`, one line per message, `HH:mm <- body` (received) or
  * `HH:mm -> body` (sent), the nickname before the arrow in group chats, and the continuation lines
- * of a multi-line body indented to start under the body's first character.
+ * of a multi-line body indented to start under the body's first character. Written into
+ * `accountDir`; conversation folders are named by `uniqueFolderNames` (never shared, never outside).
  */
 export function exportAccountAsText(
   reader: AccountReader,
-  outDir: string,
+  accountDir: string,
   clock: ZonedClock,
   onMessage?: () => void,
 ): { files: number; messages: number } {
-  const accountDir = join(outDir, safeSegment(reader.account.jid));
+  const folders = new Map<ConversationSummary, string>();
+  for (const group of [true, false]) {
+    const names = uniqueFolderNames(
+      reader.conversations.filter((c) => c.group === group),
+      (c) => c.jid || c.uuid,
+      (c) => c.uuid,
+    );
+    for (const [c, name] of names) folders.set(c, join(accountDir, group ? 'group' : '1on1', name));
+  }
   let files = 0;
   let messages = 0;
   for (const conversation of reader.conversations) {
-    const dir = join(
-      accountDir,
-      conversation.group ? 'group' : '1on1',
-      safeSegment(conversation.jid || conversation.uuid),
-    );
+    const dir = folders.get(conversation);
+    if (dir === undefined) throw new Error(`no folder for conversation ${conversation.uuid}`);
     let sink: FileSink | null = null;
     let day = '';
     try {

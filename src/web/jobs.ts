@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { describeUserError, type UserError } from './user-errors.js';
 
-export type JobKind = 'create-backup' | 'import-backup' | 'export';
+export type JobKind =
+  'create-backup' | 'import-backup' | 'export' | 'cloud-upload' | 'cloud-download';
 export type JobState = 'running' | 'done' | 'failed';
 
 /** What the page sees of a long operation; sent whole on every change (small). */

@@ -15,6 +15,7 @@ import { registerBackupRoutes } from './routes/backups.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerChatRoutes } from './routes/chats.js';
 import { registerExportRoutes } from './routes/exports.js';
+import { registerCloudRoutes } from './routes/cloud.js';
 import { LiveAccounts } from './live-accounts.js';
 import { UploadStore } from './uploads.js';
 import { OmemoCrypto } from '../omemo/omemo-crypto.js';
@@ -135,6 +136,7 @@ export async function buildWebApp(
   registerImportRoutes(app, ctx);
   registerChatRoutes(app, ctx);
   registerExportRoutes(app, ctx);
+  registerCloudRoutes(app, ctx);
   return app;
 }
 

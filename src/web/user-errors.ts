@@ -1,6 +1,7 @@
 import { CebError } from '../format/errors.js';
 import { UserFacingError } from '../cli/failure.js';
 import { StoreError } from '../store/errors.js';
+import { RemoteStorageError } from '../migration/remote/errors.js';
 
 /** An error as the page shows it: what happened, in the user's words, and what to do. */
 export interface UserError {
@@ -14,6 +15,9 @@ export interface UserError {
     | 'busy'
     | 'unreachable'
     | 'login-failed'
+    | 'wrong-credentials'
+    | 'connection-lost'
+    | 'not-found'
     | 'invalid'
     | 'failed';
   message: string;
@@ -65,6 +69,7 @@ export function describeUserError(err: unknown): UserError {
         return { kind: 'invalid', message: err.message, hint: 'Shorten the value and try again.' };
     }
   }
+  if (err instanceof RemoteStorageError) return describeCloudError(err);
   if (err instanceof StoreError) {
     switch (err.code) {
       case 'invalid-jid':
@@ -132,4 +137,58 @@ export function describeUserError(err: unknown): UserError {
     message: `Something went wrong: ${message}`,
     hint: 'This is probably a bug in ferry; the terminal running `ferry web` may say more.',
   };
+}
+
+/** A WebDAV (cloud folder) failure in the words of the web page; never a credential. */
+function describeCloudError(err: RemoteStorageError): UserError {
+  switch (err.code) {
+    case 'auth':
+      return {
+        kind: 'wrong-credentials',
+        message: 'The cloud folder refused the user name or password.',
+        hint: 'Check both; Nextcloud and ownCloud want an app password (Settings → Security) when two-factor login is on.',
+      };
+    case 'network':
+      return /cannot reach/.test(err.message)
+        ? {
+            kind: 'unreachable',
+            message: 'The cloud server is unreachable.',
+            hint: 'Check the folder address and the network connection, then try again.',
+          }
+        : {
+            kind: 'connection-lost',
+            message: 'The connection to the cloud server dropped. No partial file was kept.',
+            hint: 'Check the network connection and try again.',
+          };
+    case 'not-found':
+      return {
+        kind: 'not-found',
+        message: 'This folder is not on the cloud server.',
+        hint: 'Check the folder address (for Nextcloud: https://HOST/remote.php/dav/files/USER/FOLDER/).',
+      };
+    case 'bad-url':
+      return {
+        kind: 'invalid',
+        message: 'This is not a cloud folder address.',
+        hint: 'Enter it like https://cloud.example.org/remote.php/dav/files/kim/Backups/ — without the user name or password in it.',
+      };
+    case 'verify':
+      return {
+        kind: 'damaged',
+        message: 'The file arrived incomplete or changed, so it was not kept.',
+        hint: 'Try again; if it happens again, the server may be out of space.',
+      };
+    case 'exists':
+      return {
+        kind: 'failed',
+        message: 'A different file with the same name is already there. Nothing was replaced.',
+        hint: 'Move the other file away, then try again.',
+      };
+    default:
+      return {
+        kind: 'failed',
+        message: `The cloud server failed: ${err.message}.`,
+        hint: err.hint,
+      };
+  }
 }

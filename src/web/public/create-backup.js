@@ -4,6 +4,7 @@ import { get, post, formatBytes } from './api.js';
 import { html, ErrorBox, JobProgress } from './ui.js';
 import { useLatestJob } from './jobs.js';
 import { stateWords } from './accounts.js';
+import { CloudUpload } from './cloud.js';
 
 export function CreateBackupScreen() {
   const [accounts, setAccounts] = useState(null);
@@ -131,6 +132,7 @@ export function CreateBackupScreen() {
     <${JobProgress} job=${job} />
     ${job?.state === 'failed' ? html`<${ErrorBox} error=${job.error} />` : null}
     ${job?.state === 'done' ? html`<${BackupResult} job=${job} />` : null}
+    ${job?.state === 'done' ? html`<${CloudUpload} createJob=${job} />` : null}
   </section>`;
 }
 

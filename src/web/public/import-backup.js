@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, upload, formatBytes, formatDate } from './api.js';
 import { html, ErrorBox, JobProgress } from './ui.js';
 import { useLatestJob } from './jobs.js';
+import { CloudDownload } from './cloud.js';
 
 function BackupList({ backups, onChoose }) {
   if (backups.length === 0) {
@@ -344,6 +345,7 @@ export function ImportBackupScreen({ go }) {
         together, or add the media file in the next step.
       </p>
     </div>
+    <${CloudDownload} onDownloaded=${load} />
     <${PasswordDialog}
       backup=${chosen}
       error=${passwordError}
