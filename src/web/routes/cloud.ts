@@ -40,7 +40,8 @@ interface PullBody extends CloudBody {
 /** Opens the folder from the page's fields; credentials only from what the page sent. */
 async function folderFrom(body: CloudBody | undefined): Promise<RemoteFolder> {
   const url = parseFolderUrl(typeof body?.url === 'string' ? body.url.trim() : '');
-  // Refuses user:password@ in the URL; no environment, netrc or prompt in the web app.
+  // Refuses user:password@ in the URL; no environment, netrc or prompt in the web app: only the
+  // page's fields (given the 'prompt' source, as typed by the person).
   await resolveWebdavCredentials(url, { env: {}, netrcFile: '/dev/null' });
   const user = typeof body?.user === 'string' ? body.user.trim() : '';
   const password = typeof body?.password === 'string' ? body.password : '';
