@@ -110,6 +110,7 @@ export class AccountConnection extends EventEmitter {
           ),
         ),
       onStored: (event: StoredMessageEvent) => this.emit('message', event),
+      isStopping: () => this.stopping,
     });
   }
 

@@ -7,7 +7,11 @@
 import type Database from 'better-sqlite3';
 import { CONVERSATION_MODE } from '../store/conversations.js';
 import { newestServerMsgId } from '../store/messages.js';
-import { readArchivePosition, saveArchivePosition } from './archive-position.js';
+import {
+  readArchivePosition,
+  saveArchivePosition,
+  type ArchivePosition,
+} from './archive-position.js';
 import {
   fetchArchivePage,
   isItemNotFound,
@@ -75,15 +79,18 @@ export interface CatchupRun {
   onPage?(stored: number): void;
 }
 
+/** The catch-up position after a page: its last archive id and that item's stamp. */
+function positionAfter(
+  items: ArchiveItem[],
+  lastId: string | undefined,
+): ArchivePosition | undefined {
+  if (!lastId) return undefined;
+  return { lastId, lastTime: items[items.length - 1]?.stamp ?? null };
+}
+
 /** Runs the catch-up; resolves with the number of archive items fetched. */
 export async function catchUpArchive(run: CatchupRun): Promise<number> {
-  const { db, transport, intake, accountUuid, archiveJid, options } = run;
-  const key = archiveKey(archiveJid);
-  const save = (items: ArchiveItem[], lastId: string | undefined) => {
-    if (!lastId) return;
-    const lastStamp = items[items.length - 1]?.stamp ?? null;
-    saveArchivePosition(db, accountUuid, key, { lastId, lastTime: lastStamp });
-  };
+  const { transport, intake, archiveJid, options } = run;
   let fetched = 0;
   intake.setArchiveCaughtUp(archiveJid, false);
 
@@ -106,10 +113,14 @@ export async function catchUpArchive(run: CatchupRun): Promise<number> {
       before = page.first;
     }
     const items = pages.flat();
-    await intake.storeArchivePage(items, archiveJid, true);
+    await intake.storeArchivePage(
+      items,
+      archiveJid,
+      true,
+      positionAfter(items, newestId ?? items[items.length - 1]?.archiveId),
+    );
     fetched += items.length;
     run.onPage?.(items.length);
-    save(items, newestId ?? items[items.length - 1]?.archiveId);
   } else {
     let after: string | undefined = run.start.id;
     let since: number | undefined;
@@ -130,11 +141,16 @@ export async function catchUpArchive(run: CatchupRun): Promise<number> {
         continue;
       }
       if (!run.isCurrent()) return fetched;
-      await intake.storeArchivePage(page.items, archiveJid);
+      const lastId = page.last ?? page.items[page.items.length - 1]?.archiveId;
+      // The page and the position after it are stored together (retried while the database is busy).
+      await intake.storeArchivePage(
+        page.items,
+        archiveJid,
+        false,
+        positionAfter(page.items, lastId),
+      );
       fetched += page.items.length;
       run.onPage?.(page.items.length);
-      const lastId = page.last ?? page.items[page.items.length - 1]?.archiveId;
-      save(page.items, lastId);
       if (page.complete || page.items.length === 0 || !lastId) break;
       after = lastId;
       since = undefined;

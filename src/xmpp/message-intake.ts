@@ -2,7 +2,9 @@
  * Every incoming message stanza — live, carbon copy, offline delivery, archive catch-up, room —
  * goes through here, one at a time per account (a queue), so that checking for a duplicate and
  * storing the message can't interleave. Duplicates are recognised by the server's stanza-id and
- * by the sender's message id (our own uuid for messages we sent).
+ * by the sender's message id (our own uuid for messages we sent). When the profile database is
+ * busy (another connection holds its write lock, e.g. a backup import), the stanza stays at the
+ * head of the queue and its writes are retried asynchronously, so nothing is dropped or reordered.
  */
 import type Database from 'better-sqlite3';
 import type { Element } from '@xmpp/xml';
@@ -26,7 +28,8 @@ import {
   setServerMsgId,
   type MessageRow,
 } from '../store/messages.js';
-import { saveArchivePosition } from './archive-position.js';
+import { saveArchivePosition, type ArchivePosition } from './archive-position.js';
+import { writeWhenFree } from './busy-database.js';
 import type { ArchiveItem } from './archive-query.js';
 import type { DecryptContext, MessageCrypto, XmppChannel } from './crypto-hook.js';
 import {
@@ -64,6 +67,11 @@ export interface IntakeOptions {
   rooms: ReadonlyMap<string, RoomInfo>;
   sendReceipt(to: string, id: string): Promise<void>;
   onStored(event: StoredMessageEvent): void;
+  /**
+   * True once the account is stopping: a write waiting for a busy database then gives up (the
+   * message stays in the server's archive; the catch-up position was not moved past it).
+   */
+  isStopping?(): boolean;
 }
 
 /** A message read and decrypted, waiting to be stored. */
@@ -110,6 +118,11 @@ export class MessageIntake {
     return this.queue;
   }
 
+  /** Runs a database write, retrying asynchronously while the database is busy. */
+  private write<T>(write: () => T): Promise<T> {
+    return writeWhenFree(this.db, write, () => !(this.opts.isStopping?.() ?? false));
+  }
+
   setArchiveCaughtUp(archiveJid: string | undefined, done: boolean): void {
     const key = archiveJid?.toLowerCase() ?? '';
     if (done) this.caughtUp.add(key);
@@ -128,12 +141,15 @@ export class MessageIntake {
 
   /**
    * Stores one archive page, in order; resolves when done. Messages are decrypted first, then
-   * the whole page goes into the database in one transaction (stored entirely or not at all).
+   * the whole page goes into the database in one transaction (stored entirely or not at all),
+   * together with the catch-up `position` after it when given, so the position never moves past
+   * messages not stored.
    */
   storeArchivePage(
     items: ArchiveItem[],
     archiveJid: string | undefined,
     history = false,
+    position?: ArchivePosition,
   ): Promise<void> {
     return this.enqueue(async () => {
       const prepared: Prepared[] = [];
@@ -147,7 +163,15 @@ export class MessageIntake {
         });
         if (p) prepared.push(p);
       }
-      const rows = this.db.transaction(() => prepared.map((p) => this.commit(p)))();
+      const rows = await this.write(() =>
+        this.db.transaction(() => {
+          const stored = prepared.map((p) => this.commit(p));
+          if (position) {
+            saveArchivePosition(this.db, this.opts.accountUuid, archiveJid ?? '', position);
+          }
+          return stored;
+        })(),
+      );
       for (const [i, row] of rows.entries()) {
         const p = prepared[i];
         if (p && row) await this.announce(p, row);
@@ -172,7 +196,7 @@ export class MessageIntake {
     }
     const p = await this.prepare(message, arrival);
     if (!p) return;
-    const row = this.db.transaction(() => this.commit(p))();
+    const row = await this.write(() => this.db.transaction(() => this.commit(p))());
     if (row) await this.announce(p, row);
   }
 
@@ -191,7 +215,9 @@ export class MessageIntake {
     if (type === 'error') {
       const conversation = findConversation(this.db, this.opts.accountUuid, from);
       const id = message.attrs.id as string | undefined;
-      if (conversation && id) markSendFailed(this.db, conversation.uuid, id, errorText(message));
+      if (conversation && id) {
+        await this.write(() => markSendFailed(this.db, conversation.uuid, id, errorText(message)));
+      }
       return undefined;
     }
     if (type === 'headline') return undefined;
@@ -222,11 +248,17 @@ export class MessageIntake {
     if (!group && direction === 'incoming' && conversation) {
       const received = message.getChild('received', NS.receipts)?.attrs.id as string | undefined;
       if (received) {
-        raiseOutgoingStatus(this.db, conversation.uuid, received, MESSAGE_STATUS.sentReceived);
+        const uuid = conversation.uuid;
+        await this.write(() =>
+          raiseOutgoingStatus(this.db, uuid, received, MESSAGE_STATUS.sentReceived),
+        );
       }
       const displayed = message.getChild('displayed', NS.markers)?.attrs.id as string | undefined;
       if (displayed) {
-        raiseOutgoingStatus(this.db, conversation.uuid, displayed, MESSAGE_STATUS.sentDisplayed);
+        const uuid = conversation.uuid;
+        await this.write(() =>
+          raiseOutgoingStatus(this.db, uuid, displayed, MESSAGE_STATUS.sentDisplayed),
+        );
       }
     }
 
@@ -252,9 +284,14 @@ export class MessageIntake {
     };
 
     // A message we already have is not decrypted again (that would fail: its key is used up).
-    if (conversation && this.knownDuplicate(conversation.uuid, base)) {
-      this.advancePosition(archiveKey, arrival, stanzaId);
-      return undefined;
+    if (conversation) {
+      const uuid = conversation.uuid;
+      const duplicate = await this.write(() => {
+        if (!this.knownDuplicate(uuid, base)) return false;
+        this.advancePosition(archiveKey, arrival, stanzaId);
+        return true;
+      });
+      if (duplicate) return undefined;
     }
 
     const context: DecryptContext = {
@@ -278,7 +315,7 @@ export class MessageIntake {
       }
     }
     if (body === null && encryption === MESSAGE_ENCRYPTION.none) {
-      this.advancePosition(archiveKey, arrival, stanzaId);
+      await this.write(() => this.advancePosition(archiveKey, arrival, stanzaId));
       return undefined; // chat states, markers, receipts: nothing to store
     }
     return { ...base, body, encryption, fingerprint };

@@ -1,0 +1,53 @@
+/**
+ * Writing while another connection holds the profile database's write lock (a backup import runs
+ * one long transaction): instead of blocking the event loop for the connection's busy wait and
+ * then losing the message, the engine tries with a short wait and, while the database stays busy,
+ * waits asynchronously (growing delays) and tries again. Other errors are thrown as before.
+ */
+import type Database from 'better-sqlite3';
+
+/** How long one attempt may block the event loop waiting for the lock. */
+const ATTEMPT_WAIT_MS = 20;
+const FIRST_DELAY_MS = 25;
+const MAX_DELAY_MS = 1000;
+
+/** Whether `err` is SQLite's "database is busy/locked" (another connection holds the lock). */
+export function isDatabaseBusy(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code);
+}
+
+export class DatabaseClosedError extends Error {
+  constructor() {
+    super('the profile database was closed while waiting for it to be free');
+    this.name = 'DatabaseClosedError';
+  }
+}
+
+/**
+ * Runs the synchronous `write` (typically a transaction) with a short busy wait, retrying
+ * asynchronously while the database is busy. Stops (throws) when the database is closed or
+ * `keepTrying()` returns false.
+ */
+export async function writeWhenFree<T>(
+  db: Database.Database,
+  write: () => T,
+  keepTrying: () => boolean = () => true,
+): Promise<T> {
+  let delay = FIRST_DELAY_MS;
+  for (;;) {
+    if (!db.open) throw new DatabaseClosedError();
+    const previous = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma(`busy_timeout = ${ATTEMPT_WAIT_MS}`);
+    try {
+      return write();
+    } catch (err) {
+      if (!isDatabaseBusy(err) || !keepTrying()) throw err;
+    } finally {
+      if (db.open) db.pragma(`busy_timeout = ${previous}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(MAX_DELAY_MS, delay * 2);
+  }
+}
