@@ -1,15 +1,7 @@
-import {
-  closeSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { syncFolderNow } from '../format/index.js';
 import { ExportError } from './errors.js';
 
 /** The folder formats: what an earlier export of each may hold (paths relative to the folder). */
@@ -27,19 +19,6 @@ export type FolderFormat = keyof typeof EXPORT_LAYOUTS;
 
 /** A leftover of a write interrupted by a crash (file-sink.ts names them `FILE.PID.tmp`). */
 const INTERRUPTED_WRITE = /\.\d+\.tmp$/;
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // some file systems cannot fsync a folder; the renames are still atomic
-  }
-}
 
 /** The first entry of `dir` (relative, `/`-separated) that an export of `format` never writes. */
 function firstForeignEntry(dir: string, format: FolderFormat): string | null {
@@ -135,7 +114,7 @@ export class StagedAccountFolder {
       throw err;
     }
     this.done = true;
-    fsyncDir(this.outDir);
+    syncFolderNow(this.outDir);
     if (replaced !== null) rmSync(replaced, { recursive: true, force: true });
   }
 

@@ -1,17 +1,8 @@
 import type Database from 'better-sqlite3';
-import {
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  closeSync,
-  renameSync,
-  rmSync,
-  chmodSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openBackup } from '../format/index.js';
+import { openBackup, syncFileNow, syncFolderNow } from '../format/index.js';
 import { openProfileDatabase, profileDatabasePath } from '../store/profile.js';
 import { readBackupRows } from '../store/backup-rows.js';
 import { listDatabaseAccounts, type AccountSummary } from './account-reader.js';
@@ -45,28 +36,6 @@ function checkTarget(opts: ExportOptions, accountJid: string): void {
 
 function tempName(dir: string, base: string): string {
   return join(dir, `.${base}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
-function fsyncFile(path: string): void {
-  const fd = openSync(path, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // some file systems cannot fsync a folder; the rename is still atomic
-  }
 }
 
 /**
@@ -107,9 +76,9 @@ export async function exportBackupFile(
       const target = join(opts.outDir, `${safeSegment(account.jid)}.sqlite`);
       checkReplaceableFile(target);
       chmodSync(stagingPath, 0o600);
-      fsyncFile(stagingPath);
+      syncFileNow(stagingPath);
       renameSync(stagingPath, target);
-      fsyncDir(opts.outDir);
+      syncFolderNow(opts.outDir);
       kept = true;
       return { format: 'sqlite', account: account.jid, path: target, conversations, messages };
     }
@@ -181,9 +150,9 @@ async function copyAccountDatabase(
     db.pragma('journal_mode = DELETE');
     db.close();
     chmodSync(stagingPath, 0o600);
-    fsyncFile(stagingPath);
+    syncFileNow(stagingPath);
     renameSync(stagingPath, target);
-    fsyncDir(opts.outDir);
+    syncFolderNow(opts.outDir);
     kept = true;
     return {
       format: 'sqlite',

@@ -7,6 +7,7 @@ export { openBackup, type OpenedBackup } from './open-backup.js';
 export { writeBackupFile, createBackupWriter, type BackupWriter } from './write-backup.js';
 export { rowToJsonLine } from './json-line.js';
 export { deriveKey } from './key.js';
+export { syncFile, syncFolder, syncFileNow, syncFolderNow } from './durable.js';
 export { encodeModifiedUtf8, decodeModifiedUtf8, MAX_UTF_BYTES } from './modified-utf8.js';
 export { MAX_ROW_TEXT } from './limits.js';
 export * from './errors.js';

@@ -1,7 +1,8 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { syncFile } from './durable.js';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { createBodyWriter } from './body-writer.js';
@@ -137,13 +138,7 @@ export async function writeBackupFile(
     for await (const row of rows) await writer.write(row);
     const result = await writer.finish();
     await closed;
-    // fsync through a fresh descriptor: Linux syncs the file, not the descriptor.
-    const fh = await open(temp, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await syncFile(temp);
     await rename(temp, path);
     return result;
   } catch (err) {

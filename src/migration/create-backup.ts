@@ -1,6 +1,6 @@
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeBackupFile } from '../format/index.js';
+import { syncFolder, writeBackupFile } from '../format/index.js';
 import type { BackupTable } from '../format/types.js';
 import {
   accountJid,
@@ -86,20 +86,6 @@ function* withProgress(
     if (onProgress && (done % PROGRESS_EVERY === 0 || done === total)) {
       onProgress({ kind: 'rows', jid, table: row.table, done, total });
     }
-  }
-}
-
-/** Makes the folder's entries (the rename, the deletions) durable; best effort where unsupported. */
-async function syncFolder(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Some file systems (and platforms) cannot fsync a directory; the rename itself is still atomic.
   }
 }
 

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runFerry } from '../../migration/testing/ferry-cli.js';
+import { runFerry } from '../testing/run-ferry.js';
 import { fixturePath, tempDir } from '../../migration/testing/fixtures.js';
 import { startWebdav, type TestWebdav } from '../../migration/remote/testing/webdav-server.js';
 import { EXIT } from '../failure.js';

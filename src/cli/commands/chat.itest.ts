@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runFerry } from '../../migration/testing/ferry-cli.js';
+import { runFerry } from '../testing/run-ferry.js';
 import { startProsody } from '../../xmpp/testing/prosody.js';
 import { connectContact, waitUntil } from '../../xmpp/testing/contact.js';
 
-const ENTRY = fileURLToPath(new URL('../../migration/testing/ferry-entry.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../testing/ferry-entry.ts', import.meta.url));
 
 test('ferry sync, send, chats, chat and run against a real server', async (t) => {
   const server = await startProsody();

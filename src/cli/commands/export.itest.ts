@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { openProfile } from '../../store/profile.js';
 import { insertBackupRows } from '../../store/backup-rows.js';
 import { CEB_FIXTURES, expectedRows, FIXTURE_PASSWORDS } from '../../export/testing/fixtures.js';
-import { runFerry } from '../../export/testing/run-ferry.js';
+import { runFerry } from '../testing/run-ferry.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'ferry-export-cli-'));
@@ -61,7 +61,7 @@ test('ferry export: wrong password, unknown zone, nothing to export', async (t) 
   const out = join(dir, 'out');
   const ceb = join(CEB_FIXTURES, 'v2-alice.ceb');
   const wrong = await runFerry(['export', ceb, '--to', 'html', '--out', out], {
-    env: { FERRY_PASSWORD: 'not the password' },
+    FERRY_PASSWORD: 'not the password',
   });
   assert.equal(wrong.code, 3);
   assert.match(wrong.stderr, /wrong password/);
@@ -70,9 +70,7 @@ test('ferry export: wrong password, unknown zone, nothing to export', async (t) 
 
   const zone = await runFerry(
     ['export', ceb, '--to', 'txt', '--out', out, '--tz', 'Mars/Olympus'],
-    {
-      env: { FERRY_PASSWORD: FIXTURE_PASSWORDS['v2-alice'] },
-    },
+    { FERRY_PASSWORD: FIXTURE_PASSWORDS['v2-alice'] },
   );
   assert.equal(zone.code, 2);
   assert.match(zone.stderr, /unknown time zone "Mars\/Olympus"/);
@@ -125,7 +123,7 @@ test('ferry export --account JID exports the profile like the backup it came fro
       '--tz',
       'UTC',
     ],
-    { env: { FERRY_PASSWORD: FIXTURE_PASSWORDS['v2-alice'] } },
+    { FERRY_PASSWORD: FIXTURE_PASSWORDS['v2-alice'] },
   );
   assert.equal(b.code, 0, b.stderr);
   const strip = (text: string) => {
@@ -167,7 +165,7 @@ test('ferry export --account --to html links the files kept in the profile', asy
   const out = join(dir, 'out');
   const r = await runFerry(
     ['export', '--account', 'alice@jabber.de', '--to', 'html', '--out', out, '--tz', 'UTC'],
-    { env: { FERRY_PROFILE: profileDir } },
+    { FERRY_PROFILE: profileDir },
   );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /open .*alice@jabber\.de\/index\.html/);

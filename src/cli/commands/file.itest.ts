@@ -1,13 +1,12 @@
 // `ferry inspect|verify|decrypt` run as real child processes against the fixtures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runFerry as ferry } from '../testing/run-ferry.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
-const MAIN = join(REPO, 'src', 'cli', 'main.ts');
 const CEB = join(REPO, 'test-data', 'ceb');
 
 interface Fixture {
@@ -19,32 +18,6 @@ interface Fixture {
   rows?: string;
 }
 const fixtures = JSON.parse(readFileSync(join(CEB, 'fixtures.json'), 'utf8')) as Fixture[];
-
-/** Runs `ferry ARGS…` from the sources; stdin is not a terminal. */
-function ferry(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  // The first argument after the script keeps node from reading `inspect` as its own command.
-  const script = `const { main } = await import(${JSON.stringify(MAIN)}); process.exitCode = await main(['node', ...process.argv.slice(1)]);`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script, 'ferry', ...args],
-      {
-        cwd: REPO,
-        env: { ...process.env, FERRY_PASSWORD: '', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-file-cli-'));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import {
   openBackup,
   readHeader,
   rowToJsonLine,
+  syncFile,
   type BackupHeader,
   type BackupRow,
   type BackupTable,
@@ -231,12 +232,7 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
       await once(stream, 'finish');
       await closed;
       // Only now, with the whole file authenticated, does OUT appear.
-      const fh = await open(temp, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await syncFile(temp);
       await rename(temp, out);
       tempCreated = false;
       progress.done();

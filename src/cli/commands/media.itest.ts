@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { openMediaCompanion } from '../../migration/media/companion-reader.js';
 import { mediaFilePath } from '../../migration/media/layout.js';
 import { seedAccountWithMedia } from '../../migration/media/testing.js';
-import { runFerry } from '../../migration/testing/ferry-cli.js';
+import { runFerry } from '../testing/run-ferry.js';
 import { tempDir } from '../../migration/testing/fixtures.js';
 import { openProfile } from '../../store/profile.js';
 import { EXIT } from '../failure.js';

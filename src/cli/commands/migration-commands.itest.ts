@@ -13,7 +13,7 @@ import {
 import { join } from 'node:path';
 import { writeBackupFile } from '../../format/index.js';
 import { EXIT } from '../failure.js';
-import { runFerry } from '../../migration/testing/ferry-cli.js';
+import { runFerry } from '../testing/run-ferry.js';
 import { fixturePath, tempDir } from '../../migration/testing/fixtures.js';
 
 test('account add/list/disable/enable, backup create on the old device, list and import on the new one', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFerry } from '../../migration/testing/ferry-cli.js';
+import { runFerry } from '../testing/run-ferry.js';
 
 const BOB_FP = '058c8fae5bf850c820c327b365597e508024d1ea2dec587fc9168ff74ee7e6ac0d';
 

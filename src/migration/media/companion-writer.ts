@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { syncFolder } from '../../format/index.js';
 import {
   CHUNK_SIZE,
   DEFAULT_ITERATIONS,
@@ -175,17 +176,4 @@ function describeOpenError(err: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'not readable';
   if (code === 'EISDIR') return 'a folder, not a file';
   return code ?? 'cannot be read';
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const handle = await open(folder, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Some file systems refuse fsync on folders; the rename itself is still atomic.
-  }
 }
