@@ -7,6 +7,8 @@ import type {
   DecryptResult,
   EncryptResult,
   MessageCrypto,
+  RoomEncryption,
+  RoomView,
   XmppChannel,
 } from '../xmpp/crypto-hook.js';
 import { bundleElement, deviceListElement, parseBundle } from './bundle.js';
@@ -174,10 +176,17 @@ export class OmemoCrypto implements MessageCrypto {
     message: Element,
     context: DecryptContext,
   ): Promise<DecryptResult> {
-    if (context.group || !context.senderBareJid) {
+    const account = this.account(channel.account);
+    const refused = groupSenderRefused(account.jid, context);
+    if (refused !== undefined || !context.senderBareJid) {
+      // Not decrypted at all: a stranger's message must not touch the sessions with members.
+      this.onEvent({
+        kind: 'undecryptable',
+        jid: account.jid,
+        error: refused ?? 'the sender is unknown',
+      });
       return { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED };
     }
-    const account = this.account(channel.account);
     const state = this.state(channel);
     await account.store.generateKeys();
     const result = account.decrypt(message, context.senderBareJid.toLowerCase());
@@ -335,9 +344,9 @@ export class OmemoCrypto implements MessageCrypto {
     channel: XmppChannel,
     to: string,
     text: string,
-    context: { messageId: string; group: boolean },
+    context: { messageId: string; group: boolean; room?: RoomView },
   ): Promise<EncryptResult | null> {
-    if (context.group) return null;
+    if (context.group) return this.encryptForRoom(channel, text, context.room);
     const account = this.account(channel.account);
     await account.store.generateKeys();
     const contact = to.toLowerCase();
@@ -350,7 +359,90 @@ export class OmemoCrypto implements MessageCrypto {
       );
     }
     const own = contact === account.jid ? [] : await this.recipients(channel, account.jid);
-    const { element } = account.encrypt(text, [...theirs, ...own]);
+    return this.encrypted(account, text, [...theirs, ...own]);
+  }
+
+  /**
+   * Whether a room's messages go encrypted, as Conversations decides (Conversation
+   * .getNextEncryption, suitableForOmemoByDefault, MucOptions.isPrivateAndNonAnonymous): only in
+   * a members-only, non-anonymous room; on by default there when every member announces OMEMO
+   * devices.
+   */
+  async roomEncryption(channel: XmppChannel, room: RoomView): Promise<RoomEncryption> {
+    if (!room.membersOnly && !room.nonAnonymous) {
+      return {
+        encrypted: false,
+        reason:
+          'the room is open to anyone and hides its members’ addresses (not members-only, not non-anonymous)',
+      };
+    }
+    if (!room.membersOnly) {
+      return { encrypted: false, reason: 'the room is open to anyone (not members-only)' };
+    }
+    if (!room.nonAnonymous) {
+      return {
+        encrypted: false,
+        reason:
+          'the room hides its members’ addresses (not non-anonymous), so their keys can’t be found',
+      };
+    }
+    const missing: string[] = [];
+    for (const member of room.members) {
+      const ids = await this.deviceIds(channel, member).catch(() => []);
+      if (ids.length === 0) missing.push(member);
+    }
+    if (missing.length > 0) {
+      return {
+        encrypted: false,
+        reason: `${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no OMEMO devices`,
+      };
+    }
+    return { encrypted: true };
+  }
+
+  /**
+   * A room message encrypted for every trusted device of every member and of the account's other
+   * devices (AxolotlService.getCryptoTargets, buildHeader); null to send it as plain text when
+   * the room is not for OMEMO and never was; an error instead of plain text where messages went
+   * encrypted before.
+   */
+  private async encryptForRoom(
+    channel: XmppChannel,
+    text: string,
+    room: RoomView | undefined,
+  ): Promise<EncryptResult | null> {
+    if (!room) return null;
+    const decision = await this.roomEncryption(channel, room);
+    if (!decision.encrypted) {
+      if (!room.encryptedBefore) return null;
+      throw new OmemoEncryptError(
+        `not sending unencrypted to ${room.jid}, where messages went encrypted before: ${decision.reason ?? ''}`,
+      );
+    }
+    const account = this.account(channel.account);
+    await account.store.generateKeys();
+    const theirs: DeviceAddress[] = [];
+    const unreachable: string[] = [];
+    for (const member of room.members) {
+      const devices = await this.recipients(channel, member);
+      if (devices.length === 0) unreachable.push(member);
+      theirs.push(...devices);
+    }
+    if (unreachable.length > 0) {
+      throw new OmemoEncryptError(
+        `the OMEMO devices of ${unreachable.join(', ')} in ${room.jid} can't be reached (no trusted device with a bundle)`,
+      );
+    }
+    const own = await this.recipients(channel, account.jid);
+    return this.encrypted(account, text, [...theirs, ...own]);
+  }
+
+  private encrypted(
+    account: OmemoAccount,
+    text: string,
+    recipients: DeviceAddress[],
+  ): EncryptResult {
+    const { element } = account.encrypt(text, recipients);
     return {
       elements: [
         element as never,
@@ -371,4 +463,21 @@ export class OmemoCrypto implements MessageCrypto {
     state.caughtUp = false;
     state.healed.clear();
   }
+}
+
+/**
+ * Why a room message is not even tried (undefined when it may be): the sender's real JID must be
+ * known and, in a room ferry knows, be the account's or a member's. Conversations refuses OMEMO
+ * from an unknown real JID likewise (MessageParser: "axolotl message in anonymous conference").
+ */
+function groupSenderRefused(ownJid: string, context: DecryptContext): string | undefined {
+  if (!context.group) return undefined;
+  const sender = context.senderBareJid?.toLowerCase();
+  if (!sender) return `the real JID of ${context.from} is unknown`;
+  if (sender === ownJid) return undefined;
+  if (!context.room) return `${context.conversationJid} is not joined`;
+  if (!context.room.members.includes(sender)) {
+    return `${sender} is not a member of ${context.conversationJid}`;
+  }
+  return undefined;
 }

@@ -156,3 +156,54 @@ export function listConversationSummaries(
   );
   return summaries;
 }
+
+/** A conversation's `attributes` (Conversations keeps a JSON object of strings there). */
+export function conversationAttributes(
+  row: Pick<ConversationRow, 'attributes'>,
+): Record<string, string> {
+  if (!row.attributes) return {};
+  try {
+    const parsed: unknown = JSON.parse(row.attributes);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+      if (typeof v === 'string') out[k] = v;
+      else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Sets (or, with `undefined`, removes) some attributes of a conversation, keeping the others
+ * (Conversations' own keys such as `members_only` stay as Conversations writes them).
+ */
+export function setConversationAttributes(
+  db: Database.Database,
+  uuid: string,
+  patch: Record<string, string | undefined>,
+): void {
+  db.transaction(() => {
+    const row = db.prepare('SELECT attributes FROM conversations WHERE uuid = ?').get(uuid) as
+      Pick<ConversationRow, 'attributes'> | undefined;
+    if (!row) return;
+    let raw: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = row.attributes ? JSON.parse(row.attributes) : {};
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+        raw = parsed as Record<string, unknown>;
+    } catch {
+      raw = {};
+    }
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) delete raw[k];
+      else raw[k] = v;
+    }
+    db.prepare('UPDATE conversations SET attributes = ? WHERE uuid = ?').run(
+      JSON.stringify(raw),
+      uuid,
+    );
+  })();
+}

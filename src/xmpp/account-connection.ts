@@ -15,7 +15,7 @@ import type { ArchiveItem, ArchiveTransport } from './archive-query.js';
 import { bareJid, NS, unwrapArchiveResult } from './stanza.js';
 import { MessageIntake, type StoredMessageEvent } from './message-intake.js';
 import { catchUpArchive, startPositionFor, type CatchupOptions } from './catchup.js';
-import { joinRoom, type JoinedRoom } from './rooms.js';
+import { joinRoom, refreshRoomEncryption, type JoinedRoom } from './rooms.js';
 import { listGroupConversations } from '../store/conversations.js';
 import { describeConnectError, isLoginFailure } from './login-errors.js';
 import { Roster } from './roster.js';
@@ -339,6 +339,7 @@ export class AccountConnection extends EventEmitter {
     const session = ++this.session;
     this.everOnline = true;
     this.caughtUp = false;
+    for (const room of this.rooms.values()) room.close();
     this.rooms.clear();
     this.roster.clearPresence();
     // Where the catch-up starts is decided before any stanza of this session is stored.
@@ -401,6 +402,17 @@ export class AccountConnection extends EventEmitter {
       const room = await joinRoom(this.channel, this.account, conversation).catch(() => undefined);
       if (!room) continue;
       this.rooms.set(room.jid, room);
+      // OMEMO in the room needs its configuration and members (and their device lists) first.
+      const refresh = () =>
+        refreshRoomEncryption(this.db, this.channel, this.opts.crypto, room, conversation);
+      room.onConfigurationChange(
+        () =>
+          void room
+            .discover(this.channel)
+            .then(refresh)
+            .catch(() => {}),
+      );
+      await refresh().catch(() => {});
       await catchUpArchive({
         db: this.db,
         transport: this.transport,

@@ -10,7 +10,8 @@
  *      (calls are serialised per account: the next stanza waits until this one is handled).
  *   3. `onCatchupDone(channel)` once the archive catch-up of the account (and its rooms) finished
  *      — the moment Conversations starts OMEMO self-healing.
- *   4. `encryptOutgoing(channel, to, text, context)` when the user sends a message.
+ *   4. `encryptOutgoing(channel, to, text, context)` when the user sends a message;
+ *      `roomEncryption(channel, room)` after joining a room and before sending to it.
  *   5. `onOffline(channel)` when the connection ends.
  */
 import type { Element } from '@xmpp/xml';
@@ -52,6 +53,28 @@ export interface DecryptContext {
   group: boolean;
   /** The server's archive id (stanza-id), when there is one. */
   serverMsgId: string | undefined;
+  /** For a group chat: the room as the engine knows it (configuration, members' real JIDs). */
+  room?: RoomView;
+}
+
+/**
+ * A joined group chat as plugins see it: the room's configuration from its disco#info and its
+ * members' real bare JIDs (affiliation lists and occupant presences, without the account's own).
+ */
+export interface RoomView {
+  jid: string;
+  nick: string;
+  membersOnly: boolean;
+  nonAnonymous: boolean;
+  members: string[];
+  /** A message of the account was sent encrypted to this room before (Conversations' attribute). */
+  encryptedBefore: boolean;
+}
+
+/** Whether messages to a room go encrypted, and when not, why (in words for the user). */
+export interface RoomEncryption {
+  encrypted: boolean;
+  reason?: string;
 }
 
 /** What a plugin made of an encrypted message. */
@@ -93,7 +116,9 @@ export interface MessageCrypto {
     channel: XmppChannel,
     to: string,
     text: string,
-    context: { messageId: string; group: boolean },
+    context: { messageId: string; group: boolean; room?: RoomView },
   ): Promise<EncryptResult | null> | EncryptResult | null;
+  /** Whether a room's messages would go encrypted now, and why not (see {@link RoomEncryption}). */
+  roomEncryption?(channel: XmppChannel, room: RoomView): Promise<RoomEncryption> | RoomEncryption;
   onOffline?(channel: XmppChannel): void;
 }

@@ -27,6 +27,7 @@ import {
   CONVERSATION_MODE,
   findOrCreateConversation,
   jidResource,
+  setConversationAttributes,
   unarchiveConversation,
 } from '../store/conversations.js';
 import {
@@ -42,6 +43,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_CATCHUP, type CatchupOptions } from './catchup.js';
 import type { MessageCrypto, XmppChannel } from './crypto-hook.js';
 import type { StoredMessageEvent } from './message-intake.js';
+import { encryptedBefore, refreshRoomEncryption, ROOM_ATTRIBUTE } from './rooms.js';
 import { NS } from './stanza.js';
 import type { RosterItem } from './roster.js';
 
@@ -298,9 +300,23 @@ export class Engine extends EventEmitter {
       }
     }
     const uuid = randomUUID();
+    const joined = group ? conn.rooms.get(to) : undefined;
+    if (joined) {
+      await refreshRoomEncryption(this.db, conn.channel, this.opts.crypto, joined, conversation);
+    }
     const encrypted = this.opts.crypto?.encryptOutgoing
-      ? await this.opts.crypto.encryptOutgoing(conn.channel, to, text, { messageId: uuid, group })
+      ? await this.opts.crypto.encryptOutgoing(conn.channel, to, text, {
+          messageId: uuid,
+          group,
+          ...(joined ? { room: joined.view(encryptedBefore(conversation)) } : {}),
+        })
       : null;
+    if (joined && encrypted) {
+      // As Conversations: a room once written to encrypted stays encrypted (no silent downgrade).
+      setConversationAttributes(this.db, conversation.uuid, {
+        [ROOM_ATTRIBUTE.formerlyPrivateNonAnonymous]: 'true',
+      });
+    }
     const children: Element[] = [];
     if (encrypted) {
       children.push(...encrypted.elements);

@@ -31,7 +31,7 @@ import {
 import { saveArchivePosition, type ArchivePosition } from './archive-position.js';
 import { writeWhenFree } from './busy-database.js';
 import type { ArchiveItem } from './archive-query.js';
-import type { DecryptContext, MessageCrypto, XmppChannel } from './crypto-hook.js';
+import type { DecryptContext, MessageCrypto, RoomView, XmppChannel } from './crypto-hook.js';
 import {
   bareJid,
   delayOf,
@@ -47,6 +47,10 @@ export interface RoomInfo {
   jid: string;
   nick: string;
   conversationUuid: string;
+  /** The real bare JID behind `room/nick`, as the room's presences told (see rooms.ts). */
+  realJidOf?(fullJid: string): string | undefined;
+  /** The room's configuration and members, for the crypto plugin. */
+  view?(encryptedBefore: boolean): RoomView;
 }
 
 export interface StoredMessageEvent {
@@ -85,6 +89,8 @@ interface Prepared {
   id: string | undefined;
   stanzaId: string | undefined;
   archiveKey: string;
+  /** Group chat: the sender's real bare JID, when known from a source that can be trusted. */
+  trueCounterpart: string | undefined;
   body: string | null;
   encryption: number;
   fingerprint: string | null;
@@ -224,15 +230,25 @@ export class MessageIntake {
 
     let direction: 'incoming' | 'outgoing';
     let conversation: ConversationRow | undefined;
+    let trueCounterpart: string | undefined;
     if (group) {
       conversation =
         (room && findConversation(this.db, this.opts.accountUuid, room.jid)) ||
         findConversation(this.db, this.opts.accountUuid, from);
       if (!conversation || conversation.mode !== CONVERSATION_MODE.group) return undefined;
       const nick = jidResource(from);
+      trueCounterpart = occupantRealJid(message, from, arrival, room);
+      // Our own message comes back from the room under our nick; but a real JID the room tells
+      // decides (someone else may have had our nick when an archived message was sent).
       direction =
         arrival.direction ??
-        (room && nick !== undefined && nick === room.nick ? 'outgoing' : 'incoming');
+        (trueCounterpart !== undefined
+          ? trueCounterpart === own
+            ? 'outgoing'
+            : 'incoming'
+          : room && nick !== undefined && nick === room.nick
+            ? 'outgoing'
+            : 'incoming');
     } else {
       direction = arrival.direction ?? (bareJid(from) === own ? 'outgoing' : 'incoming');
       conversation = findConversation(
@@ -281,6 +297,7 @@ export class MessageIntake {
       id,
       stanzaId,
       archiveKey,
+      trueCounterpart,
     };
 
     // A message we already have is not decrypted again (that would fail: its key is used up).
@@ -298,10 +315,11 @@ export class MessageIntake {
       source: arrival.source,
       direction,
       from,
-      senderBareJid: group ? realJidOf(message) : bareJid(from),
+      senderBareJid: group ? trueCounterpart : bareJid(from),
       conversationJid,
       group,
       serverMsgId: stanzaId,
+      ...(room?.view ? { room: room.view(false) } : {}),
     };
     let body = message.getChildText('body') ?? null;
     let encryption: number = MESSAGE_ENCRYPTION.none;
@@ -359,7 +377,7 @@ export class MessageIntake {
       conversationUuid: conversation.uuid,
       timeSent: orderedTime(this.db, conversation.uuid, p.arrival.stamp ?? delayOf(p.message)),
       counterpart: p.counterpart,
-      trueCounterpart: p.group ? (realJidOf(p.message) ?? null) : null,
+      trueCounterpart: p.group ? (p.trueCounterpart ?? null) : null,
       body: p.body,
       encryption: p.encryption,
       // A one-to-one message from a room occupant is a private message of the group chat.
@@ -439,8 +457,29 @@ function orderedTime(
   return stamp;
 }
 
-/** The occupant's real JID in a (non-anonymous) room, when the room shares it. */
-function realJidOf(message: Element): string | undefined {
-  const jid = message.getChild('x', NS.mucUser)?.getChild('item')?.attrs.jid as string | undefined;
-  return jid ? bareJid(jid) : undefined;
+/**
+ * The sender's real bare JID in a group chat, as Conversations' MessageParser finds it: for a
+ * message from the room's archive, the `<x xmlns='…muc#user'><item jid=…/>` the archive adds in a
+ * non-anonymous room (when a message carries several that disagree, an occupant forged one: none
+ * is believed); for a live message, the occupant's presence — never what the message itself says.
+ */
+function occupantRealJid(
+  message: Element,
+  from: string,
+  arrival: Arrival,
+  room: RoomInfo | undefined,
+): string | undefined {
+  if (arrival.source === 'mam') {
+    const claimed = new Set<string>();
+    for (const x of message.getChildren('x', NS.mucUser)) {
+      for (const item of x.getChildren('item')) {
+        const jid = item.attrs.jid as string | undefined;
+        if (jid) claimed.add(bareJid(jid));
+      }
+    }
+    if (claimed.size > 1) return undefined;
+    const [only] = claimed;
+    if (only !== undefined) return only;
+  }
+  return room?.realJidOf?.(from);
 }
