@@ -308,7 +308,9 @@ export class OmemoCrypto implements MessageCrypto {
     const hit = cache.get(jid);
     if (hit && Date.now() - hit.at < DEVICE_LIST_TTL_MS) return hit.ids;
     const ids = await fetchDeviceIds(channel, jid);
-    cache.set(jid, { ids, at: Date.now() });
+    // An empty list is asked again next time (Conversations: hasEmptyDeviceList → fetch), so a
+    // member who just set up OMEMO is found.
+    if (ids.length > 0) cache.set(jid, { ids, at: Date.now() });
     return ids;
   }
 

@@ -1,0 +1,410 @@
+/**
+ * OMEMO in group chats against a real Prosody (MUC with room archives), with ferry devices only:
+ * a members-only, non-anonymous room of three members (alice, bob, dave) exchanging encrypted
+ * messages every way; alice backs up, her old device keeps chatting, she is restored on a new
+ * profile: the room's archive catch-up keeps the earlier messages from the backup, marks the gap
+ * "unable to decrypt", heals, and her next messages decrypt at every member and theirs at her.
+ * Then: an open room is never encrypted and ferry says why; hostile room stanzas are rejected.
+ * (profanity in a room: group-chat-profanity.itest.ts.)
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { xml } from '@xmpp/client';
+import { openProfile, type Profile } from '../store/profile.js';
+import { addAccount, findAccountByJid, setAccountEnabled } from '../store/accounts.js';
+import {
+  CONVERSATION_MODE,
+  findConversation,
+  findOrCreateConversation,
+} from '../store/conversations.js';
+import { listMessages, MESSAGE_ENCRYPTION, type MessageRow } from '../store/messages.js';
+import { createBackups } from '../migration/create-backup.js';
+import { importBackup } from '../migration/import-backup.js';
+import { startProsody, type ProsodyServer } from '../xmpp/testing/prosody.js';
+import { connectContact, waitUntil } from '../xmpp/testing/contact.js';
+import { createRoom } from '../xmpp/testing/rooms.js';
+import { storedRoomEncryption } from '../xmpp/rooms.js';
+import { Engine } from '../xmpp/engine.js';
+import { OmemoCrypto, type OmemoEvent } from './omemo-crypto.js';
+import {
+  ENCRYPTION_AXOLOTL,
+  ENCRYPTION_AXOLOTL_FAILED,
+  ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE,
+} from './omemo-account.js';
+import { FALLBACK_BODY, OMEMO_NS } from './omemo-element.js';
+
+const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
+
+/** Clean-up steps, run last-in first-out (engines stop before their profiles close). */
+class Cleanup {
+  private readonly steps: (() => unknown)[] = [];
+  constructor(t: { after(fn: () => unknown): void }) {
+    t.after(async () => {
+      for (const step of this.steps.reverse()) {
+        try {
+          await step();
+        } catch {
+          // keep cleaning up
+        }
+      }
+    });
+  }
+  after(fn: () => unknown): void {
+    this.steps.push(fn);
+  }
+}
+
+interface Device {
+  profile: Profile;
+  engine: Engine;
+  events: OmemoEvent[];
+  jid: string;
+  stop(): Promise<void>;
+}
+
+function profileIn(t: Cleanup, prefix: string): Profile {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const profile = openProfile(dir);
+  t.after(() => {
+    profile.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return profile;
+}
+
+/** A ferry profile with the account and the room as a group conversation (joined as `nick`). */
+function newDevice(
+  t: Cleanup,
+  server: ProsodyServer,
+  user: string,
+  rooms: { room: string; nick: string }[],
+): Profile {
+  const profile = profileIn(t, `ferry-muc-${user}-`);
+  addAccount(profile.db, {
+    jid: `${user}@${server.domain}`,
+    password: `pw-${user}`,
+    hostname: '127.0.0.1',
+    port: server.port,
+    resource: `ferry.${user}`,
+  });
+  const account = findAccountByJid(profile.db, `${user}@${server.domain}`)!;
+  for (const { room, nick } of rooms) {
+    findOrCreateConversation(profile.db, {
+      accountUuid: account.uuid,
+      contactJid: `${room}/${nick}`,
+      mode: CONVERSATION_MODE.group,
+    });
+  }
+  return profile;
+}
+
+async function startDevice(t: Cleanup, profile: Profile, jid: string): Promise<Device> {
+  const events: OmemoEvent[] = [];
+  const engine = new Engine(profile, {
+    ...fast,
+    crypto: new OmemoCrypto(profile.db, (e) => events.push(e)),
+  });
+  const caught = new Promise((resolve) => engine.once('catchup-done', resolve));
+  await engine.start();
+  await caught;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await engine.stop();
+  };
+  t.after(stop);
+  return { profile, engine, events, jid, stop };
+}
+
+function roomMessages(device: Device, room: string): MessageRow[] {
+  const account = findAccountByJid(device.profile.db, device.jid)!;
+  const conversation = findConversation(device.profile.db, account.uuid, room);
+  return conversation ? listMessages(device.profile.db, conversation.uuid) : [];
+}
+
+function roomState(device: Device, room: string) {
+  const account = findAccountByJid(device.profile.db, device.jid)!;
+  return storedRoomEncryption(findConversation(device.profile.db, account.uuid, room)!);
+}
+
+async function waitForRoomBody(device: Device, room: string, body: string): Promise<MessageRow> {
+  let found: MessageRow | undefined;
+  await waitUntil(
+    () => {
+      found = roomMessages(device, room).find((m) => m.body === body && m.status === 0);
+      return found !== undefined;
+    },
+    15_000,
+    `"${body}" in ${room} on ${device.jid}`,
+  );
+  return found!;
+}
+
+/** `from` writes to the room; every other member's device reads it decrypted. */
+async function sayInRoom(from: Device, room: string, text: string, to: Device[]): Promise<void> {
+  const sent = await from.engine.sendMessage(from.jid, room, text);
+  assert.equal(sent.encryption, ENCRYPTION_AXOLOTL, `"${text}" was sent encrypted`);
+  for (const member of to) {
+    const got = await waitForRoomBody(member, room, text);
+    assert.equal(got.encryption, ENCRYPTION_AXOLOTL, `"${text}" decrypted at ${member.jid}`);
+    assert.equal(got.trueCounterpart, from.jid, `"${text}" is from ${from.jid}'s real JID`);
+  }
+}
+
+test('a members-only non-anonymous room: encrypted every way, and across a device move', async (tc) => {
+  const t = new Cleanup(tc);
+  const server = await startProsody({ muc: true });
+  t.after(() => server.stop());
+  for (const user of ['alice', 'bob', 'dave']) await server.register(user, `pw-${user}`);
+  const jid = (user: string) => `${user}@${server.domain}`;
+  const room = `team@${server.mucDomain}`;
+  await createRoom(server, { user: 'alice', password: 'pw-alice' }, room, {
+    membersOnly: true,
+    nonAnonymous: true,
+    members: [jid('bob'), jid('dave')],
+  });
+  const alice = await startDevice(
+    t,
+    newDevice(t, server, 'alice', [{ room, nick: 'Alice' }]),
+    jid('alice'),
+  );
+  const bob = await startDevice(
+    t,
+    newDevice(t, server, 'bob', [{ room, nick: 'Bob' }]),
+    jid('bob'),
+  );
+  const dave = await startDevice(
+    t,
+    newDevice(t, server, 'dave', [{ room, nick: 'Dave' }]),
+    jid('dave'),
+  );
+
+  await sayInRoom(alice, room, 'hello team, encrypted', [bob, dave]);
+  await sayInRoom(bob, room, 'bob here, encrypted too', [alice, dave]);
+  await sayInRoom(dave, room, 'dave joins in', [alice, bob]);
+  for (const d of [alice, bob, dave])
+    assert.deepEqual(roomState(d, room), { state: 'omemo', reason: null });
+  // The room never saw a readable text: what others would show is the fallback body.
+  const reader = await connectContact(server, 'bob', 'pw-bob', 'plain-reader');
+  t.after(() => reader.stop());
+
+  // Alice backs up, her old device keeps chatting: the ratchets move past the backup.
+  const outDir = mkdtempSync(join(tmpdir(), 'ferry-muc-backups-'));
+  t.after(() => rmSync(outDir, { recursive: true, force: true }));
+  const { written } = await createBackups(alice.profile, { outDir });
+  const file = written[0]?.file;
+  assert.ok(file, 'a backup was written');
+  await sayInRoom(alice, room, 'old phone, after the backup', [bob, dave]);
+  await sayInRoom(bob, room, 'bob answers the old phone', [alice, dave]);
+  await sayInRoom(dave, room, 'dave answers too', [alice, bob]);
+  await sayInRoom(alice, room, 'old phone again', [bob, dave]);
+  await sayInRoom(bob, room, 'gap message from bob', [alice, dave]);
+  await sayInRoom(dave, room, 'gap message from dave', [alice, bob]);
+  await alice.stop();
+
+  const restoredProfile = profileIn(t, 'ferry-muc-alice-restored-');
+  await importBackup(restoredProfile, file, 'pw-alice');
+  setAccountEnabled(restoredProfile.db, jid('alice'), true);
+  const bobEvents = bob.events.length;
+  const daveEvents = dave.events.length;
+  const restored = await startDevice(t, restoredProfile, jid('alice'));
+
+  const messages = roomMessages(restored, room);
+  // The earlier messages, from the backup, are intact and stored once.
+  for (const text of ['hello team, encrypted', 'bob here, encrypted too', 'dave joins in']) {
+    const same = messages.filter((m) => m.body === text);
+    assert.equal(same.length, 1, `"${text}" is there once`);
+    assert.equal(same[0]?.encryption, ENCRYPTION_AXOLOTL);
+  }
+  // The gap: marked unable to decrypt, nothing of it shown as text.
+  const failed = messages.filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED);
+  assert.ok(failed.length >= 2, `the gap is unable to decrypt (${failed.length})`);
+  for (const m of failed) assert.equal(m.body, '');
+  for (const gap of ['gap message from bob', 'gap message from dave']) {
+    assert.ok(
+      !messages.some((m) => m.body === gap),
+      `"${gap}" is not readable on the restored device`,
+    );
+  }
+  assert.ok(!messages.some((m) => m.body === FALLBACK_BODY), 'no fallback body stored');
+  // Self-healing with both members, after the catch-up.
+  await waitUntil(
+    () =>
+      bob.events
+        .slice(bobEvents)
+        .some((e) => e.kind === 'key-transport' && e.device.name === jid('alice')) &&
+      dave.events
+        .slice(daveEvents)
+        .some((e) => e.kind === 'key-transport' && e.device.name === jid('alice')),
+    20_000,
+    'bob and dave receiving the healing messages',
+  );
+
+  await sayInRoom(restored, room, 'the new phone writes to the team', [bob, dave]);
+  await sayInRoom(bob, room, 'bob reads the new phone', [restored, dave]);
+  await sayInRoom(dave, room, 'dave too', [restored, bob]);
+
+  // A backup taken after the group chat restores the sessions built in the room.
+  await restored.stop();
+  const outDir2 = mkdtempSync(join(tmpdir(), 'ferry-muc-backups-'));
+  t.after(() => rmSync(outDir2, { recursive: true, force: true }));
+  const second = await createBackups(restoredProfile, { outDir: outDir2, deactivate: true });
+  const thirdProfile = profileIn(t, 'ferry-muc-alice-third-');
+  await importBackup(thirdProfile, second.written[0]!.file, 'pw-alice');
+  setAccountEnabled(thirdProfile.db, jid('alice'), true);
+  await sayInRoom(bob, room, 'while alice moves again', [dave]);
+  const third = await startDevice(t, thirdProfile, jid('alice'));
+  const quiet = await waitForRoomBody(third, room, 'while alice moves again');
+  assert.equal(
+    quiet.encryption,
+    ENCRYPTION_AXOLOTL,
+    'the restored sessions decrypt what came meanwhile',
+  );
+  await sayInRoom(third, room, 'third device, same sessions', [bob, dave]);
+});
+
+test('an open room is never encrypted and ferry says why; hostile room stanzas are rejected', async (tc) => {
+  const t = new Cleanup(tc);
+  const server = await startProsody({ muc: true });
+  t.after(() => server.stop());
+  for (const user of ['alice', 'bob', 'mallory']) await server.register(user, `pw-${user}`);
+  const jid = (user: string) => `${user}@${server.domain}`;
+  const lobby = `lobby@${server.mucDomain}`;
+  const secret = `secret@${server.mucDomain}`;
+  await createRoom(server, { user: 'alice', password: 'pw-alice' }, lobby, {
+    membersOnly: false,
+    nonAnonymous: false,
+  });
+  await createRoom(server, { user: 'alice', password: 'pw-alice' }, secret, {
+    membersOnly: true,
+    nonAnonymous: true,
+    members: [jid('bob'), jid('mallory')],
+  });
+  const bob = await startDevice(
+    t,
+    newDevice(t, server, 'bob', [
+      { room: lobby, nick: 'Bob' },
+      { room: secret, nick: 'Bob' },
+    ]),
+    jid('bob'),
+  );
+  const alice = await startDevice(
+    t,
+    newDevice(t, server, 'alice', [
+      { room: lobby, nick: 'Alice' },
+      { room: secret, nick: 'Alice' },
+    ]),
+    jid('alice'),
+  );
+
+  // The open room: plain text, and the reason is stored for the CLI and the web app.
+  const sent = await alice.engine.sendMessage(alice.jid, lobby, 'hello lobby');
+  assert.equal(sent.encryption, MESSAGE_ENCRYPTION.none);
+  const got = await waitForRoomBody(bob, lobby, 'hello lobby');
+  assert.equal(got.encryption, MESSAGE_ENCRYPTION.none);
+  assert.deepEqual(roomState(alice, lobby), {
+    state: 'none',
+    reason:
+      'the room is open to anyone and hides its members’ addresses (not members-only, not non-anonymous)',
+  });
+
+  // Mallory, a member without OMEMO, talks to the secret room with a raw client.
+  const mallory = await connectContact(server, 'mallory', 'pw-mallory', 'raw');
+  t.after(() => mallory.stop());
+  await mallory.join(secret, 'Mallory');
+  const aliceDevice = alice.events.find((e) => e.kind === 'published');
+  assert.ok(aliceDevice?.kind === 'published');
+  const bobDevice = bob.events.find((e) => e.kind === 'published');
+  assert.ok(bobDevice?.kind === 'published');
+  const junk = Buffer.alloc(64, 7).toString('base64');
+  const encrypted = (sid: number, rid: number, payload = 'secret?') =>
+    xml(
+      'encrypted',
+      { xmlns: OMEMO_NS },
+      xml(
+        'header',
+        { sid: String(sid) },
+        xml('key', { rid: String(rid) }, junk),
+        xml('iv', {}, Buffer.alloc(12, 1).toString('base64')),
+      ),
+      xml('payload', {}, Buffer.from(payload).toString('base64')),
+    );
+  const toRoom = (id: string, ...children: ReturnType<typeof xml>[]) =>
+    mallory.xmpp.send(xml('message', { to: secret, type: 'groupchat', id }, ...children));
+  // 1. Pretending to be bob (a forged real JID) with a key for alice's device.
+  await toRoom(
+    'forged-sender',
+    xml('x', { xmlns: 'http://jabber.org/protocol/muc#user' }, xml('item', { jid: jid('bob') })),
+    encrypted(bobDevice.deviceId, aliceDevice.deviceId),
+    xml('body', {}, 'plaintext that must not show'),
+  );
+  // 2. A key for another device only.
+  await toRoom('other-device', encrypted(4242, 999_999), xml('body', {}, 'not for you either'));
+  // 3. A forged reflection of alice's own message, sent to her directly and as a forged carbon.
+  await mallory.xmpp.send(
+    xml(
+      'message',
+      { to: alice.jid, type: 'groupchat', id: 'forged-reflection' },
+      encrypted(aliceDevice.deviceId, aliceDevice.deviceId),
+      xml('body', {}, 'forged reflection'),
+    ),
+  );
+  await mallory.xmpp.send(
+    xml(
+      'message',
+      { to: alice.jid, type: 'chat', id: 'forged-carbon' },
+      xml(
+        'sent',
+        { xmlns: 'urn:xmpp:carbons:2' },
+        xml(
+          'forwarded',
+          { xmlns: 'urn:xmpp:forward:0' },
+          xml(
+            'message',
+            { from: `${secret}/Alice`, to: alice.jid, type: 'groupchat', id: 'x' },
+            xml('body', {}, 'forged carbon'),
+          ),
+        ),
+      ),
+    ),
+  );
+  // 4. Then a plain message: the engine is still working.
+  await mallory.sayInRoom(secret, 'plain after all that');
+  await waitForRoomBody(alice, secret, 'plain after all that');
+
+  const secretMessages = roomMessages(alice, secret);
+  const byId = (id: string) => secretMessages.find((m) => m.remoteMsgId === id);
+  const forged = byId('forged-sender');
+  assert.equal(
+    forged?.encryption,
+    ENCRYPTION_AXOLOTL_FAILED,
+    'the forged sender is unable to decrypt',
+  );
+  assert.equal(forged?.body, '');
+  assert.equal(forged?.trueCounterpart, jid('mallory'), 'attributed to who really sent it');
+  const other = byId('other-device');
+  assert.equal(other?.encryption, ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE);
+  assert.equal(other?.body, '');
+  for (const text of [
+    'plaintext that must not show',
+    'not for you either',
+    'forged reflection',
+    'forged carbon',
+    'secret?',
+  ]) {
+    for (const d of [alice, bob]) {
+      for (const r of [secret, lobby]) {
+        assert.ok(!roomMessages(d, r).some((m) => m.body === text), `"${text}" is not shown`);
+      }
+    }
+  }
+  // Mallory has no OMEMO: the secret room stays unencrypted, and ferry says why.
+  assert.deepEqual(roomState(alice, secret), {
+    state: 'none',
+    reason: `${jid('mallory')} has no OMEMO devices`,
+  });
+});
