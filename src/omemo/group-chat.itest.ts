@@ -5,7 +5,7 @@
  * profile: the room's archive catch-up keeps the earlier messages from the backup, marks the gap
  * "unable to decrypt", heals, and her next messages decrypt at every member and theirs at her.
  * Then: an open room is never encrypted and ferry says why; hostile room stanzas are rejected.
- * (profanity in a room: group-chat-profanity.itest.ts.)
+ * Last, profanity (a real, independent OMEMO client) in a room with two ferry devices.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,6 +35,7 @@ import {
   ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE,
 } from './omemo-account.js';
 import { FALLBACK_BODY, OMEMO_NS } from './omemo-element.js';
+import { Profanity, profanityAvailable, publishEmptyDeviceList } from './testing/profanity.js';
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
 
@@ -188,9 +189,6 @@ test('a members-only non-anonymous room: encrypted every way, and across a devic
   await sayInRoom(dave, room, 'dave joins in', [alice, bob]);
   for (const d of [alice, bob, dave])
     assert.deepEqual(roomState(d, room), { state: 'omemo', reason: null });
-  // The room never saw a readable text: what others would show is the fallback body.
-  const reader = await connectContact(server, 'bob', 'pw-bob', 'plain-reader');
-  t.after(() => reader.stop());
 
   // Alice backs up, her old device keeps chatting: the ratchets move past the backup.
   const outDir = mkdtempSync(join(tmpdir(), 'ferry-muc-backups-'));
@@ -408,3 +406,105 @@ test('an open room is never encrypted and ferry says why; hostile room stanzas a
     reason: `${jid('mallory')} has no OMEMO devices`,
   });
 });
+
+const noProfanity = !profanityAvailable() && 'profanity or tmux is not installed';
+
+test(
+  'profanity in the room: encrypted room messages with ferry devices every way, before and after a ferry move',
+  { skip: noProfanity },
+  async (tc) => {
+    const t = new Cleanup(tc);
+    const server = await startProsody({ muc: true });
+    t.after(() => server.stop());
+    for (const user of ['alice', 'bob', 'carol']) await server.register(user, `pw-${user}`);
+    const jid = (user: string) => `${user}@${server.domain}`;
+    const room = `crew@${server.mucDomain}`;
+    await createRoom(server, { user: 'alice', password: 'pw-alice' }, room, {
+      membersOnly: true,
+      nonAnonymous: true,
+      members: [jid('bob'), jid('carol')],
+    });
+    await publishEmptyDeviceList(server, 'carol', 'pw-carol');
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-muc-prof-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const prof = await Profanity.start(join(dir, 'profanity'));
+    t.after(() => prof.stop());
+    await prof.login({ jid: jid('carol'), password: 'pw-carol', port: server.port });
+    await prof.generateOmemoKeys();
+
+    const alice = await startDevice(
+      t,
+      newDevice(t, server, 'alice', [{ room, nick: 'Alice' }]),
+      jid('alice'),
+    );
+    const bob = await startDevice(
+      t,
+      newDevice(t, server, 'bob', [{ room, nick: 'Bob' }]),
+      jid('bob'),
+    );
+    await prof.type(`/join ${room} nick Carol`);
+    await prof.waitFor(/You have joined the room as Carol/);
+    await prof.type('/omemo start');
+    await prof.waitFor(/\[OMEMO\]/);
+
+    // ferry → room: profanity decrypts (it would show the fallback body otherwise).
+    await sayInRoom(alice, room, 'alice to the crew', [bob]);
+    await prof.waitFor(/~ Alice: alice to the crew/);
+    await sayInRoom(bob, room, 'bob to the crew', [alice]);
+    await prof.waitFor(/~ Bob: bob to the crew/);
+    // profanity → room: both ferry devices decrypt.
+    await prof.type('carol to the crew');
+    for (const d of [alice, bob]) {
+      const got = await waitForRoomBody(d, room, 'carol to the crew');
+      assert.equal(got.encryption, ENCRYPTION_AXOLOTL, `carol's message decrypted at ${d.jid}`);
+      assert.equal(got.trueCounterpart, jid('carol'));
+    }
+
+    // Alice backs up; her old device keeps chatting with profanity, then retires.
+    const outDir = mkdtempSync(join(tmpdir(), 'ferry-muc-backups-'));
+    t.after(() => rmSync(outDir, { recursive: true, force: true }));
+    const { written } = await createBackups(alice.profile, { outDir });
+    assert.ok(written[0]);
+    await sayInRoom(alice, room, 'old alice after the backup', [bob]);
+    await prof.waitFor(/~ Alice: old alice after the backup/);
+    await prof.type('carol answers old alice');
+    await waitForRoomBody(alice, room, 'carol answers old alice');
+    await sayInRoom(alice, room, 'old alice again', [bob]);
+    await prof.waitFor(/~ Alice: old alice again/);
+    await prof.type('gap from carol');
+    await waitForRoomBody(bob, room, 'gap from carol');
+    await alice.stop();
+
+    const restoredProfile = profileIn(t, 'ferry-muc-prof-alice-');
+    await importBackup(restoredProfile, written[0].file, 'pw-alice');
+    setAccountEnabled(restoredProfile.db, jid('alice'), true);
+    const restored = await startDevice(t, restoredProfile, jid('alice'));
+    const messages = roomMessages(restored, room);
+    for (const text of ['alice to the crew', 'bob to the crew', 'carol to the crew']) {
+      assert.equal(messages.filter((m) => m.body === text).length, 1, `"${text}" from the backup`);
+    }
+    const gap = messages.filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED);
+    assert.ok(gap.length >= 1, 'the gap from carol is unable to decrypt');
+    assert.ok(gap.every((m) => m.body === '' && m.trueCounterpart === jid('carol')));
+    assert.ok(!messages.some((m) => m.body === 'gap from carol'));
+    await waitUntil(
+      () => restored.events.some((e) => e.kind === 'healed' && e.device.name === jid('carol')),
+      20_000,
+      'the restored device healing its session with profanity',
+    );
+
+    await sayInRoom(restored, room, 'restored alice to the crew', [bob]);
+    await prof.waitFor(/~ Alice: restored alice to the crew/);
+    await prof.type('carol reads restored alice');
+    for (const d of [restored, bob]) {
+      const got = await waitForRoomBody(d, room, 'carol reads restored alice');
+      assert.equal(got.encryption, ENCRYPTION_AXOLOTL, `decrypted at ${d.jid}`);
+    }
+    await sayInRoom(bob, room, 'bob to restored alice', [restored]);
+    await prof.waitFor(/~ Bob: bob to restored alice/);
+    assert.ok(
+      !(await prof.screen()).includes(FALLBACK_BODY),
+      'profanity never showed a fallback body',
+    );
+  },
+);

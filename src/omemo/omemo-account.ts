@@ -33,6 +33,8 @@ export type IncomingOmemo =
       sender: DeviceAddress;
       /** The sender device is this account's own device id: an archived copy of our own message. */
       reflectedOwn: boolean;
+      /** The device ids the message was encrypted for. */
+      rids: number[];
     }
   | {
       outcome: 'undecryptable';
@@ -95,6 +97,7 @@ export class OmemoAccount {
         outcome: 'not-encrypted-for-this-device',
         sender,
         reflectedOwn: senderJid === this.jid && parsed.sid === ownId,
+        rids: parsed.keys.map((k) => k.rid),
       };
     }
     if (senderJid === this.jid && parsed.sid === ownId) {

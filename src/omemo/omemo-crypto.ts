@@ -209,7 +209,10 @@ export class OmemoCrypto implements MessageCrypto {
       case 'not-encrypted-for-this-device':
         // An archived copy of a message this very device id sent (e.g. the old phone after a
         // backup): Conversations ignores it as a reflected own message.
-        if (result.reflectedOwn) return { body: null, encryption: 0 };
+        if (result.reflectedOwn) {
+          await this.healAfterRestore(channel, context, result.rids);
+          return { body: null, encryption: 0 };
+        }
         return { body: '', encryption: ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE };
       case 'undecryptable':
         this.onEvent({
@@ -224,6 +227,33 @@ export class OmemoCrypto implements MessageCrypto {
         }
         return { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED };
     }
+  }
+
+  /**
+   * A message from this very device id that this profile doesn't have: another copy of this
+   * device (the old phone after the backup that made this profile) sent it, so the sessions it
+   * was encrypted with moved on without us, and our next messages on them would not decrypt.
+   * Those sessions are healed like broken ones (new session from the bundle, key transport),
+   * once the catch-up is over. ferry's addition to Conversations' self-healing (docs/omemo.md).
+   */
+  private async healAfterRestore(
+    channel: XmppChannel,
+    context: DecryptContext,
+    rids: number[],
+  ): Promise<void> {
+    const account = this.account(channel.account);
+    const state = this.state(channel);
+    const names = context.group
+      ? [...(context.room?.members ?? []), account.jid]
+      : [context.conversationJid.toLowerCase(), account.jid];
+    for (const name of new Set(names)) {
+      for (const deviceId of rids) {
+        const device = { name, deviceId };
+        if (name === account.jid && deviceId === account.deviceId) continue;
+        if (account.hasSession(device)) state.pendingHeal.set(key(device), device);
+      }
+    }
+    if (state.caughtUp && state.pendingHeal.size > 0) await this.afterCatchup(channel);
   }
 
   async onCatchupDone(channel: XmppChannel): Promise<void> {
