@@ -35,6 +35,7 @@ import {
   ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE,
 } from './omemo-account.js';
 import { FALLBACK_BODY, OMEMO_NS } from './omemo-element.js';
+import { runFerry } from '../cli/testing/run-ferry.js';
 import { Profanity, profanityAvailable, publishEmptyDeviceList } from './testing/profanity.js';
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
@@ -263,6 +264,13 @@ test('a members-only non-anonymous room: encrypted every way, and across a devic
     'the restored sessions decrypt what came meanwhile',
   );
   await sayInRoom(third, room, 'third device, same sessions', [bob, dave]);
+  await third.stop();
+  const chats = await runFerry(['--profile', thirdProfile.dir, 'chats']);
+  assert.match(
+    chats.stdout,
+    new RegExp(`^${room}  \\(group, OMEMO`, 'm'),
+    chats.stdout + chats.stderr,
+  );
 });
 
 test('an open room is never encrypted and ferry says why; hostile room stanzas are rejected', async (tc) => {
@@ -405,6 +413,23 @@ test('an open room is never encrypted and ferry says why; hostile room stanzas a
     state: 'none',
     reason: `${jid('mallory')} has no OMEMO devices`,
   });
+
+  // What the user reads: `ferry chats` tells each room's encryption and why it is off.
+  await alice.stop();
+  const chats = await runFerry(['--profile', alice.profile.dir, 'chats']);
+  assert.equal(chats.code, 0, chats.stderr);
+  const line = (room: string) => chats.stdout.split('\n').find((l) => l.startsWith(room)) ?? '';
+  assert.match(
+    line(lobby),
+    /\(group, not encrypted: the room is open to anyone and hides its members’ addresses/,
+  );
+  assert.match(
+    line(secret),
+    new RegExp(`\\(group, not encrypted: ${jid('mallory')} has no OMEMO devices`),
+  );
+  const json = await runFerry(['--profile', alice.profile.dir, 'chats', '--json']);
+  const rooms = JSON.parse(json.stdout) as { jid: string; encryption?: { state: string } }[];
+  assert.equal(rooms.find((r) => r.jid === secret)?.encryption?.state, 'none');
 });
 
 const noProfanity = !profanityAvailable() && 'profanity or tmux is not installed';

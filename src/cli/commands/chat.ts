@@ -19,6 +19,7 @@ import {
 } from '../../store/conversations.js';
 import { listMessages, markConversationRead } from '../../store/messages.js';
 import { readAccountState } from '../../xmpp/account-state.js';
+import { storedRoomEncryption } from '../../xmpp/rooms.js';
 import {
   Engine,
   EngineError,
@@ -350,6 +351,9 @@ export function registerChatCommands(program: Command): void {
                 jid: bareJid(s.conversation.contactJid),
                 name: s.conversation.name,
                 group: s.conversation.mode === 1,
+                ...(s.conversation.mode === 1
+                  ? { encryption: storedRoomEncryption(s.conversation) }
+                  : {}),
                 archived: s.conversation.status === 1,
                 unread: s.unread,
                 last: s.lastMessage
@@ -378,6 +382,7 @@ export function registerChatCommands(program: Command): void {
               : jid;
           const tags = [
             s.conversation.mode === 1 ? 'group' : '',
+            s.conversation.mode === 1 ? roomEncryptionTag(s.conversation) : '',
             s.conversation.status === 1 ? 'archived' : '',
             s.unread > 0 ? `${s.unread} unread` : '',
             several ? `via ${s.accountJid}` : '',
@@ -428,4 +433,12 @@ export function registerChatCommands(program: Command): void {
         });
       },
     );
+}
+
+/** A group chat's encryption for `ferry chats`: "OMEMO", or why not. */
+function roomEncryptionTag(conversation: Parameters<typeof storedRoomEncryption>[0]): string {
+  const { state, reason } = storedRoomEncryption(conversation);
+  if (state === 'omemo') return 'OMEMO';
+  if (state === 'none') return `not encrypted: ${reason ?? 'unknown reason'}`;
+  return 'encryption not known yet (join the room once: ferry sync)';
 }

@@ -131,6 +131,11 @@ function Conversation({ uuid, onBack, refreshKey }) {
       <span class=${`omemo omemo-${c.encryption}`}
         >${c.encryption === 'omemo' ? html`<${Lock} label="" /> OMEMO encrypted` : 'Not encrypted'}</span
       >
+      ${
+        c.group && c.encryption !== 'omemo' && c.encryptionReason
+          ? html`<p class="omemo-reason">Not encrypted because ${c.encryptionReason}.</p>`
+          : null
+      }
     </div>
     <${ErrorBox} error=${error} />
     <ol class="messages" ref=${listRef} aria-label="Messages" aria-live="polite">

@@ -8,6 +8,7 @@ import {
   MESSAGE_TYPE,
   type MessageRow,
 } from '../../store/messages.js';
+import { storedRoomEncryption } from '../../xmpp/rooms.js';
 import type { WebContext } from '../server.js';
 import { describeUserError } from '../user-errors.js';
 
@@ -69,6 +70,11 @@ function attributes(row: ConversationRow): Record<string, unknown> {
  * `next_encryption` attribute; without it, the chat's last messages tell.
  */
 export function chatEncryption(row: ConversationRow, recent: MessageRow[]): 'omemo' | 'none' {
+  if (row.mode === 1) {
+    // A group chat: what the engine worked out when it last joined the room (rooms.ts).
+    const stored = storedRoomEncryption(row).state;
+    if (stored !== 'unknown') return stored;
+  }
   const next = attributes(row)['next_encryption'];
   if (next !== undefined && next !== null && String(next) !== '') {
     return Number(next) === MESSAGE_ENCRYPTION.omemo ? 'omemo' : 'none';
@@ -127,6 +133,9 @@ export function registerChatRoutes(app: FastifyInstance, ctx: WebContext): void 
         conversation: {
           ...conversationView(summary.conversation, summary.accountJid),
           encryption: chatEncryption(summary.conversation, messages),
+          ...(summary.conversation.mode === 1
+            ? { encryptionReason: storedRoomEncryption(summary.conversation).reason }
+            : {}),
         },
         messages: messages.map(messageView),
       };
