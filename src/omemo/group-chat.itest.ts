@@ -414,6 +414,25 @@ test('an open room is never encrypted and ferry says why; hostile room stanzas a
     reason: `${jid('mallory')} has no OMEMO devices`,
   });
 
+  // A new device of bob's reads the same from the room's archive: there the forged real JID
+  // stands beside the one the room added, so neither is believed and nothing is decrypted.
+  const bob2 = await startDevice(
+    t,
+    newDevice(t, server, 'bob', [{ room: secret, nick: 'Bob' }]),
+    jid('bob'),
+  );
+  const archived = roomMessages(bob2, secret);
+  const forgedInArchive = archived.find((m) => m.remoteMsgId === 'forged-sender');
+  assert.equal(forgedInArchive?.encryption, ENCRYPTION_AXOLOTL_FAILED);
+  assert.equal(forgedInArchive?.body, '');
+  assert.notEqual(forgedInArchive?.trueCounterpart, jid('bob'), 'not attributed to bob');
+  assert.ok(archived.some((m) => m.body === 'plain after all that'));
+  assert.ok(
+    bob2.events.some((e) => e.kind === 'undecryptable' && /real JID/.test(e.error)),
+    'refused for its unknown real JID',
+  );
+  await bob2.stop();
+
   // What the user reads: `ferry chats` tells each room's encryption and why it is off.
   await alice.stop();
   const chats = await runFerry(['--profile', alice.profile.dir, 'chats']);
