@@ -36,6 +36,8 @@ import {
 } from './omemo-account.js';
 import { FALLBACK_BODY, OMEMO_NS } from './omemo-element.js';
 import { runFerry } from '../cli/testing/run-ferry.js';
+import { startWebApp } from '../web/server.js';
+import { launchChromium, screenshot } from '../web/testing/browser.js';
 import { Profanity, profanityAvailable, publishEmptyDeviceList } from './testing/profanity.js';
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
@@ -449,6 +451,26 @@ test('an open room is never encrypted and ferry says why; hostile room stanzas a
   const json = await runFerry(['--profile', alice.profile.dir, 'chats', '--json']);
   const rooms = JSON.parse(json.stdout) as { jid: string; encryption?: { state: string } }[];
   assert.equal(rooms.find((r) => r.jid === secret)?.encryption?.state, 'none');
+
+  // And the web app's chat header, on a phone-sized screen.
+  const app = await startWebApp({
+    profileDir: alice.profile.dir,
+    connect: false,
+    home: alice.profile.dir,
+  });
+  t.after(() => app.close());
+  const browser = await launchChromium();
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+  await page.goto(app.url);
+  await page.getByRole('link', { name: 'Chats', exact: true }).click();
+  await page.getByRole('button', { name: new RegExp(secret) }).click();
+  const reason = page.getByText(`Because ${jid('mallory')} has no OMEMO devices.`);
+  await reason.waitFor();
+  assert.ok(await reason.isVisible(), 'the reason is on screen');
+  const box = await reason.boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 375, 'the reason fits the screen');
+  await screenshot(page, 'group-chat-not-encrypted');
 });
 
 const noProfanity = !profanityAvailable() && 'profanity or tmux is not installed';

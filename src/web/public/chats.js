@@ -133,7 +133,7 @@ function Conversation({ uuid, onBack, refreshKey }) {
       >
       ${
         c.group && c.encryption !== 'omemo' && c.encryptionReason
-          ? html`<p class="omemo-reason">Not encrypted because ${c.encryptionReason}.</p>`
+          ? html`<p class="omemo-reason">Because ${c.encryptionReason}.</p>`
           : null
       }
     </div>
