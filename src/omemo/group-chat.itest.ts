@@ -85,6 +85,7 @@ function newDevice(
   server: ProsodyServer,
   user: string,
   rooms: { room: string; nick: string }[],
+  resource = `ferry.${user}`,
 ): Profile {
   const profile = profileIn(t, `ferry-muc-${user}-`);
   addAccount(profile.db, {
@@ -92,7 +93,7 @@ function newDevice(
     password: `pw-${user}`,
     hostname: '127.0.0.1',
     port: server.port,
-    resource: `ferry.${user}`,
+    resource,
   });
   const account = findAccountByJid(profile.db, `${user}@${server.domain}`)!;
   for (const { room, nick } of rooms) {
@@ -190,6 +191,27 @@ test('a members-only non-anonymous room: encrypted every way, and across a devic
   await sayInRoom(alice, room, 'hello team, encrypted', [bob, dave]);
   await sayInRoom(bob, room, 'bob here, encrypted too', [alice, dave]);
   await sayInRoom(dave, room, 'dave joins in', [alice, bob]);
+  {
+    // Dave's second device (same account, same nick): his messages are encrypted for it too, and
+    // it reads them as his own, sent from his other device.
+    const tablet = await startDevice(
+      t,
+      newDevice(t, server, 'dave', [{ room, nick: 'Dave' }], 'ferry.tablet'),
+      jid('dave'),
+    );
+    await sayInRoom(dave, room, 'dave, from the phone', [alice, bob]);
+    let own: MessageRow | undefined;
+    await waitUntil(
+      () =>
+        (own = roomMessages(tablet, room).find((m) => m.body === 'dave, from the phone')) !==
+        undefined,
+      15_000,
+      "dave's own message on his tablet",
+    );
+    assert.equal(own?.encryption, ENCRYPTION_AXOLOTL);
+    assert.notEqual(own?.status, 0, 'shown as sent by dave, not received');
+    await tablet.stop();
+  }
   for (const d of [alice, bob, dave])
     assert.deepEqual(roomState(d, room), { state: 'omemo', reason: null });
 

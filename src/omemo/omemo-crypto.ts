@@ -336,7 +336,10 @@ export class OmemoCrypto implements MessageCrypto {
   private async deviceIds(channel: XmppChannel, jid: string): Promise<number[]> {
     const cache = this.state(channel).deviceLists;
     const hit = cache.get(jid);
-    if (hit && Date.now() - hit.at < DEVICE_LIST_TTL_MS) return hit.ids;
+    // The account's own list is read every time: a new own device (a restored or second device)
+    // gets the very next message, and the server sends us no notification of it.
+    const own = jid === channel.account.jid.toLowerCase();
+    if (hit && !own && Date.now() - hit.at < DEVICE_LIST_TTL_MS) return hit.ids;
     const ids = await fetchDeviceIds(channel, jid);
     // An empty list is asked again next time (Conversations: hasEmptyDeviceList → fetch), so a
     // member who just set up OMEMO is found.

@@ -185,7 +185,9 @@ export class ProfileSignalStore implements SignalStore {
       return;
     if (findIdentity(this.db, this.accountUuid, address.name, fingerprint)) return;
     const known = listIdentities(this.db, this.accountUuid, address.name);
-    const anyVerified = known.some((k) => k.trust === 'VERIFIED');
+    // The account's own identity (ownkey) is not a verified device: it must not make the
+    // account's other devices undecided.
+    const anyVerified = known.some((k) => k.trust === 'VERIFIED' && !k.ownkey);
     insertIdentity(this.db, this.accountUuid, {
       name: address.name,
       ownkey: false,
