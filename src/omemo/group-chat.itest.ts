@@ -21,6 +21,7 @@ import {
   findOrCreateConversation,
 } from '../store/conversations.js';
 import { listMessages, MESSAGE_ENCRYPTION, type MessageRow } from '../store/messages.js';
+import { writeAccountKey } from '../store/omemo-keys.js';
 import { createBackups } from '../migration/create-backup.js';
 import { importBackup } from '../migration/import-backup.js';
 import { startProsody, type ProsodyServer } from '../xmpp/testing/prosody.js';
@@ -107,6 +108,10 @@ function newDevice(
 }
 
 async function startDevice(t: Cleanup, profile: Profile, jid: string): Promise<Device> {
+  // The test server is plaintext on loopback: the account's explicit opt-in for it (issue 13's
+  // account setting in the `keys` column; a restored account needs it again).
+  const row = findAccountByJid(profile.db, jid)!;
+  writeAccountKey(profile.db, row.uuid, 'ferry_allow_plaintext_loopback', 'true');
   const events: OmemoEvent[] = [];
   const engine = new Engine(profile, {
     ...fast,
