@@ -179,6 +179,21 @@ export function writeProfanityHome(
   }
   const wroteOmemo = writeOmemoFiles(source, home, jid, omemo, summary);
   writeAccountsFile(source, home, jid, wroteOmemo ? encrypted : [], plain, summary);
+  writePreferences(home, summary);
+}
+
+/**
+ * profanity shows a chat's history from its chat log only with `/logging chat on` and
+ * `/history on` (both off by default, src/config/preferences.c `_get_default_boolean`; and MAM
+ * off, src/ui/chatwin.c `chatwin_new`): a new home gets those two on, so the history carried
+ * shows when a chat opens. (chat logging also keeps profanity's text logs under chatlogs/.)
+ */
+function writePreferences(home: string, summary: TransferSummary): void {
+  const kf = new KeyFile();
+  kf.set('ui', 'history', true);
+  kf.set('logging', 'chlog', true);
+  writePrivate(profanityPaths.profrc(home), kf.toString());
+  summary.note('History display is on in this profanity (/history on, /logging chat on).');
 }
 
 function chatLogRowOf(
