@@ -81,7 +81,7 @@ function pickAccount(
     throw new ClientError(
       'damaged-home',
       `${home} is not a profanity home (it has no .local/share/profanity)`,
-      'Give the folder profanity runs with as HOME (the one holding .local/share/profanity).',
+      'Give the folder profanity runs with as HOME (the one holding .local/share/profanity); nothing was imported.',
     );
   }
   const kf = readKeyFile(path);

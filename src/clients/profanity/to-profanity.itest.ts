@@ -131,12 +131,14 @@ test(
       15_000,
       'carol decrypting profanity',
     );
-    const fromProfanity = c.stanzas.slice(carolStanzasBefore).filter(
-      (s) =>
-        s.is('message') &&
-        String(s.attrs.from ?? '').startsWith(`${alice}/`) &&
-        s.getChild('encrypted'),
-    );
+    const fromProfanity = c.stanzas
+      .slice(carolStanzasBefore)
+      .filter(
+        (s) =>
+          s.is('message') &&
+          String(s.attrs.from ?? '').startsWith(`${alice}/`) &&
+          s.getChild('encrypted'),
+      );
     assert.ok(fromProfanity.length > 0, 'carol got an OMEMO message from profanity');
     assert.equal(fromProfanity.filter(isPreKeyMessage).length, 0, 'no prekey message');
     assert.deepEqual(
