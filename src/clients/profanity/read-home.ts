@@ -110,31 +110,34 @@ function pickAccount(
   if (at <= 0 || at === bare.length - 1 || bare.includes('/')) {
     throw damaged(path, `names an account "${bare}" that is not a bare JID`);
   }
+  summary.carryFact('the account: JID, resource, server and port');
   const password = kf.get(name, 'password') ?? null;
   if (password === null) {
-    summary.leave(
-      'account password',
+    summary.leaveFact(
+      'the account password',
       kf.has(name, 'eval_password')
         ? 'profanity runs a command for it (eval_password); ferry asks for it when you enable the account'
         : 'profanity has none stored',
     );
-  } else summary.carry('account password');
+  } else summary.carryFact('the account password');
   const portText = kf.get(name, 'port');
   const port = portText === undefined ? 5222 : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw damaged(path, `has port "${portText}"`);
   const tls = kf.get(name, 'tls.policy');
   if (tls !== undefined && tls !== 'force' && tls !== 'direct') {
-    summary.leave(
-      'TLS setting',
+    summary.leaveFact(
+      'the TLS setting',
       `profanity's "${tls}" is not kept: Conversations always requires TLS`,
     );
   }
   for (const key of ['otr.policy', 'pgp.keyid', 'ox.enabled']) {
     if (kf.has(name, key))
-      summary.leave(`${key} setting`, 'Conversations has no OTR, and its OpenPGP keys are its own');
+      summary.leaveFact(
+        `the ${key} setting`,
+        'Conversations has no OTR, and its OpenPGP keys are its own',
+      );
   }
-  summary.carry('account (JID, resource, server, port)');
   return {
     jid: bare,
     username: bare.slice(0, at),
@@ -256,7 +259,7 @@ function readOmemo(home: string, jid: string, summary: TransferSummary): OmemoSt
       addIdentity(name.toLowerCase(), Buffer.from(`05${fp.toLowerCase()}`, 'hex'), false);
     }
   }
-  summary.carry('OMEMO identity (device id, identity key pair)');
+  summary.carryFact('the OMEMO identity: device id and identity key pair');
   summary.carry('OMEMO prekeys', preKeys.length);
   summary.carry('OMEMO signed prekeys', signedPreKeys.length);
   summary.carry('OMEMO sessions', sessions.length);
@@ -559,10 +562,9 @@ export function readProfanityHome(home: string, opts: { jid?: string } = {}): Cl
     }
   }
 
-  summary.leave(
+  summary.leaveFact(
     'roster and bookmarks',
-    'kept on the server; Conversations fetches them at login',
-    1,
+    'kept on the server: Conversations fetches them at login',
   );
   return { jid: account.jid, rows: rows(), summary };
 }
