@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { ClientError } from '../errors.js';
 import { exportToClient, importFromClient } from '../transfer.js';
 import {
+  addAccount,
   findAccountByJid,
   isAccountEnabled,
   listAccounts,
@@ -78,6 +79,8 @@ test('a real profanity home: account, history and OMEMO come into the profile, t
 
   const chat = findConversation(profile.db, account.uuid, ALICE);
   assert.ok(chat && chat.mode === 0);
+  // `/omemo end` in profanity (omemo.disabled): the chat's next message goes unencrypted.
+  assert.deepEqual(JSON.parse(chat.attributes ?? '{}'), { next_encryption: 0 });
   const messages = listMessages(profile.db, chat.uuid);
   assert.deepEqual(
     messages.map((m) => [m.body, m.status === MESSAGE_STATUS.received, m.encryption]),
@@ -180,7 +183,12 @@ test('profanity → profile → profanity gives back the same keys, sessions, tr
   for (const key of ['jid', 'resource', 'server', 'port', 'password']) {
     assert.equal(accounts.get(CAROL, key), real.get(CAROL, key), key);
   }
-  assert.deepEqual(accounts.getList(CAROL, 'omemo.enabled'), [ALICE]);
+  // The chat profanity had ended OMEMO in (`/omemo end`) stays so.
+  assert.deepEqual(
+    accounts.getList(CAROL, 'omemo.disabled'),
+    real.getList(CAROL, 'omemo.disabled'),
+  );
+  assert.deepEqual(accounts.getList(CAROL, 'omemo.enabled'), []);
   // Private files only.
   for (const f of [
     profanityPaths.accounts(out),
@@ -411,4 +419,25 @@ test('key files: escapes and lists as GLib writes them', () => {
   assert.equal(back.get('a@b', 'text'), ' leading space, new\nline and back\\slash');
   assert.deepEqual(back.getList('a@b', 'list'), ['x@y', 'semi;colon']);
   assert.throws(() => KeyFile.parse('key=before any group\n'), /line 1/);
+});
+
+test('export from a .ceb: refused while the same account is enabled in this profile', async (t) => {
+  const dir = scratch(t);
+  const profile = profileIn(dir, t);
+  addAccount(profile.db, { jid: 'alice@example.org', password: 'x' });
+  const spec = {
+    kind: 'backup' as const,
+    file: 'test-data/omemo/alice.v2.ceb',
+    password: 'alice-backup-password',
+  };
+  const out = join(dir, 'out');
+  await assert.rejects(
+    exportToClient(profanity, spec, out, { profileDir: profile.dir }),
+    (err: unknown) => {
+      assert.ok(err instanceof ClientError && err.code === 'would-clone');
+      assert.match(err.message, /alice@example\.org is enabled in this profile/);
+      return true;
+    },
+  );
+  assert.equal(existsSync(out), false);
 });

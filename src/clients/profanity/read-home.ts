@@ -61,6 +61,9 @@ function deviceIdOf(path: string, text: string | undefined, what: string): numbe
 }
 
 interface ProfanityAccount {
+  /** Contacts whose chats start OMEMO-encrypted (`omemo.enabled`) or not (`omemo.disabled`). */
+  omemoEnabled: Set<string>;
+  omemoDisabled: Set<string>;
   jid: string;
   username: string;
   server: string;
@@ -147,6 +150,8 @@ function pickAccount(
     hostname: kf.get(name, 'server') ?? null,
     port: port === 0 ? 5222 : port,
     nick: kf.get(name, 'muc.nick') ?? bare.slice(0, at),
+    omemoEnabled: new Set(kf.getList(name, 'omemo.enabled').map((j) => j.toLowerCase())),
+    omemoDisabled: new Set(kf.getList(name, 'omemo.disabled').map((j) => j.toLowerCase())),
   };
 }
 
@@ -425,7 +430,16 @@ export function readProfanityHome(home: string, opts: { jid?: string } = {}): Cl
             created: BigInt(c.created),
             status: 0n,
             mode: c.group ? 1n : 0n,
-            attributes: '{}',
+            // Conversation.ATTRIBUTE_NEXT_ENCRYPTION: what profanity starts the chat with.
+            attributes: JSON.stringify(
+              c.group
+                ? {}
+                : account.omemoEnabled.has(c.jid)
+                  ? { next_encryption: MESSAGE_ENCRYPTION.omemo }
+                  : account.omemoDisabled.has(c.jid)
+                    ? { next_encryption: MESSAGE_ENCRYPTION.none }
+                    : {},
+            ),
           },
         };
       }
