@@ -51,6 +51,8 @@ test('export --to profanity from a .ceb: summary, then a second run into the sam
   assert.match(ok.stdout, /messages: 6\n/);
   assert.match(ok.stdout, /not carried:\n/);
   assert.match(ok.stdout, /Next: HOME=.* profanity, then \/connect alice@example\.org/);
+  // The decrypted scratch copy and the staging folder are gone; only the home and the profile remain.
+  assert.deepEqual(readdirSync(dir).sort(), ['home']);
   const again = await runFerry(args, { FERRY_PASSWORD: PASSWORD });
   assert.equal(again.code, 2);
   const [message, hint] = errorLines(again.stderr);
