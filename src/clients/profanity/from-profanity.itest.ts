@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFerry } from '../../cli/testing/run-ferry.js';
@@ -36,19 +36,11 @@ import {
   isPreKeyMessage,
   sessionId,
 } from '../testing/omemo-peers.js';
+import { conversationsReference, REFERENCE_MISSING } from '../../testing/conversations-ref.js';
 
 const skip = !profanityAvailable() && 'profanity or tmux is not installed';
 
-/** Conversations' reference importer (Java), when it and Java are on this machine. */
-const CEB_REF = process.env.FERRY_CEB_REF ?? '/work/shared/conversations-ref/ceb-ref';
-function javaAvailable(): boolean {
-  try {
-    execFileSync('java', ['-version'], { stdio: 'ignore' });
-    return existsSync(CEB_REF);
-  } catch {
-    return false;
-  }
-}
+const CEB_REF = conversationsReference();
 
 test(
   'profanity → ferry → Conversations backup: history kept, OMEMO goes on on the same session',
@@ -144,7 +136,8 @@ test(
     assert.ok(ceb, 'a .ceb was written');
     const cebPath = join(backups, ceb);
 
-    if (javaAvailable()) {
+    if (CEB_REF === undefined) t.diagnostic(REFERENCE_MISSING);
+    else {
       // Conversations' importer (reference re-implementation) takes it, history and keys included.
       const refDb = join(dir, 'conversations.db');
       const pwFile = join(dir, 'pw');
@@ -171,8 +164,6 @@ test(
       const account = dump.find((r) => r.table === 'accounts');
       assert.equal(JSON.parse(String(account?.values.keys)).axolotl_reg_id, String(patDevice));
       assert.equal(dump.filter((r) => r.table === 'sessions').length, 1);
-    } else {
-      t.diagnostic('Conversations reference importer skipped: java or ceb-ref not found');
     }
 
     // A fresh profile restores the backup and goes on chatting on the same session.
