@@ -5,10 +5,11 @@ import {
   type BackupTable,
   type DbRow,
   type DbValue,
+  type RawDbRow,
 } from '../format/types.js';
 import { ConflictingDataError } from './errors.js';
 
-export type { DbRow, DbValue };
+export type { DbRow, DbValue, RawDbRow };
 
 /** How many rows of each table a backup of the account holds. */
 export type BackupRowCounts = Record<BackupTable, number>;
@@ -52,6 +53,23 @@ export function* readBackupRows(db: Database.Database, accountUuid: string): Gen
     const stmt = db.prepare(tableQuery(table)).safeIntegers(true);
     for (const values of stmt.iterate(accountUuid) as Iterable<Record<string, DbValue>>) {
       yield { table, values };
+    }
+  }
+}
+
+/**
+ * {@link readBackupRows} in SQLite's raw form: each row's values as an array in the order of its
+ * table's `columns` (one array per table, shared by its rows) — no object per row, for writers.
+ */
+export function* readBackupRowsRaw(
+  db: Database.Database,
+  accountUuid: string,
+): Generator<RawDbRow> {
+  for (const table of BACKUP_TABLES) {
+    const stmt = db.prepare(tableQuery(table)).safeIntegers(true).raw(true);
+    const columns = stmt.columns().map((c) => c.name);
+    for (const raw of stmt.iterate(accountUuid) as Iterable<DbValue[]>) {
+      yield { table, columns, raw };
     }
   }
 }
