@@ -1,9 +1,11 @@
 // The floor of reading a backup: AES-128-GCM decryption + gunzip of the body, counting bytes,
 // nothing else (no parsing). Plain JavaScript on the built format library, so its peak RSS is
 // Node's own plus the buffers.   node bench/floor.mjs FILE   (password in FERRY_PASSWORD)
+import { Buffer } from 'node:buffer';
 import { createDecipheriv } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import process from 'node:process';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
