@@ -21,6 +21,12 @@ const SEPARATORS: Record<FormatVersion, Buffer> = {
  */
 const MAX_UNCUT = 16 * PARSE_BATCH;
 
+/**
+ * A parser thread holds a batch and its rows at a time; small heaps keep the process's memory
+ * flat (V8 would otherwise let each thread's garbage grow to tens of MiB before collecting).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+
 let liveWorkers = 0;
 
 /** How many parser threads are running now (for tests: they all end with the read). */
@@ -84,43 +90,49 @@ export async function* readRowsSequentially(
   yield* out;
 }
 
-/** Parser threads; requests are answered in any order, matched by id. */
+/**
+ * Parser threads; requests are answered in any order, matched by id. A thread that fails (e.g. it
+ * runs out of its bounded heap on a huge batch) answers all waiting requests with `ok: false`, so
+ * the body is read on sequentially, as if no thread had been there.
+ */
 class ParsePool {
   private readonly workers: Worker[] = [];
-  private readonly waiting = new Map<number, (reply: ParseReply | Error) => void>();
+  private readonly waiting = new Map<number, (reply: ParseReply) => void>();
   private turn = 0;
   private closed = false;
+  private broken = false;
 
   constructor(count: number) {
     for (let i = 0; i < count; i++) {
-      const worker = startWorker(import.meta.url, 'parse-worker');
+      const worker = startWorker(import.meta.url, 'parse-worker', {
+        resourceLimits: WORKER_LIMITS,
+      });
       liveWorkers++;
       worker.once('exit', () => {
         liveWorkers--;
-        if (!this.closed) this.failAll(new Error('a parser thread stopped unexpectedly'));
+        if (!this.closed) this.failAll();
       });
       worker.on('message', (reply: ParseReply) => {
         const done = this.waiting.get(reply.id);
         this.waiting.delete(reply.id);
         done?.(reply);
       });
-      worker.on('error', (err: Error) => this.failAll(err));
+      worker.on('error', () => this.failAll());
       this.workers.push(worker);
     }
   }
 
   parse(request: ParseRequest): Promise<ParseReply> {
     const worker = this.workers[this.turn++ % this.workers.length] as Worker;
-    const reply = new Promise<ParseReply>((resolve, reject) => {
-      this.waiting.set(request.id, (r) => (r instanceof Error ? reject(r) : resolve(r)));
-    });
-    reply.catch(() => {}); // awaited in order by the caller
-    worker.postMessage(request);
+    const reply = new Promise<ParseReply>((resolve) => this.waiting.set(request.id, resolve));
+    if (this.broken) this.failAll();
+    else worker.postMessage(request);
     return reply;
   }
 
-  private failAll(err: Error): void {
-    for (const done of this.waiting.values()) done(err);
+  private failAll(): void {
+    this.broken = true;
+    for (const [id, done] of this.waiting) done({ id, ok: false });
     this.waiting.clear();
   }
 
