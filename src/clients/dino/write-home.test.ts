@@ -1,0 +1,194 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BackupRow } from '../../format/types.js';
+import { dinoDbPath, omemoDbPath } from './layout.js';
+import { writeDinoHome } from './write-home.js';
+import { DinoHomeError } from './errors.js';
+
+/** Alice's rows of the OMEMO fixture (test-data/omemo, made with libsignal-protocol-java). */
+function aliceRows(): BackupRow[] {
+  return readFileSync('test-data/omemo/alice-rows.jsonl', 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as BackupRow);
+}
+
+function scratch(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-dino-w-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The schema a database file holds, as (type, name, sql) rows. */
+function schemaOf(db: Database.Database): string[] {
+  return (
+    db
+      .prepare(
+        "SELECT type, name, sql FROM sqlite_master WHERE name != 'sqlite_sequence' ORDER BY name",
+      )
+      .all() as { type: string; name: string; sql: string | null }[]
+  ).map((r) => `${r.type} ${r.name}: ${r.sql ?? ''}`);
+}
+
+/** The schema of the database the real Dino 0.4.2 created (its `.schema` dump in test-data/dino). */
+function realDinoSchema(file: string): string[] {
+  const db = new Database(':memory:');
+  const statements = readFileSync(file, 'utf8')
+    .split(';\n')
+    .map((s) => s.replace(/^--.*$/gm, '').trim())
+    .filter(
+      (s) =>
+        s !== '' &&
+        !s.startsWith('CREATE TABLE sqlite_sequence') &&
+        !s.includes("'_fts_message_") &&
+        !s.startsWith('INSERT'),
+    );
+  for (const s of statements) db.exec(s);
+  const schema = schemaOf(db);
+  db.close();
+  return schema;
+}
+
+test('the Dino home has the tables and indexes the real Dino 0.4.2 creates, at its versions', async (t) => {
+  const home = join(scratch(t), 'home');
+  await writeDinoHome(home, aliceRows());
+  for (const [file, dump, version] of [
+    [dinoDbPath(home), 'test-data/dino/dino-0.4.2-dino.db.sql', 26],
+    [omemoDbPath(home), 'test-data/dino/dino-0.4.2-omemo.db.sql', 5],
+  ] as const) {
+    const db = new Database(file, { readonly: true });
+    assert.deepEqual(schemaOf(db), realDinoSchema(dump));
+    assert.equal(
+      db.prepare("SELECT int_val FROM _meta WHERE name = 'version'").pluck().get(),
+      version,
+    );
+    db.close();
+    assert.equal(statSync(file).mode & 0o777, 0o600, 'the database holds the password and keys');
+  }
+});
+
+test('the account, the chat and its history go into dino.db as Dino stores them', async (t) => {
+  const home = join(scratch(t), 'home');
+  const summary = await writeDinoHome(home, aliceRows());
+  assert.equal(summary.account, 'alice@example.org');
+  const db = new Database(dinoDbPath(home), { readonly: true });
+  const account = db.prepare('SELECT * FROM account').get() as Record<string, unknown>;
+  assert.equal(account.bare_jid, 'alice@example.org');
+  assert.equal(account.password, 'alice-backup-password');
+  assert.equal(account.resourcepart, 'Conversations.Ux3P');
+  assert.equal(account.enabled, 1);
+  const conv = db
+    .prepare('SELECT c.*, j.bare_jid FROM conversation c JOIN jid j ON j.id = c.jid_id')
+    .all() as Record<string, unknown>[];
+  assert.deepEqual(
+    conv.map((c) => [c.bare_jid, c.type, c.encryption, c.active]),
+    [['bob@example.org', 0, 2, 1]],
+  );
+  const rows = aliceRows().filter((r) => r.table === 'messages');
+  const messages = db
+    .prepare(
+      `SELECT m.*, ci.hide, ci.content_type FROM message m
+       JOIN content_item ci ON ci.foreign_id = m.id AND ci.content_type = 1 ORDER BY m.id`,
+    )
+    .all() as Record<string, unknown>[];
+  assert.equal(messages.length, rows.length);
+  assert.equal(summary.messages, rows.length);
+  const first = rows[0]!.values;
+  const m0 = messages[0]!;
+  assert.equal(m0.body, first.body);
+  assert.equal(m0.time, Math.floor(Number(first.timeSent) / 1000));
+  assert.equal(m0.direction, 0);
+  assert.equal(m0.counterpart_resource, 'phone');
+  assert.equal(m0.encryption, 2);
+  assert.ok(messages.every((m) => m.hide === 0));
+  // Sent messages are marked sent, received ones read; directions follow Conversations' status.
+  for (const [i, r] of rows.entries()) {
+    assert.equal(messages[i]!.direction, Number(r.values.status) === 0 ? 0 : 1, `message ${i}`);
+    assert.equal(messages[i]!.server_id, r.values.serverMsgId);
+  }
+  // Full-text search (Dino's search box) finds the carried text.
+  const hit = db.prepare("SELECT docid FROM _fts_message WHERE body MATCH 'testing'").all();
+  assert.ok(hit.length >= 1);
+  db.close();
+});
+
+test('the OMEMO identity, prekeys, signed prekey, session and trust go into omemo.db', async (t) => {
+  const home = join(scratch(t), 'home');
+  const rows = aliceRows();
+  const summary = await writeDinoHome(home, rows);
+  const db = new Database(omemoDbPath(home), { readonly: true });
+  const identity = db.prepare('SELECT * FROM identity').get() as Record<string, string | number>;
+  assert.equal(identity.device_id, 345823845);
+  assert.equal(
+    Buffer.from(String(identity.identity_key_public_base64), 'base64').toString('hex'),
+    '05d899792f4dee99baa28bb9057d1676fc4bd4cad3845f73e1a500d02a2d518079',
+  );
+  assert.equal(Buffer.from(String(identity.identity_key_private_base64), 'base64').length, 32);
+  assert.equal(summary.omemo.deviceId, 345823845);
+  const count = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get();
+  assert.equal(count('pre_key'), rows.filter((r) => r.table === 'prekeys').length);
+  assert.equal(count('signed_pre_key'), rows.filter((r) => r.table === 'signed_prekeys').length);
+  // The session record moves byte for byte (the same protobuf in libsignal-java and -c).
+  const session = db.prepare('SELECT * FROM session').get() as Record<string, string | number>;
+  const source = rows.find((r) => r.table === 'sessions')!.values;
+  assert.equal(session.name, 'bob@example.org');
+  assert.equal(session.device_id, 1168132655);
+  assert.deepEqual(
+    Buffer.from(String(session.record_base64), 'base64'),
+    Buffer.from(String(source.key).replace(/\s/g, ''), 'base64'),
+  );
+  // Dino needs an identity_meta row for every session, with the key, trusted and active.
+  const meta = db.prepare('SELECT * FROM identity_meta').all() as Record<string, unknown>[];
+  assert.deepEqual(
+    meta.map((m) => [
+      m.address_name,
+      m.device_id,
+      Buffer.from(String(m.identity_key_public_base64), 'base64').toString('hex'),
+      m.trust_level,
+      m.now_active,
+    ]),
+    [
+      [
+        'bob@example.org',
+        1168132655,
+        '058c8fae5bf850c820c327b365597e508024d1ea2dec587fc9168ff74ee7e6ac0d',
+        1,
+        1,
+      ],
+    ],
+  );
+  assert.ok(Number(meta[0]!.last_active) > 0, 'Dino counts a contact as known by last_active');
+  assert.deepEqual(db.prepare('SELECT address_name, blind_trust FROM trust').all(), [
+    { address_name: 'bob@example.org', blind_trust: 1 },
+  ]);
+  db.close();
+});
+
+test('a target that is not empty is refused and left as it was', async (t) => {
+  const dir = scratch(t);
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  writeFileSync(join(home, 'notes.txt'), 'mine');
+  await assert.rejects(writeDinoHome(home, aliceRows()), DinoHomeError);
+  assert.equal(readFileSync(join(home, 'notes.txt'), 'utf8'), 'mine');
+});
+
+test('a source that breaks off midway leaves no home and no partial folder behind', async (t) => {
+  const dir = scratch(t);
+  const home = join(dir, 'home');
+  async function* broken() {
+    const rows = aliceRows();
+    for (const r of rows.slice(0, 5)) yield r;
+    throw new Error('the backup ended early');
+  }
+  await assert.rejects(writeDinoHome(home, broken()), /ended early/);
+  assert.deepEqual(
+    (await import('node:fs')).readdirSync(dir),
+    [],
+    'nothing written beside the target either',
+  );
+});
