@@ -1,0 +1,66 @@
+/**
+ * What a move between clients carried and what it could not: every writer and reader fills one,
+ * the CLI prints it, and docs/clients.md explains each line. A count of zero is left out.
+ */
+export interface CarriedItem {
+  /** What was carried, plural noun phrase: "messages", "OMEMO sessions". */
+  what: string;
+  count: number;
+}
+
+export interface LeftBehindItem {
+  what: string;
+  count: number;
+  /** Why it was not carried, one short sentence without a final full stop. */
+  why: string;
+}
+
+export class TransferSummary {
+  readonly carried: CarriedItem[] = [];
+  readonly notCarried: LeftBehindItem[] = [];
+  /** Notes for the person: next steps, differences to know about. */
+  readonly notes: string[] = [];
+
+  /** Counts `n` more of `what` as carried. */
+  carry(what: string, n = 1): void {
+    if (n <= 0) return;
+    const item = this.carried.find((c) => c.what === what);
+    if (item) item.count += n;
+    else this.carried.push({ what, count: n });
+  }
+
+  /** Counts `n` more of `what` as not carried, for the reason `why`. */
+  leave(what: string, why: string, n = 1): void {
+    if (n <= 0) return;
+    const item = this.notCarried.find((c) => c.what === what && c.why === why);
+    if (item) item.count += n;
+    else this.notCarried.push({ what, count: n, why });
+  }
+
+  note(text: string): void {
+    if (!this.notes.includes(text)) this.notes.push(text);
+  }
+
+  count(what: string): number {
+    return this.carried.find((c) => c.what === what)?.count ?? 0;
+  }
+
+  toJSON(): { carried: CarriedItem[]; notCarried: LeftBehindItem[]; notes: string[] } {
+    return { carried: this.carried, notCarried: this.notCarried, notes: this.notes };
+  }
+}
+
+/** The summary as indented lines for a terminal. */
+export function summaryLines(summary: TransferSummary): string[] {
+  const lines: string[] = [];
+  if (summary.carried.length > 0) {
+    lines.push('  carried:');
+    for (const c of summary.carried) lines.push(`    ${c.what}: ${c.count}`);
+  }
+  if (summary.notCarried.length > 0) {
+    lines.push('  not carried:');
+    for (const c of summary.notCarried) lines.push(`    ${c.what}: ${c.count} (${c.why})`);
+  }
+  for (const n of summary.notes) lines.push(`  ${n}`);
+  return lines;
+}
