@@ -69,7 +69,10 @@ export function registerExportCommand(program: Command): void {
       '--tz <zone>',
       'time zone for the times shown, e.g. Europe/Berlin (default: this computer’s)',
     )
-    .option('--media <dir...>', 'folders holding the chats’ files, linked from the HTML pages')
+    .option(
+      '--media <dir...>',
+      'folders holding the chats’ files, linked from the HTML pages (and copied into a Dino home)',
+    )
     .option(
       '--with-secrets',
       'sqlite only: keep the account password and OMEMO keys (left out by default)',
@@ -106,9 +109,9 @@ moving to other clients, what is carried and what is not, in docs/clients.md.`,
         );
       }
       if (isOtherClient(opts.to)) {
-        if (opts.tz !== undefined || opts.media !== undefined || opts.withSecrets) {
+        if (opts.tz !== undefined || opts.withSecrets) {
           throw new UserFacingError(
-            `--tz, --media and --with-secrets do not apply to --to ${opts.to}`,
+            `--tz and --with-secrets do not apply to --to ${opts.to}`,
             'Another client gets the whole account, keys included; drop those options.',
             EXIT.usage,
           );

@@ -1,28 +1,22 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { syncFileNow, syncFolderNow } from '../../format/index.js';
+import { readBackupRows } from '../../store/backup-rows.js';
+import type { SourceAccount } from '../account-source.js';
+import { ClientError } from '../errors.js';
 import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  rmdirSync,
-  statSync,
-} from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { syncFileNow as syncFile, syncFolderNow as syncFolder } from '../../format/durable.js';
-import { DinoHomeError } from './errors.js';
-import { dinoDataDir, dinoDbPath, dinoFilesDir, omemoDbPath } from './layout.js';
-import { DINO, DINO_DB_DDL, DINO_DB_VERSION, OMEMO_DB_DDL, OMEMO_DB_VERSION } from './schema.js';
-import {
+  RecordError,
   decodeIdentityKeyPair,
-  fingerprintHex,
+  fingerprintOf,
   sessionRemoteIdentity,
   type IdentityKeyPair,
-} from './signal-records.js';
+} from '../signal-records.js';
+import type { TransferSummary } from '../summary.js';
+import { dinoDataDir, dinoDbPath, dinoFilesDir, omemoDbPath } from './layout.js';
+import { MediaFinder } from './media-finder.js';
+import { DINO, DINO_DB_DDL, DINO_DB_VERSION, OMEMO_DB_DDL, OMEMO_DB_VERSION } from './schema.js';
 import { dinoTrustLevel } from './trust.js';
 import {
   bareOf,
@@ -34,32 +28,9 @@ import {
   type ConversationsRow,
 } from './values.js';
 
-export interface DinoExportOptions {
-  /** Finds a file message's file on this computer (media companion, `--media`); null if absent. */
-  findMedia?(relativeFilePath: string): string | null;
-}
-
-/** What went into the Dino home, and what could not (said in the command's summary). */
-export interface DinoExportSummary {
-  home: string;
-  account: string;
-  conversations: number;
-  messages: number;
-  files: { linked: number; withoutFile: number };
-  omemo: {
-    carried: boolean;
-    deviceId: number | null;
-    fingerprint: string | null;
-    preKeys: number;
-    signedPreKeys: number;
-    sessions: number;
-    /** Contacts' devices Conversations had left undecided, trusted in Dino (it has no "undecided"). */
-    undecidedTrusted: number;
-  };
-  /** Rows left out, by reason (status lines, calls, deleted messages). */
-  skipped: Record<string, number>;
-  /** Account settings Dino has no place for. */
-  notCarried: string[];
+export interface DinoWriteOptions {
+  /** Folders holding the chats' files (`--media`); a profile's own Media/ folder is always looked in. */
+  mediaDirs?: string[];
 }
 
 interface ConversationInfo {
@@ -103,75 +74,52 @@ function seconds(ms: number | null): number {
   return ms === null ? 0 : Math.floor(ms / 1000);
 }
 
-function folderIsEmpty(dir: string): boolean {
-  return readdirSync(dir).length === 0;
+/**
+ * Writes a Dino 0.4 home (`HOME=DIR dino`) into `dir` (an empty staging folder, see
+ * clients/transfer.ts) from the account of `source`: the account, one-to-one and group
+ * conversations, the history with Dino's ids (`stanza_id`, `server_id`, and `mam_catchup` ranges so
+ * that Dino's own archive catch-up starts after the newest carried message instead of fetching it
+ * again), file messages as Dino's file transfers (the file linked into `files/` when found), and
+ * the OMEMO identity, prekeys, signed prekeys, sessions and trust (docs/clients.md).
+ */
+export function writeDinoHome(
+  source: SourceAccount,
+  dir: string,
+  summary: TransferSummary,
+  opts: DinoWriteOptions = {},
+): void {
+  const roots = [...(opts.mediaDirs ?? [])];
+  if (source.spec.kind === 'profile') roots.push(join(source.spec.profileDir, 'Media'));
+  const finder = new MediaFinder(roots);
+  writeDinoData(dir, readBackupRows(source.db, source.account.uuid), summary, {
+    findMedia: (p) => finder.find(p),
+  });
 }
 
-/**
- * Checks the target before anything is read: a home folder that doesn't exist yet, or an empty
- * one. An existing Dino home is never merged into or overwritten.
- */
-export function checkDinoTarget(home: string): void {
-  const target = resolve(home);
-  if (!existsSync(target)) return;
-  if (!statSync(target).isDirectory())
-    throw new DinoHomeError(
-      `${home} is not a folder`,
-      'Give --out a new folder; ferry writes a whole Dino home into it.',
-    );
-  if (!folderIsEmpty(target))
-    throw new DinoHomeError(
-      existsSync(dinoDataDir(target))
-        ? `${home} already holds a Dino home; ferry never writes into an existing one`
-        : `${home} is not empty`,
-      'Give --out a new or empty folder, then start Dino with HOME set to it.',
-    );
-}
-
-/**
- * Writes a Dino 0.4 home folder (`HOME=DIR dino`) from one account's Conversations rows — as a
- * backup file or the profile holds them: the account, one-to-one and group conversations, the
- * history with Dino's ids (`stanza_id`, `server_id`, and `mam_catchup` ranges so Dino's own archive
- * catch-up continues after the newest carried message instead of duplicating), file messages as
- * file transfers (with the file linked into `files/` when `findMedia` finds it), and the OMEMO
- * identity, prekeys, signed prekeys, sessions and trust. The home appears complete or not at all:
- * it is written beside the target and renamed into place.
- */
-export async function writeDinoHome(
-  home: string,
-  rows: AsyncIterable<ConversationsRow> | Iterable<ConversationsRow>,
-  opts: DinoExportOptions = {},
-): Promise<DinoExportSummary> {
-  const target = resolve(home);
-  checkDinoTarget(target);
-  mkdirSync(dirname(target), { recursive: true });
-  const staging = `${target}.ferry-partial-${randomBytes(4).toString('hex')}`;
-  mkdirSync(dinoFilesDir(staging), { recursive: true, mode: 0o700 });
-  for (const d of [staging, join(staging, '.local'), join(staging, '.local', 'share')])
-    chmodSync(d, 0o700);
-  chmodSync(dinoDataDir(staging), 0o700);
-  let writer: HomeWriter | undefined;
+/** The writer itself, from one account's rows in backup order (a `.ceb`'s or a profile's). */
+export function writeDinoData(
+  dir: string,
+  rows: Iterable<ConversationsRow>,
+  summary: TransferSummary,
+  opts: { findMedia?(relativeFilePath: string): string | null } = {},
+): void {
+  for (const d of [dir, join(dir, '.local'), join(dir, '.local', 'share'), dinoDataDir(dir)])
+    mkdirSync(d, { recursive: true, mode: 0o700 });
+  mkdirSync(dinoFilesDir(dir), { mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const writer = new HomeWriter(dir, opts, summary);
   try {
-    writer = new HomeWriter(staging, opts);
-    for await (const row of rows) writer.add(row);
-    const summary = writer.finish();
-    writer = undefined;
-    for (const f of [dinoDbPath(staging), omemoDbPath(staging)]) {
-      chmodSync(f, 0o600);
-      syncFile(f);
-    }
-    syncFolder(dinoFilesDir(staging));
-    syncFolder(dinoDataDir(staging));
-    checkDinoTarget(target);
-    if (existsSync(target)) rmdirSync(target);
-    renameSync(staging, target);
-    syncFolder(dirname(target));
-    return { ...summary, home: target };
-  } catch (err) {
-    writer?.abandon();
-    rmSync(staging, { recursive: true, force: true });
-    throw err;
+    for (const row of rows) writer.add(row);
+    writer.finish();
+  } finally {
+    writer.close();
   }
+  for (const f of [dinoDbPath(dir), omemoDbPath(dir)]) {
+    chmodSync(f, 0o600);
+    syncFileNow(f);
+  }
+  syncFolderNow(dinoFilesDir(dir));
+  syncFolderNow(dinoDataDir(dir));
 }
 
 class HomeWriter {
@@ -196,15 +144,12 @@ class HomeWriter {
     lastActivation: number | null;
     key: Buffer;
   }[] = [];
-  private messages = 0;
-  private files = { linked: 0, withoutFile: 0 };
-  private readonly skipped: Record<string, number> = {};
-  private readonly notCarried: string[] = [];
   private readonly stmt: Record<string, Database.Statement>;
 
   constructor(
     private readonly staging: string,
-    private readonly opts: DinoExportOptions,
+    private readonly opts: { findMedia?(relativeFilePath: string): string | null },
+    private readonly summary: TransferSummary,
   ) {
     this.dino = new Database(dinoDbPath(staging));
     this.omemo = new Database(omemoDbPath(staging));
@@ -236,12 +181,8 @@ class HomeWriter {
     };
   }
 
-  abandon(): void {
+  close(): void {
     for (const db of [this.dino, this.omemo]) if (db.open) db.close();
-  }
-
-  private skip(reason: string): void {
-    this.skipped[reason] = (this.skipped[reason] ?? 0) + 1;
   }
 
   add(row: ConversationsRow): void {
@@ -282,7 +223,8 @@ class HomeWriter {
 
   private addAccount(v: ConversationsRow['values']): void {
     if (this.accountId !== null)
-      throw new DinoHomeError(
+      throw new ClientError(
+        'unusable-account',
         'the source holds more than one account',
         'Export one account at a time (--account JID).',
       );
@@ -298,9 +240,14 @@ class HomeWriter {
     }
     const hostname = text(v.hostname);
     const port = int(v.port);
-    if (hostname)
-      this.notCarried.push(`server host name ${hostname} (Dino finds the server by DNS)`);
-    if (port !== null && port !== 5222) this.notCarried.push(`port ${port}`);
+    if (hostname || (port !== null && port !== 5222))
+      this.summary.leave(
+        'server host name and port',
+        'Dino 0.4 finds the server by DNS (SRV records, else the domain on port 5222)',
+      );
+    this.summary.carry('account (JID, resource, password)');
+    if (!text(v.password))
+      this.summary.note('No password was stored: Dino asks for it when it connects.');
     const info = this.dino
       .prepare(
         `INSERT INTO account (bare_jid, resourcepart, password, alias, enabled, roster_version,
@@ -317,9 +264,10 @@ class HomeWriter {
 
   private requireAccount(): number {
     if (this.accountId === null)
-      throw new DinoHomeError(
+      throw new ClientError(
+        'unusable-account',
         'the source has no account row before its chats',
-        'Check the source.',
+        'Make a new backup of the account and export that.',
       );
     return this.accountId;
   }
@@ -378,11 +326,13 @@ class HomeWriter {
   private addMessage(v: ConversationsRow['values']): void {
     const accountId = this.requireAccount();
     const conversation = this.conversations.get(text(v.conversationUuid) ?? '');
-    if (!conversation) return this.skip('messages of an unknown conversation');
+    if (!conversation)
+      return this.summary.leave('messages', 'of a conversation the source does not hold');
     const type = int(v.type) ?? 0;
-    if (int(v.deleted) === 1) return this.skip('deleted messages');
-    if (type === 3) return this.skip('status lines');
-    if (type === 6) return this.skip('calls');
+    if (int(v.deleted) === 1) return this.summary.leave('messages', 'deleted in Conversations');
+    if (type === 3) return this.summary.leave('status events', 'Dino keeps no status lines');
+    if (type === 6)
+      return this.summary.leave('call events', 'Dino 0.4 keeps calls of its own only');
     const status = int(v.status) ?? 0;
     const sent = status !== 0;
     const counterpart = text(v.counterpart);
@@ -446,7 +396,7 @@ class HomeWriter {
           .lastInsertRowid,
       );
     }
-    this.messages++;
+    this.summary.carry(FILE_TYPES.has(type) ? 'file messages' : 'messages');
     if (time >= conversation.lastTime) conversation.lastTime = time;
     conversation.lastMessageId = messageId;
     conversation.lastItemId = itemId;
@@ -493,9 +443,12 @@ class HomeWriter {
         copyFileSync(found, dest);
       }
       size = statSync(dest).size;
-      this.files.linked++;
+      this.summary.carry("files linked into Dino's files/ folder");
     } else {
-      this.files.withoutFile++;
+      this.summary.leave(
+        'files',
+        'not found on this computer (Dino offers to download them from their link)',
+      );
     }
     return Number(
       this.stmt.file!.run(
@@ -519,7 +472,7 @@ class HomeWriter {
     );
   }
 
-  finish(): Omit<DinoExportSummary, 'home'> {
+  finish(): void {
     const accountId = this.requireAccount();
     const update = this.dino.prepare(
       `UPDATE conversation SET last_active = ?, active_last_changed = ?, encryption = ?,
@@ -546,45 +499,35 @@ class HomeWriter {
     );
     for (const [server, r] of this.ranges)
       catchup.run(accountId, server, r.fromId, r.fromTime, r.toId, r.toTime);
-    const omemo = this.writeOmemo(accountId);
+    this.summary.carry('conversations', this.conversations.size);
+    this.summary.carry('archive positions (Dino continues catch-up after them)', this.ranges.size);
+    this.writeOmemo(accountId);
     for (const db of [this.dino, this.omemo]) {
       db.exec('COMMIT');
       db.pragma('journal_mode = DELETE');
       db.close();
     }
-    return {
-      account: this.accountJid,
-      conversations: this.conversations.size,
-      messages: this.messages,
-      files: this.files,
-      omemo,
-      skipped: this.skipped,
-      notCarried: this.notCarried,
-    };
   }
 
-  private writeOmemo(accountId: number): DinoExportSummary['omemo'] {
-    const none = {
-      carried: false,
-      deviceId: null,
-      fingerprint: null,
-      preKeys: 0,
-      signedPreKeys: 0,
-      sessions: 0,
-      undecidedTrusted: 0,
-    };
+  private writeOmemo(accountId: number): void {
     const own = this.identities.find((i) => i.own);
     const deviceId = Number(this.accountKeys.axolotl_reg_id);
     if (!own || !Number.isInteger(deviceId) || deviceId <= 0) {
       if (own || this.sessions.length > 0)
-        this.notCarried.push('OMEMO keys (no device id in the account): Dino makes a new device');
-      return none;
+        this.summary.leave(
+          'OMEMO keys',
+          'the account has no device id; Dino makes a new OMEMO device',
+          this.sessions.length + 1,
+        );
+      else this.summary.note('The account had no OMEMO keys yet: Dino makes them.');
+      return;
     }
     let pair: IdentityKeyPair;
     try {
       pair = decodeIdentityKeyPair(own.key);
     } catch (err) {
-      throw new DinoHomeError(
+      throw new ClientError(
+        'unusable-account',
         `the account's OMEMO identity cannot be read: ${(err as Error).message}`,
         'The source is damaged; nothing was written.',
       );
@@ -631,14 +574,17 @@ class HomeWriter {
     let sessions = 0;
     for (const s of this.sessions) {
       if (s.name === this.accountJid && s.deviceId === deviceId) continue;
-      const remote = sessionRemoteIdentity(s.record);
-      if (!remote) {
-        this.skip('OMEMO sessions without a current state');
+      let remote: Buffer;
+      try {
+        remote = sessionRemoteIdentity(s.record);
+      } catch (err) {
+        if (!(err instanceof RecordError)) throw err;
+        this.summary.leave('OMEMO sessions', 'unreadable in the source');
         continue;
       }
       session.run(identityId, s.name, s.deviceId, glibBase64(s.record));
       sessions++;
-      const identity = byFingerprint.get(`${s.name} ${fingerprintHex(remote)}`);
+      const identity = byFingerprint.get(`${s.name} ${fingerprintOf(remote)}`);
       const trust = identity?.trust ?? 'UNDECIDED';
       if (trust === 'UNDECIDED') undecidedTrusted++;
       meta.run(
@@ -660,15 +606,14 @@ class HomeWriter {
       ...this.identities.filter((i) => !i.own).map((i) => i.name),
     ]))
       trustRow.run(identityId, name, verifiedContacts.has(name) ? 0 : 1);
-    return {
-      carried: true,
-      deviceId,
-      fingerprint: fingerprintHex(pair.publicKey),
-      preKeys: this.preKeys.length,
-      signedPreKeys: this.signedPreKeys.length,
-      sessions,
-      undecidedTrusted,
-    };
+    this.summary.carry('OMEMO identity (device id, identity key pair)');
+    this.summary.carry('OMEMO prekeys', this.preKeys.length);
+    this.summary.carry('OMEMO signed prekeys', this.signedPreKeys.length);
+    this.summary.carry('OMEMO sessions', sessions);
+    if (undecidedTrusted > 0)
+      this.summary.note(
+        `${undecidedTrusted} device(s) Conversations had left undecided are trusted in Dino, which hides messages from undecided devices; check them under the contact's encryption settings.`,
+      );
   }
 }
 

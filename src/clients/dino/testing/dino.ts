@@ -19,15 +19,26 @@ import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-const TOOLS = ['dino-im', 'Xvfb', 'dbus-run-session', 'unshare', 'ip', 'mount', 'import', 'xdotool'];
+const TOOLS = [
+  'dino-im',
+  'Xvfb',
+  'dbus-run-session',
+  'unshare',
+  'ip',
+  'mount',
+  'import',
+  'xdotool',
+];
 
 /** Why Dino cannot run here (one line), or false when it can. */
 export function dinoUnavailable(): string | false {
   const missing = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
   if (missing.length > 0) return `not installed: ${missing.join(', ')}`;
-  if (process.getuid?.() !== 0) return 'needs root for its network namespace (unshare --net --mount)';
+  if (process.getuid?.() !== 0)
+    return 'needs root for its network namespace (unshare --net --mount)';
   const probe = spawnSync('unshare', ['--net', '--mount', 'true']);
-  if (probe.status !== 0) return `cannot make a network namespace: ${probe.stderr.toString().trim()}`;
+  if (probe.status !== 0)
+    return `cannot make a network namespace: ${probe.stderr.toString().trim()}`;
   return false;
 }
 
@@ -88,10 +99,7 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
     ? readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8')
     : '';
   writeFileSync(join(work, 'ca-certificates.crt'), `${system}\n${opts.caCertPem}`);
-  writeFileSync(
-    join(work, 'hosts'),
-    `127.0.0.1 localhost ${opts.domain}\n::1 localhost\n`,
-  );
+  writeFileSync(join(work, 'hosts'), `127.0.0.1 localhost ${opts.domain}\n::1 localhost\n`);
   writeFileSync(join(work, 'relay.cjs'), RELAY);
   const displayNumber = freeDisplay();
   const display = `:${displayNumber}`;
@@ -116,10 +124,14 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
     'exec dbus-run-session -- dino-im',
   ].join('\n');
   let output = '';
-  const child: ChildProcess = spawn('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', script], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'unshare',
+    ['--net', '--mount', '--propagation', 'private', 'sh', '-c', script],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
