@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, linkSync, mkdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { syncFileNow, syncFolderNow } from '../../format/index.js';
-import { readBackupRows } from '../../store/backup-rows.js';
+import { readAccountRowsInTimeOrder } from '../../store/rows-in-time-order.js';
 import type { SourceAccount } from '../account-source.js';
 import { ClientError } from '../errors.js';
 import {
@@ -91,7 +91,8 @@ export function writeDinoHome(
   const roots = [...(opts.mediaDirs ?? [])];
   if (source.spec.kind === 'profile') roots.push(join(source.spec.profileDir, 'Media'));
   const finder = new MediaFinder(roots);
-  writeDinoData(dir, readBackupRows(source.db, source.account.uuid), summary, {
+  // Dino orders a chat by time (whole seconds), then by row id: ids must follow the time.
+  writeDinoData(dir, readAccountRowsInTimeOrder(source.db, source.account.uuid), summary, {
     findMedia: (p) => finder.find(p),
   });
 }
