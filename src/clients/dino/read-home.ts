@@ -161,6 +161,7 @@ function readOmemo(
   file: string,
   db: Database.Database,
   accountId: number,
+  accountJid: string,
   summary: TransferSummary,
 ): OwnOmemo | undefined {
   const identity = db.prepare('SELECT * FROM identity WHERE account_id = ?').get(accountId) as
@@ -214,6 +215,10 @@ function readOmemo(
       summary.leave('OMEMO sessions', 'without a usable state in Dino');
       continue;
     }
+    // Dino keeps a session with its own device (it encrypts to its own device list too); in
+    // Conversations a device never has one with itself.
+    if (String(row.name).toLowerCase() === accountJid && Number(row.device_id) === deviceId)
+      continue;
     sessions.push({
       name: String(row.name).toLowerCase(),
       deviceId: Number(row.device_id),
@@ -282,7 +287,13 @@ export function readDinoHome(home: string, opts: { jid?: string } = {}): ClientA
     let omemo: OwnOmemo | undefined;
     if (existsSync(omemoDbPath(home))) {
       omemoDb = openChecked(omemoDbPath(home), OMEMO_COLUMNS, OMEMO_DB_VERSION);
-      omemo = readOmemo(omemoDbPath(home), omemoDb, account.id, summary);
+      omemo = readOmemo(
+        omemoDbPath(home),
+        omemoDb,
+        account.id,
+        account.bare_jid.toLowerCase(),
+        summary,
+      );
     }
     if (!omemo) summary.note('The account had no OMEMO keys in Dino: ferry makes new ones.');
     if (account.enabled === 1)
@@ -371,6 +382,7 @@ function* rowsOf(
         );
         continue;
       }
+      if (Number(c.active) !== 1 && c.first_time === null) continue; // closed and empty
       const group = type === DINO.conversationType.groupchat;
       const bare = String(c.bare).toLowerCase();
       const nick = typeof c.resource === 'string' && c.resource !== '' ? c.resource : null;

@@ -59,6 +59,13 @@ export interface RunningDino {
   screenshot(file: string): Promise<void>;
   /** Runs xdotool on Dino's screen (e.g. `['type', '--delay', '20', 'hello']`). */
   xdotool(args: string[]): Promise<string>;
+  /** Waits until Dino's main window is on screen. */
+  windowShown(): Promise<void>;
+  /**
+   * Opens the first chat of the list and sends `text` from its message box, as a person would;
+   * done when `sent()` says Dino stored it (tried again, a few times, if a click went astray).
+   */
+  say(text: string, sent: () => boolean): Promise<void>;
   /** What Dino printed so far. */
   output(): string;
   /** Stops Dino, its bus, screen and relay; waits until they are gone. Idempotent. */
@@ -138,6 +145,13 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
   let stopped = false;
   const x = async (cmd: string, args: string[]) =>
     (await execFileAsync(cmd, args, { env: { ...process.env, DISPLAY: display } })).stdout;
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const windowShown = async () => {
+    await execFileAsync('xdotool', ['search', '--sync', '--onlyvisible', '--class', 'dino'], {
+      env: { ...process.env, DISPLAY: display },
+      timeout: 60_000,
+    });
+  };
   // Wait for the screen (Dino draws into it once it started).
   for (let i = 0; i < 200 && !existsSync(`/tmp/.X11-unix/X${displayNumber}`); i++)
     await new Promise((r) => setTimeout(r, 50));
@@ -147,6 +161,22 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
       await x('import', ['-window', 'root', file]);
     },
     xdotool: (args) => x('xdotool', args),
+    windowShown,
+    async say(text, sent) {
+      await windowShown();
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await x('xdotool', ['mousemove', '150', '80', 'click', '1']);
+        await pause(1000);
+        await x('xdotool', ['mousemove', '750', '665', 'click', '1']);
+        await x('xdotool', ['type', '--delay', '30', text]);
+        await x('xdotool', ['key', 'Return']);
+        for (let i = 0; i < 50; i++) {
+          if (sent()) return;
+          await pause(200);
+        }
+      }
+      throw new Error(`Dino did not send "${text}"`);
+    },
     output: () => output,
     async stop() {
       if (stopped) return;
