@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBackup } from '../format/index.js';
@@ -38,23 +38,36 @@ export interface SourceAccount {
  * temporary folder (mode 0700, removed by `close()`), committed only after the file authenticated;
  * a profile is read in one read transaction (a consistent snapshot) without taking its lock.
  */
+export interface AccountSourceOptions {
+  onRow?(rows: number): void;
+  /**
+   * Where a backup's scratch database goes (a private folder inside it, removed by `close()`):
+   * best beside the target, on the same disk; default the system's temporary folder.
+   */
+  scratchDir?: string;
+}
+
 export async function openAccountSource(
   spec: AccountSourceSpec,
-  opts: { onRow?(rows: number): void } = {},
+  opts: AccountSourceOptions = {},
 ): Promise<SourceAccount> {
   return spec.kind === 'backup' ? openBackupSource(spec, opts) : openProfileSource(spec);
 }
 
 async function openBackupSource(
   spec: Extract<AccountSourceSpec, { kind: 'backup' }>,
-  opts: { onRow?(rows: number): void },
+  opts: AccountSourceOptions,
 ): Promise<SourceAccount> {
   const { header, rows } = await openBackup(spec.file, spec.password);
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-client-'));
+  const parent = opts.scratchDir ?? tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, '.ferry-source-')); // mode 0700
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   let db: Database.Database | undefined;
   try {
-    db = new Database(join(dir, 'account.db'));
+    const path = join(dir, 'account.db');
+    closeSync(openSync(path, 'wx', 0o600)); // private before anything is in it
+    db = new Database(path);
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.exec(CONVERSATIONS_TABLES_DDL);

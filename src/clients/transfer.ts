@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { Profile } from '../store/profile.js';
 import { openAccountSource, type AccountSourceSpec } from './account-source.js';
 import type { OtherClient } from './client.js';
@@ -38,7 +39,10 @@ export async function exportToClient(
 ): Promise<ClientExportResult> {
   checkEmptyTarget(outDir);
   if (spec.kind === 'profile') checkNotCloning(spec.profileDir, spec.jid, client.title, opts);
-  const source = await openAccountSource(spec, { onRow: opts.onProgress });
+  const source = await openAccountSource(spec, {
+    onRow: opts.onProgress,
+    scratchDir: dirname(resolve(outDir)),
+  });
   const summary = new TransferSummary();
   try {
     const state = checkNotCloning(opts.profileDir, source.jid, client.title, opts);

@@ -15,6 +15,8 @@ export class KeyFileError extends Error {
 
 export class KeyFile {
   private readonly data = new Map<string, Map<string, string>>();
+  /** Values stored already escaped (string lists), by `group\0key`. */
+  private readonly escaped = new Set<string>();
 
   static parse(text: string): KeyFile {
     const kf = new KeyFile();
@@ -88,10 +90,12 @@ export class KeyFile {
       this.data.set(group, g);
     }
     g.set(key, String(value));
+    this.escaped.delete(`${group}\u0000${key}`);
   }
 
   setList(group: string, key: string, items: string[]): void {
-    this.set(group, key, items.map((s) => `${s.replaceAll(';', '\\;')};`).join(''));
+    this.set(group, key, items.map((s) => `${escape(s).replaceAll(';', '\\;')};`).join(''));
+    this.escaped.add(`${group}\u0000${key}`);
   }
 
   /** The file's text, as `g_key_file_to_data` lays it out (a blank line between groups). */
@@ -100,7 +104,9 @@ export class KeyFile {
     for (const [name, entries] of this.data) {
       if (out.length > 0) out.push('');
       out.push(`[${name}]`);
-      for (const [k, v] of entries) out.push(`${k}=${escape(v)}`);
+      for (const [k, v] of entries) {
+        out.push(`${k}=${this.escaped.has(`${name}\u0000${k}`) ? v : escape(v)}`);
+      }
     }
     return out.length > 0 ? `${out.join('\n')}\n` : '';
   }

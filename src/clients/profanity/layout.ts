@@ -14,6 +14,8 @@ export function accountFolderName(jid: string): string {
 }
 
 export const profanityPaths = {
+  /** Preferences (`~/.config/profanity/profrc`, src/config/preferences.c). */
+  profrc: (home: string) => join(home, '.config', 'profanity', 'profrc'),
   accounts: (home: string) => join(profanityDataDir(home), 'accounts'),
   chatlog: (home: string, jid: string) =>
     join(profanityDataDir(home), 'database', accountFolderName(jid), 'chatlog.db'),

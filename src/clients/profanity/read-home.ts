@@ -61,6 +61,9 @@ function deviceIdOf(path: string, text: string | undefined, what: string): numbe
 }
 
 interface ProfanityAccount {
+  /** Contacts whose chats start OMEMO-encrypted (`omemo.enabled`) or not (`omemo.disabled`). */
+  omemoEnabled: Set<string>;
+  omemoDisabled: Set<string>;
   jid: string;
   username: string;
   server: string;
@@ -81,7 +84,7 @@ function pickAccount(
     throw new ClientError(
       'damaged-home',
       `${home} is not a profanity home (it has no .local/share/profanity)`,
-      'Give the folder profanity runs with as HOME (the one holding .local/share/profanity).',
+      'Give the folder profanity runs with as HOME (the one holding .local/share/profanity); nothing was imported.',
     );
   }
   const kf = readKeyFile(path);
@@ -110,31 +113,34 @@ function pickAccount(
   if (at <= 0 || at === bare.length - 1 || bare.includes('/')) {
     throw damaged(path, `names an account "${bare}" that is not a bare JID`);
   }
+  summary.carryFact('the account: JID, resource, server and port');
   const password = kf.get(name, 'password') ?? null;
   if (password === null) {
-    summary.leave(
-      'account password',
+    summary.leaveFact(
+      'the account password',
       kf.has(name, 'eval_password')
         ? 'profanity runs a command for it (eval_password); ferry asks for it when you enable the account'
         : 'profanity has none stored',
     );
-  } else summary.carry('account password');
+  } else summary.carryFact('the account password');
   const portText = kf.get(name, 'port');
   const port = portText === undefined ? 5222 : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw damaged(path, `has port "${portText}"`);
   const tls = kf.get(name, 'tls.policy');
   if (tls !== undefined && tls !== 'force' && tls !== 'direct') {
-    summary.leave(
-      'TLS setting',
+    summary.leaveFact(
+      'the TLS setting',
       `profanity's "${tls}" is not kept: Conversations always requires TLS`,
     );
   }
   for (const key of ['otr.policy', 'pgp.keyid', 'ox.enabled']) {
     if (kf.has(name, key))
-      summary.leave(`${key} setting`, 'Conversations has no OTR, and its OpenPGP keys are its own');
+      summary.leaveFact(
+        `the ${key} setting`,
+        'Conversations has no OTR, and its OpenPGP keys are its own',
+      );
   }
-  summary.carry('account (JID, resource, server, port)');
   return {
     jid: bare,
     username: bare.slice(0, at),
@@ -144,6 +150,8 @@ function pickAccount(
     hostname: kf.get(name, 'server') ?? null,
     port: port === 0 ? 5222 : port,
     nick: kf.get(name, 'muc.nick') ?? bare.slice(0, at),
+    omemoEnabled: new Set(kf.getList(name, 'omemo.enabled').map((j) => j.toLowerCase())),
+    omemoDisabled: new Set(kf.getList(name, 'omemo.disabled').map((j) => j.toLowerCase())),
   };
 }
 
@@ -256,7 +264,7 @@ function readOmemo(home: string, jid: string, summary: TransferSummary): OmemoSt
       addIdentity(name.toLowerCase(), Buffer.from(`05${fp.toLowerCase()}`, 'hex'), false);
     }
   }
-  summary.carry('OMEMO identity (device id, identity key pair)');
+  summary.carryFact('the OMEMO identity: device id and identity key pair');
   summary.carry('OMEMO prekeys', preKeys.length);
   summary.carry('OMEMO signed prekeys', signedPreKeys.length);
   summary.carry('OMEMO sessions', sessions.length);
@@ -422,7 +430,16 @@ export function readProfanityHome(home: string, opts: { jid?: string } = {}): Cl
             created: BigInt(c.created),
             status: 0n,
             mode: c.group ? 1n : 0n,
-            attributes: '{}',
+            // Conversation.ATTRIBUTE_NEXT_ENCRYPTION: what profanity starts the chat with.
+            attributes: JSON.stringify(
+              c.group
+                ? {}
+                : account.omemoEnabled.has(c.jid)
+                  ? { next_encryption: MESSAGE_ENCRYPTION.omemo }
+                  : account.omemoDisabled.has(c.jid)
+                    ? { next_encryption: MESSAGE_ENCRYPTION.none }
+                    : {},
+            ),
           },
         };
       }
@@ -559,10 +576,9 @@ export function readProfanityHome(home: string, opts: { jid?: string } = {}): Cl
     }
   }
 
-  summary.leave(
+  summary.leaveFact(
     'roster and bookmarks',
-    'kept on the server; Conversations fetches them at login',
-    1,
+    'kept on the server: Conversations fetches them at login',
   );
   return { jid: account.jid, rows: rows(), summary };
 }

@@ -96,6 +96,9 @@ export function writeProfanityHome(
   mkdirSync(dirname(chatlogPath), { recursive: true, mode: 0o700 });
   const chatlog = createChatLog(chatlogPath);
   const omemoChats = new Set<string>();
+  summary.carryFact('the account: JID, resource, server and port');
+  if (account.password) summary.carryFact('the account password');
+  else summary.leaveFact('the account password', 'none stored; profanity asks for it at /connect');
   try {
     const insert = chatLogInserter(chatlog);
     chatlog.exec('BEGIN');
@@ -179,6 +182,29 @@ export function writeProfanityHome(
   }
   const wroteOmemo = writeOmemoFiles(source, home, jid, omemo, summary);
   writeAccountsFile(source, home, jid, wroteOmemo ? encrypted : [], plain, summary);
+  writePreferences(home, summary);
+  summary.leaveFact(
+    'delivery and read marks, reactions, which device sent each message',
+    "profanity's chat log has no place for them",
+  );
+  summary.leaveFact(
+    'roster, bookmarks and avatars',
+    'kept on the server: profanity fetches them at login',
+  );
+}
+
+/**
+ * profanity shows a chat's history from its chat log only with `/logging chat on` and
+ * `/history on` (both off by default, src/config/preferences.c `_get_default_boolean`; and MAM
+ * off, src/ui/chatwin.c `chatwin_new`): a new home gets those two on, so the history carried
+ * shows when a chat opens. (chat logging also keeps profanity's text logs under chatlogs/.)
+ */
+function writePreferences(home: string, summary: TransferSummary): void {
+  const kf = new KeyFile();
+  kf.set('ui', 'history', true);
+  kf.set('logging', 'chlog', true);
+  writePrivate(profanityPaths.profrc(home), kf.toString());
+  summary.note('History display is on in this profanity (/history on, /logging chat on).');
 }
 
 function chatLogRowOf(
@@ -256,12 +282,7 @@ function writeAccountsFile(
   if (a.port !== null && a.port !== undefined && (a.hostname || Number(a.port) !== 5222)) {
     kf.set(jid, 'port', Number(a.port));
   }
-  if (a.password) {
-    kf.set(jid, 'password', a.password);
-    summary.carry('account password');
-  } else {
-    summary.leave('account password', 'none stored; profanity asks for it at /connect');
-  }
+  if (a.password) kf.set(jid, 'password', a.password);
   kf.set(jid, 'muc.nick', a.username);
   for (const [k, v] of [
     ['presence.last', 'online'],
@@ -276,7 +297,6 @@ function writeAccountsFile(
   }
   if (omemoEnabled.length > 0) kf.setList(jid, 'omemo.enabled', omemoEnabled);
   if (omemoDisabled.length > 0) kf.setList(jid, 'omemo.disabled', omemoDisabled);
-  summary.carry('account (JID, resource, server, port)');
   summary.carry('chats that start OMEMO-encrypted', omemoEnabled.length);
   writePrivate(profanityPaths.accounts(home), kf.toString());
 }
@@ -292,12 +312,10 @@ function writeOmemoFiles(
   const own = omemo.identities.find((i) => i.own);
   const deviceId = Number(source.account.keys ? safeKeys(source.account.keys).axolotl_reg_id : NaN);
   if (!own || !Number.isInteger(deviceId) || deviceId <= 0) {
-    summary.leave(
-      'OMEMO identity',
+    summary.leaveFact(
+      'the OMEMO identity',
       'the account has none yet; profanity makes one with /omemo gen',
-      own || omemo.sessions.length > 0 ? 1 : 0,
     );
-    if (!own && omemo.sessions.length === 0) summary.note('The account had no OMEMO keys yet.');
     return false;
   }
   const dir = profanityPaths.omemoDir(home, jid);
@@ -337,7 +355,7 @@ function writeOmemoFiles(
     }
     identity.set(IDENTITY.signedPrekeys, String(s.id), s.record.toString('base64'));
   }
-  summary.carry('OMEMO identity (device id, identity key pair)');
+  summary.carryFact('the OMEMO identity: device id and identity key pair');
   summary.carry('OMEMO prekeys', omemo.preKeys.length);
   summary.carry('OMEMO signed prekeys', omemo.signedPreKeys.length);
 
