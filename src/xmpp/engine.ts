@@ -65,6 +65,16 @@ export interface EngineOptions {
    * the same account (`ferry run`, the web app), which the server would do for the same resource.
    */
   temporaryResource?: boolean;
+  /**
+   * Certificate authorities to trust besides the system's (PEM strings). Tests pass their
+   * per-run CA here; a spawned `ferry` reads NODE_EXTRA_CA_CERTS instead.
+   */
+  extraCaCertificates?: readonly string[];
+  /**
+   * DNS servers for finding accounts' servers (SRV), as `host` or `host:port`; default
+   * `FERRY_DNS_SERVER`, else the system's. A testing/advanced option (docs/chat.md).
+   */
+  dnsServers?: string[];
 }
 
 export interface SyncReport {
@@ -122,6 +132,10 @@ export class Engine extends EventEmitter {
       retryFirstConnect,
       catchup: { ...DEFAULT_CATCHUP, ...this.opts.catchup },
       ...(this.opts.iqTimeoutMs ? { iqTimeoutMs: this.opts.iqTimeoutMs } : {}),
+      ...(this.opts.extraCaCertificates
+        ? { extraCaCertificates: this.opts.extraCaCertificates }
+        : {}),
+      ...(this.opts.dnsServers ? { dnsServers: this.opts.dnsServers } : {}),
       ...(this.opts.temporaryResource
         ? { resource: `${account.resource ?? 'ferry'}.${randomBytes(3).toString('hex')}` }
         : {}),
@@ -168,6 +182,20 @@ export class Engine extends EventEmitter {
       work.push(firstOutcome(conn));
     }
     await Promise.all(work);
+  }
+
+  /**
+   * Takes one account offline and, if it is still enabled, connects it again with its current
+   * settings (server address, trusted certificate) — e.g. after `trust-cert` in the web app.
+   */
+  async reconnect(jid: string): Promise<void> {
+    const key = jid.toLowerCase();
+    const conn = this.connections.get(key);
+    if (conn) {
+      this.connections.delete(key);
+      await conn.stop();
+    }
+    await this.refresh();
   }
 
   /** Takes every account offline cleanly. */
@@ -231,7 +259,8 @@ export class Engine extends EventEmitter {
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    const failedState = conn.state === 'login-failed' || conn.state === 'unreachable';
+    const failedState =
+      conn.state === 'login-failed' || conn.state === 'unreachable' || conn.state === 'insecure';
     await conn.stop();
     this.connections.delete(conn.jid);
     return {
