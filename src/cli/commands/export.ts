@@ -55,7 +55,7 @@ export function registerExportCommand(program: Command): void {
   program
     .command('export')
     .description(
-      'write chats as text, a web page, JSON or an SQLite database, to read anywhere — or hand the account to another client (profanity)',
+      'write chats as text, a web page, JSON or an SQLite database, to read anywhere — or hand the account to another client (profanity, Dino)',
     )
     .argument('[backup]', 'a .ceb backup file (or use --account for an account of the profile)')
     .addOption(
@@ -95,6 +95,8 @@ Examples:
   ferry export --account alice@example.org --to txt --out ~/chats --tz UTC
   ferry export --account alice@example.org --to profanity --out ~/prof --deactivate
                                                  (then: HOME=~/prof profanity)
+  ferry export --account alice@example.org --to dino --out ~/dino --deactivate --media ~/Media
+                                                 (then: HOME=~/dino dino-im)
 The layouts and the JSON schema are described in docs/export.md and docs/export-json.md;
 moving to other clients, what is carried and what is not, in docs/clients.md.`,
     )

@@ -71,7 +71,7 @@ test(
     const dir = c.tempDir('ferry-dino-export-');
     mkdirSync(SHOTS, { recursive: true });
     const prosody = await startTwoDomainProsody();
-    c.after(() => prosody.server.stop());
+    c.after(() => prosody.stop());
     const { server } = prosody;
     await prosody.registerDinoUser('alice', 'pw-alice');
     await server.register('bob', 'pw-bob');
@@ -87,10 +87,19 @@ test(
       'pw-alice',
       server.port,
       'Conversations.x7Qp',
+      false,
     );
-    const bobProfile = newProfile(c, join(dir, 'bob'), bob, 'pw-bob', server.port, 'ferry.bob');
-    const aliceDev = await startFerry(c, aliceProfile, alice);
-    let bobDev = await startFerry(c, bobProfile, bob);
+    const bobProfile = newProfile(
+      c,
+      join(dir, 'bob'),
+      bob,
+      'pw-bob',
+      server.port,
+      'ferry.bob',
+      true,
+    );
+    const aliceDev = await startFerry(c, aliceProfile, alice, prosody.caPem);
+    const bobDev = await startFerry(c, bobProfile, bob, prosody.caPem);
     const history = ['hello alice, encrypted', 'hi bob, here too', 'tell me when you are on Dino'];
     await say(bobDev, alice, history[0]!);
     await received(aliceDev, bob, history[0]!);
@@ -147,15 +156,12 @@ test(
       'handed over, not cloned',
     );
 
-    // Dino's turn: TLS on for dino.test, bob reconnects after the restart, Dino starts on the home.
-    await bobDev.stop();
-    await prosody.setDinoTls(true);
-    bobDev = await startFerry(c, bobProfile, bob);
+    // Dino's turn: it starts on the exported home.
     const dino = await startDino({
       home,
       domain: DINO_DOMAIN,
       prosodyPort: server.port,
-      caCertPem: prosody.ca.caCertPem,
+      caCertPem: prosody.caPem,
     });
     c.after(() => dino.stop());
     await waitUntil(

@@ -69,15 +69,22 @@ test(
     const dir = c.tempDir('ferry-dino-import-');
     mkdirSync(SHOTS, { recursive: true });
     const prosody = await startTwoDomainProsody();
-    c.after(() => prosody.server.stop());
+    c.after(() => prosody.stop());
     const { server } = prosody;
     await prosody.registerDinoUser('alice', 'pw-alice');
     await server.register('bob', 'pw-bob');
-    await prosody.setDinoTls(true);
     const alice = `alice@${DINO_DOMAIN}`;
     const bob = `bob@${server.domain}`;
-    const bobProfile = newProfile(c, join(dir, 'bob'), bob, 'pw-bob', server.port, 'ferry.bob');
-    let bobDev = await startFerry(c, bobProfile, bob);
+    const bobProfile = newProfile(
+      c,
+      join(dir, 'bob'),
+      bob,
+      'pw-bob',
+      server.port,
+      'ferry.bob',
+      true,
+    );
+    const bobDev = await startFerry(c, bobProfile, bob, prosody.caPem);
 
     // Dino's first start makes its databases; the account goes in as Dino's "add account" stores it.
     const home = join(dir, 'dino-home');
@@ -87,7 +94,7 @@ test(
         home,
         domain: DINO_DOMAIN,
         prosodyPort: server.port,
-        caCertPem: prosody.ca.caCertPem,
+        caCertPem: prosody.caPem,
       });
       c.after(() => d.stop());
       return d;
@@ -261,7 +268,7 @@ test(
         'Conversations holds the same session',
       );
       conv.close();
-      // Conversations' database works as a device of its own: its session decrypts too (below, first).
+      // The database Conversations' importer made, used as a device of its own: its session decrypts.
       const refDevice = join(dir, 'conversations-device');
       mkdirSync(refDevice, { mode: 0o700 });
       copyFileSync(refDb, join(refDevice, 'ferry.db'));
@@ -271,28 +278,18 @@ test(
       refProfile.db
         .prepare('UPDATE accounts SET hostname = ?, port = ?')
         .run('127.0.0.1', server.port);
-      await prosody.setDinoTls(false);
-      await bobDev.stop();
-      bobDev = await startFerry(c, bobProfile, bob);
-      const onRef = await startFerry(c, refProfile, alice);
+      const onRef = await startFerry(c, refProfile, alice, prosody.caPem);
       await bobDev.engine.sendMessage(bob, alice, 'to the Conversations copy');
       await received(onRef, bob, 'to the Conversations copy');
       await onRef.stop();
     }
 
-    // The fresh profile goes online (plain text to the test server: ferry isn't given the test CA).
-    if (!refSkip) {
-      // already plain from the step above
-    } else {
-      await prosody.setDinoTls(false);
-      await bobDev.stop();
-      bobDev = await startFerry(c, bobProfile, bob);
-    }
+    // The fresh profile goes online (over TLS, trusting the test CA).
     setAccountEnabled(fresh.db, alice, true);
     fresh.db.prepare('UPDATE accounts SET hostname = ?, port = ?').run('127.0.0.1', server.port);
     const bobUuid = findAccountByJid(bobProfile.db, bob)!.uuid;
     const bobBaseKey = baseKeyOf(readSession(bobProfile.db, bobUuid, alice, deviceId));
-    const aliceDev = await startFerry(c, fresh, alice);
+    const aliceDev = await startFerry(c, fresh, alice, prosody.caPem);
     const eventsBefore = bobDev.events.length;
     await bobDev.engine.sendMessage(bob, alice, 'after your move to ferry');
     await received(aliceDev, bob, 'after your move to ferry');

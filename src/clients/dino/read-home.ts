@@ -401,7 +401,13 @@ function* rowsOf(
           created: created * 1000,
           status: Number(c.active) === 1 ? 0 : 1,
           mode: group ? 1 : 0,
-          attributes: '{}',
+          // What the chat starts with: Dino's per-chat choice under the lock.
+          attributes: JSON.stringify({
+            next_encryption:
+              Number(c.encryption) === DINO.encryption.omemo
+                ? MESSAGE_ENCRYPTION.omemo
+                : MESSAGE_ENCRYPTION.none,
+          }),
         },
       };
       summary.carry('conversations');

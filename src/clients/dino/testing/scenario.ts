@@ -51,6 +51,7 @@ export interface FerryDevice {
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
 
+/** A profile with one account on the test server: over TLS, or plain text with the opt-in. */
 export function newProfile(
   c: Cleanup,
   dir: string,
@@ -58,17 +59,32 @@ export function newProfile(
   password: string,
   port: number,
   resource: string,
+  plaintext: boolean,
 ): Profile {
   const profile = openProfile(dir);
   c.after(() => profile.close());
-  addAccount(profile.db, { jid, password, hostname: '127.0.0.1', port, resource });
+  addAccount(profile.db, {
+    jid,
+    password,
+    hostname: '127.0.0.1',
+    port,
+    resource,
+    ...(plaintext ? { allowPlaintextLoopback: true } : {}),
+  });
   return profile;
 }
 
-export async function startFerry(c: Cleanup, profile: Profile, jid: string): Promise<FerryDevice> {
+/** Starts ferry's engine on the profile (trusting the test CA); resolves once caught up. */
+export async function startFerry(
+  c: Cleanup,
+  profile: Profile,
+  jid: string,
+  caPem: string,
+): Promise<FerryDevice> {
   const events: OmemoEvent[] = [];
   const engine = new Engine(profile, {
     ...fast,
+    extraCaCertificates: [caPem],
     crypto: new OmemoCrypto(profile.db, (e) => events.push(e)),
   });
   const caught = new Promise((resolve) => engine.once('catchup-done', resolve));

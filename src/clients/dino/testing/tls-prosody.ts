@@ -1,30 +1,28 @@
 /**
- * The test Prosody (xmpp/testing/prosody.ts) serving two domains: `ferry.test`, plain text on
- * loopback for ferry's own test clients, and `dino.test`, for the account Dino uses, which can be
- * switched to STARTTLS with a certificate from a per-run test CA (Dino accepts nothing else).
- * Switching restarts the server on the same port and data (archive kept), so a test can set up an
- * account with ferry first and hand it to Dino afterwards. The two hosts reach each other inside
- * Prosody; s2s stays off.
+ * The test Prosody (xmpp/testing/prosody.ts) serving two domains: `dino.test`, STARTTLS required
+ * with a certificate from a per-run test CA (xmpp/testing/test-ca.ts) — the account Dino uses, and
+ * ferry's copies of it, which trust that CA — and `ferry.test`, plain text on loopback (with the
+ * explicit opt-in) for the contact's ferry client. The two hosts reach each other inside Prosody;
+ * s2s stays off.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startProsody, type ProsodyServer } from '../../../xmpp/testing/prosody.js';
-import { makeTestCa, type TestCa } from './test-ca.js';
+import { createTestCa } from '../../../xmpp/testing/test-ca.js';
 
 const execFileAsync = promisify(execFile);
-const MARK = '-- ferry: dino.test TLS --';
 
 export const DINO_DOMAIN = 'dino.test';
 
 export interface TwoDomainProsody {
   server: ProsodyServer;
-  ca: TestCa;
+  /** The test CA's certificate (PEM), for Dino's trust store and ferry's `extraCaCertificates`. */
+  caPem: string;
   /** Creates `user@dino.test`. */
   registerDinoUser(user: string, password: string): Promise<void>;
-  /** Turns STARTTLS with the test certificate on (or off) for dino.test; restarts Prosody. */
-  setDinoTls(on: boolean): Promise<void>;
+  /** Stops the server and removes the CA. */
+  stop(): Promise<void>;
 }
 
 function lua(s: string): string {
@@ -32,39 +30,43 @@ function lua(s: string): string {
 }
 
 export async function startTwoDomainProsody(): Promise<TwoDomainProsody> {
-  const server = await startProsody({
-    domain: 'ferry.test',
-    archive: 'internal',
-    extraGlobalConfig: `VirtualHost ${lua(DINO_DOMAIN)}\n${MARK}\n${MARK}\n`,
-  });
-  const ca = makeTestCa(join(server.dir, 'test-ca'), DINO_DOMAIN);
-  const configPath = join(server.dir, 'prosody.cfg.lua');
-  const tlsLines = [
-    `  modules_enabled = { "tls" }`,
-    `  modules_disabled = { "s2s" }`,
-    `  ssl = { certificate = ${lua(ca.certFile)}, key = ${lua(ca.keyFile)} }`,
-    `  c2s_require_encryption = true`,
-  ].join('\n');
-  return {
-    server,
-    ca,
-    async registerDinoUser(user, password) {
-      await execFileAsync('prosodyctl', [
-        '--config',
-        configPath,
-        'register',
-        user,
-        DINO_DOMAIN,
-        password,
-      ]);
-    },
-    async setDinoTls(on) {
-      const text = readFileSync(configPath, 'utf8');
-      const start = text.indexOf(MARK);
-      const end = text.indexOf(MARK, start + MARK.length);
-      const next = `${text.slice(0, start + MARK.length)}\n${on ? tlsLines : ''}\n${text.slice(end)}`;
-      writeFileSync(configPath, next);
-      await server.restart();
-    },
-  };
+  const ca = createTestCa();
+  try {
+    const cert = ca.issue(DINO_DOMAIN);
+    const server = await startProsody({
+      domain: 'ferry.test',
+      archive: 'internal',
+      extraGlobalConfig: [
+        `VirtualHost ${lua(DINO_DOMAIN)}`,
+        `  modules_enabled = { "tls" }`,
+        `  modules_disabled = { "s2s" }`,
+        `  ssl = { certificate = ${lua(cert.certPath)}, key = ${lua(cert.keyPath)} }`,
+        `  c2s_require_encryption = true`,
+        `  allow_unencrypted_plain_auth = false`,
+        ``,
+      ].join('\n'),
+    });
+    const configPath = join(server.dir, 'prosody.cfg.lua');
+    return {
+      server,
+      caPem: ca.pem,
+      async registerDinoUser(user, password) {
+        await execFileAsync('prosodyctl', [
+          '--config',
+          configPath,
+          'register',
+          user,
+          DINO_DOMAIN,
+          password,
+        ]);
+      },
+      async stop() {
+        await server.stop();
+        ca.remove();
+      },
+    };
+  } catch (err) {
+    ca.remove();
+    throw err;
+  }
 }
