@@ -67,6 +67,8 @@ export class AccountConnection extends EventEmitter {
   readonly uuid: string;
   state: AccountConnectionState = 'offline';
   lastError: string | undefined;
+  /** What the user can do about `lastError`. */
+  lastHint: string | undefined;
   /** Resolves when a session finished catching up; replaced on every new session. */
   private catchupWaiters: (() => void)[] = [];
   private caughtUp = false;
@@ -239,6 +241,7 @@ export class AccountConnection extends EventEmitter {
     if (this.state === state && this.lastError === error && details.retryAt === undefined) return;
     this.state = state;
     this.lastError = error;
+    this.lastHint = details.hint;
     if (this.db.open) saveAccountState(this.db, this.uuid, state, error ?? null, details);
     this.emit('state', {
       jid: this.jid,

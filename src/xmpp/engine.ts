@@ -81,6 +81,8 @@ export interface SyncReport {
   jid: string;
   state: AccountConnectionState;
   error?: string;
+  /** What the user can do about `error`. */
+  hint?: string;
   /** Messages stored during the sync (new ones only; duplicates are not counted). */
   received: StoredMessageEvent[];
   caughtUp: boolean;
@@ -267,6 +269,7 @@ export class Engine extends EventEmitter {
       jid: conn.jid,
       state: failedState ? conn.state : caughtUp ? 'online' : conn.state,
       ...(error ? { error } : {}),
+      ...(error && conn.lastHint ? { hint: conn.lastHint } : {}),
       received,
       caughtUp,
     };
