@@ -267,3 +267,185 @@ test('a home that is not a Dino home, or a damaged one, is refused before anythi
     (e: unknown) => e instanceof ClientError && e.code === 'damaged-home',
   );
 });
+
+test('group chats, private messages and files become Dino rooms, real JIDs and file transfers', (t) => {
+  const dir = scratch(t);
+  const media = join(dir, 'Media', 'Conversations Images');
+  mkdirSync(media, { recursive: true });
+  writeFileSync(join(media, 'cat.jpg'), 'a cat, as bytes');
+  const account = aliceRows()[0]!;
+  const room = 'team@conference.example.org';
+  const rows: BackupRow[] = [
+    account,
+    {
+      table: 'conversations',
+      values: {
+        uuid: 'c-room',
+        accountUuid: String(account.values.uuid),
+        contactJid: `${room}/alice`,
+        mode: 1,
+        status: 0,
+        created: 1_700_000_000_000,
+        attributes: '{}',
+      },
+    },
+    {
+      table: 'conversations',
+      values: {
+        uuid: 'c-bob',
+        accountUuid: String(account.values.uuid),
+        contactJid: 'bob@example.org',
+        mode: 0,
+        status: 1,
+        created: 1_700_000_000_000,
+        attributes: '{"next_encryption":"0"}',
+      },
+    },
+    {
+      table: 'messages',
+      values: {
+        uuid: 'm1',
+        conversationUuid: 'c-room',
+        timeSent: 1_700_000_001_000,
+        counterpart: `${room}/carol`,
+        trueCounterpart: 'carol@example.org/phone',
+        body: 'hi room',
+        encryption: 0,
+        status: 0,
+        type: 0,
+        serverMsgId: 'room-1',
+        remoteMsgId: 'r1',
+      },
+    },
+    {
+      table: 'messages',
+      values: {
+        uuid: 'm2',
+        conversationUuid: 'c-room',
+        timeSent: 1_700_000_002_000,
+        counterpart: `${room}/alice`,
+        body: 'hi carol',
+        encryption: 0,
+        status: 2,
+        type: 0,
+        serverMsgId: 'room-2',
+      },
+    },
+    {
+      table: 'messages',
+      values: {
+        uuid: 'm3',
+        conversationUuid: 'c-room',
+        timeSent: 1_700_000_002_500,
+        counterpart: `${room}/carol`,
+        body: 'joined',
+        encryption: 0,
+        status: 0,
+        type: 3,
+      },
+    },
+    {
+      table: 'messages',
+      values: {
+        uuid: 'm4',
+        conversationUuid: 'c-bob',
+        timeSent: 1_700_000_003_000,
+        counterpart: 'bob@example.org/phone',
+        body: 'https://upload.example.org/abc/cat.jpg',
+        encryption: 0,
+        status: 0,
+        type: 1,
+        relativeFilePath: 'Conversations Images/cat.jpg',
+        serverMsgId: 'own-1',
+      },
+    },
+    {
+      table: 'messages',
+      values: {
+        uuid: 'm5',
+        conversationUuid: 'c-bob',
+        timeSent: 1_700_000_004_000,
+        counterpart: 'bob@example.org/phone',
+        body: 'https://upload.example.org/def/dog.png',
+        encryption: 0,
+        status: 0,
+        type: 1,
+        relativeFilePath: 'Conversations Images/dog.png',
+        serverMsgId: 'own-2',
+      },
+    },
+  ];
+  const home = join(dir, 'home');
+  const summary = new TransferSummary();
+  const folder = StagedFolder.create(home);
+  writeDinoData(folder.dir, rows, summary, {
+    findMedia: (p) => (p.endsWith('cat.jpg') ? join(media, 'cat.jpg') : null),
+  });
+  folder.commit();
+  const q = (sql: string) => {
+    const db = new Database(dinoDbPath(home), { readonly: true });
+    try {
+      return db.prepare(sql).all() as Record<string, unknown>[];
+    } finally {
+      db.close();
+    }
+  };
+  assert.deepEqual(
+    q(
+      'SELECT j.bare_jid, c.type, c.resource, c.active, c.encryption FROM conversation c JOIN jid j ON j.id = c.jid_id ORDER BY c.id',
+    ),
+    [
+      { bare_jid: room, type: 1, resource: 'alice', active: 1, encryption: 0 },
+      { bare_jid: 'bob@example.org', type: 0, resource: null, active: 0, encryption: 0 },
+    ],
+  );
+  assert.deepEqual(
+    q(
+      "SELECT m.body, m.type, m.direction, m.counterpart_resource, r.real_jid FROM message m LEFT JOIN real_jid r ON r.message_id = m.id WHERE m.body LIKE 'hi %' ORDER BY m.id",
+    ),
+    [
+      {
+        body: 'hi room',
+        type: 2,
+        direction: 0,
+        counterpart_resource: 'carol',
+        real_jid: 'carol@example.org',
+      },
+      { body: 'hi carol', type: 2, direction: 1, counterpart_resource: 'alice', real_jid: null },
+    ],
+  );
+  assert.equal(summary.notCarried.find((n) => n.what === 'status events')?.count, 1);
+  // Each archive continues after its newest carried message.
+  assert.deepEqual(q('SELECT server_jid, from_id, to_id FROM mam_catchup ORDER BY server_jid'), [
+    { server_jid: 'alice@example.org', from_id: 'own-1', to_id: 'own-2' },
+    { server_jid: room, from_id: 'room-1', to_id: 'room-2' },
+  ]);
+  // Files: the one found is in files/ and complete; the other can be downloaded from its link.
+  const files = q(
+    `SELECT f.file_name, f.path, f.state, f.size, f.mime_type, m.body AS link, ci.content_type
+     FROM file_transfer f JOIN message m ON m.id = CAST(f.info AS INTEGER)
+     JOIN content_item ci ON ci.foreign_id = f.id AND ci.content_type = 2 ORDER BY f.id`,
+  );
+  assert.equal(files.length, 2);
+  assert.equal(files[0]!.file_name, 'cat.jpg');
+  assert.equal(files[0]!.state, 0);
+  assert.equal(files[0]!.mime_type, 'image/jpeg');
+  assert.equal(
+    readFileSync(join(home, '.local/share/dino/files', String(files[0]!.path)), 'utf8'),
+    'a cat, as bytes',
+  );
+  assert.equal(files[0]!.size, 'a cat, as bytes'.length);
+  assert.deepEqual(
+    [files[1]!.file_name, files[1]!.path, files[1]!.state, files[1]!.link],
+    ['dog.png', null, 2, 'https://upload.example.org/def/dog.png'],
+  );
+  // Read back: the room with its nick, the file pointing at Dino's copy.
+  const back = [...readDinoHome(home).rows];
+  const convs = back.filter((r) => r.table === 'conversations').map((r) => r.values.contactJid);
+  assert.deepEqual(convs, [`${room}/alice`, 'bob@example.org']);
+  const fileRows = back.filter((r) => r.table === 'messages' && r.values.type === 2);
+  assert.equal(fileRows.length, 2);
+  assert.ok(String(fileRows[0]!.values.relativeFilePath).endsWith('cat.jpg'));
+  assert.equal(fileRows[1]!.values.relativeFilePath, null);
+  assert.equal(fileRows[1]!.values.body, 'https://upload.example.org/def/dog.png');
+});
