@@ -24,14 +24,6 @@ export function fromBase64(v: string): Buffer {
   return Buffer.from(compact, 'base64');
 }
 
-/** Base64 as Android's `Base64.DEFAULT` writes it (what Conversations' tables hold). */
-export function androidBase64(bytes: Uint8Array): string {
-  const plain = Buffer.from(bytes).toString('base64');
-  let out = '';
-  for (let i = 0; i < plain.length; i += 76) out += plain.slice(i, i + 76) + '\n';
-  return out;
-}
-
 /** Base64 as GLib's `Base64.encode` writes it (what Dino's tables hold): one line, padded. */
 export function glibBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');

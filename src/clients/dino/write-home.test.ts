@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackupRow } from '../../format/types.js';
@@ -448,4 +456,17 @@ test('group chats, private messages and files become Dino rooms, real JIDs and f
   assert.ok(String(fileRows[0]!.values.relativeFilePath).endsWith('cat.jpg'));
   assert.equal(fileRows[1]!.values.relativeFilePath, null);
   assert.equal(fileRows[1]!.values.body, 'https://upload.example.org/def/dog.png');
+});
+
+test('a damaged key in the source stops the export with a clear error, nothing written', (t) => {
+  const dir = scratch(t);
+  const rows = aliceRows().map((r) =>
+    r.table === 'sessions' ? { ...r, values: { ...r.values, key: 'not base64 at all!' } } : r,
+  );
+  assert.throws(
+    () => writeHome(join(dir, 'home'), rows),
+    (e: unknown) =>
+      e instanceof ClientError && /a session of the account is damaged/.test(e.message),
+  );
+  assert.deepEqual(readdirSync(dir), []);
 });

@@ -196,16 +196,16 @@ class HomeWriter {
       case 'messages':
         return this.addMessage(v);
       case 'prekeys':
-        this.preKeys.push({ id: int(v.id) ?? 0, record: fromBase64(text(v.key) ?? '') });
+        this.preKeys.push({ id: int(v.id) ?? 0, record: keyOf(v, 'a prekey') });
         return;
       case 'signed_prekeys':
-        this.signedPreKeys.push({ id: int(v.id) ?? 0, record: fromBase64(text(v.key) ?? '') });
+        this.signedPreKeys.push({ id: int(v.id) ?? 0, record: keyOf(v, 'a signed prekey') });
         return;
       case 'sessions':
         this.sessions.push({
           name: bareOf(text(v.name) ?? ''),
           deviceId: int(v.device_id) ?? 0,
-          record: fromBase64(text(v.key) ?? ''),
+          record: keyOf(v, 'a session'),
         });
         return;
       case 'identities':
@@ -216,7 +216,7 @@ class HomeWriter {
           trust: text(v.trust),
           active: int(v.active) !== 0,
           lastActivation: int(v.last_activation),
-          key: fromBase64(text(v.key) ?? ''),
+          key: keyOf(v, 'an identity key'),
         });
         return;
     }
@@ -615,6 +615,19 @@ class HomeWriter {
       this.summary.note(
         `${undecidedTrusted} device(s) Conversations had left undecided are trusted in Dino, which hides messages from undecided devices; check them under the contact's encryption settings.`,
       );
+  }
+}
+
+/** The `key` column of an OMEMO row, as bytes; a damaged one stops the export (nothing written). */
+function keyOf(v: ConversationsRow['values'], what: string): Buffer {
+  try {
+    return fromBase64(text(v.key) ?? '');
+  } catch {
+    throw new ClientError(
+      'unusable-account',
+      `${what} of the account is damaged (its key column is not base64)`,
+      'The source is damaged; nothing was written. Make a new backup on the old device.',
+    );
   }
 }
 
