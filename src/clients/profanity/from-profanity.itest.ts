@@ -29,6 +29,7 @@ import { waitUntil } from '../../xmpp/testing/contact.js';
 import { KeyFile } from './keyfile.js';
 import { profanityPaths } from './layout.js';
 import {
+  allowPlaintextLoopback,
   chatMessages,
   cleanupAfter,
   ferryPeer,
@@ -191,6 +192,7 @@ test(
     p2.db
       .prepare('UPDATE accounts SET hostname = ?, port = ? WHERE uuid = ?')
       .run('127.0.0.1', server.port, restored.uuid);
+    allowPlaintextLoopback(p2, restored.uuid);
     p2.close();
     const eventsBefore = a.events.length;
     const stanzasBefore = a.stanzas.length;

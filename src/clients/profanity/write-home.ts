@@ -316,6 +316,11 @@ function writeOmemoFiles(
       'the OMEMO identity',
       'the account has none yet; profanity makes one with /omemo gen',
     );
+    summary.leave(
+      'OMEMO sessions',
+      'no identity of the account to go with them',
+      omemo.sessions.length,
+    );
     return false;
   }
   const dir = profanityPaths.omemoDir(home, jid);

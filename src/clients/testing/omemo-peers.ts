@@ -10,7 +10,7 @@ import { addAccount, findAccountByJid } from '../../store/accounts.js';
 import { findConversation } from '../../store/conversations.js';
 import { listMessages, type MessageRow } from '../../store/messages.js';
 import { openProfile, type Profile } from '../../store/profile.js';
-import { readSession } from '../../store/omemo-keys.js';
+import { readSession, writeAccountKey } from '../../store/omemo-keys.js';
 import { BUNDLES_NODE_PREFIX, DEVICELIST_NODE } from '../../omemo/omemo-element.js';
 import { OmemoCrypto, type OmemoEvent } from '../../omemo/omemo-crypto.js';
 import { SessionRecordCodec } from '../../omemo/records.js';
@@ -34,6 +34,14 @@ export function cleanupAfter(t: TestContext) {
   return (step: () => unknown) => steps.push(step);
 }
 
+/**
+ * The test server is plaintext on loopback: the account's explicit opt-in for it (the `keys` entry
+ * of issue 13's account settings; without it ferry requires TLS).
+ */
+export function allowPlaintextLoopback(profile: Profile, accountUuid: string): void {
+  writeAccountKey(profile.db, accountUuid, 'ferry_allow_plaintext_loopback', 'true');
+}
+
 export interface FerryPeer {
   profile: Profile;
   engine: Engine;
@@ -55,7 +63,8 @@ export async function ferryPeer(
   const profile = openProfile(dir);
   onCleanup(() => profile.close());
   if (opts.add !== false) {
-    addAccount(profile.db, { jid, password, hostname: '127.0.0.1', port: server.port });
+    const row = addAccount(profile.db, { jid, password, hostname: '127.0.0.1', port: server.port });
+    allowPlaintextLoopback(profile, row.uuid);
   }
   const events: OmemoEvent[] = [];
   const engine = new Engine(profile, {
