@@ -92,8 +92,7 @@ function newDevice(
   addAccount(profile.db, {
     jid: `${user}@${server.domain}`,
     password: `pw-${user}`,
-    hostname: '127.0.0.1',
-    port: server.port,
+    ...server.accountOptions,
     resource,
   });
   const account = findAccountByJid(profile.db, `${user}@${server.domain}`)!;
