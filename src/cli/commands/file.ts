@@ -9,11 +9,11 @@ import {
   BACKUP_TABLES,
   CebError,
   openBackup,
+  type OpenedBackup,
   readHeader,
   rowToJsonLine,
   syncFile,
   type BackupHeader,
-  type BackupRow,
   type BackupTable,
 } from '../../format/index.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
@@ -130,7 +130,7 @@ async function openWithPassword(
   opts: { passwordFile?: string },
   progress: Progress,
   verb: string,
-): Promise<{ header: BackupHeader; size: number; rows: AsyncIterable<BackupRow> }> {
+): Promise<OpenedBackup & { size: number }> {
   let header: BackupHeader;
   let size: number;
   try {
@@ -148,7 +148,7 @@ async function openWithPassword(
   source.on('error', (err) => counted.destroy(err));
   try {
     const opened = await openBackup(counted, password);
-    return { header: opened.header, size, rows: opened.rows };
+    return { ...opened, size };
   } catch (err) {
     source.destroy();
     counted.destroy();
@@ -163,15 +163,17 @@ async function verify(
 ): Promise<void> {
   const progress = terminalProgress();
   try {
-    const { header, size, rows } = await openWithPassword(file, opts, progress, 'verifying');
+    const opened = await openWithPassword(file, opts, progress, 'verifying');
+    const { header, size } = opened;
     const counts = Object.fromEntries(BACKUP_TABLES.map((t) => [t, 0])) as Record<
       BackupTable,
       number
     >;
     let total = 0;
-    for await (const row of rows) {
-      counts[row.table]++;
-      total++;
+    // Parsed on worker threads; only the counts per table come back.
+    for await (const batch of opened.batches({ values: false })) {
+      BACKUP_TABLES.forEach((t, i) => (counts[t] += batch.counts[i] ?? 0));
+      total += batch.counts.reduce((a, b) => a + b, 0);
     }
     progress.done();
     if (opts.json) {
