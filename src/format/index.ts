@@ -10,5 +10,6 @@ export { deriveKey } from './key.js';
 export { syncFile, syncFolder, syncFileNow, syncFolderNow } from './durable.js';
 export { encodeModifiedUtf8, decodeModifiedUtf8, MAX_UTF_BYTES } from './modified-utf8.js';
 export { MAX_ROW_TEXT } from './limits.js';
+export { BackupContentCheck, CompactLedger, type ContentLedger } from './content-check.js';
 export * from './errors.js';
 export * from './types.js';

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { openBackup, readHeader } from '../format/index.js';
+import { BackupContentCheck, openBackup, readHeader } from '../format/index.js';
 import type { BackupHeader, BackupRow, BackupTable } from '../format/types.js';
 import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
-import { BackupRowInserter, type BackupRowCounts } from '../store/backup-rows.js';
-import { AccountExistsError, ConflictingDataError } from '../store/errors.js';
+import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
+import { AccountExistsError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, type Profile } from '../store/profile.js';
 import { findMediaFile, mediaFilePath, mediaFolder } from './media/layout.js';
@@ -103,14 +103,14 @@ export async function importBackup(
       try {
         if (findAccountByJid(db, header.jid)) throw new AccountExistsError(header.jid);
         const inserter = new BackupRowInserter(db);
-        const accountUuids: string[] = [];
+        // The same content checks as `verify`; uniqueness is left to the database's keys.
+        const content: BackupContentCheck = new BackupContentCheck(
+          header,
+          new ImportLedger(db, (): string | undefined => content.accountUuid),
+        );
         let total = 0;
         for await (const row of rows as AsyncIterable<BackupRow>) {
-          if (row.table === 'accounts') {
-            const jid = `${String(row.values.username)}@${String(row.values.server)}`;
-            if (findAccountByJid(db, jid)) throw new AccountExistsError(jid);
-            accountUuids.push(String(row.values.uuid));
-          }
+          content.check(row);
           inserter.insert(row);
           total++;
           if (total % PROGRESS_EVERY === 0) {
@@ -118,10 +118,7 @@ export async function importBackup(
           }
         }
         // Only now has the file proven authentic and complete.
-        const accountUuid = accountUuids[0];
-        if (accountUuid === undefined) {
-          throw new ConflictingDataError('the backup holds no account row; nothing was imported');
-        }
+        const accountUuid = content.finish();
         db.prepare(
           `UPDATE accounts SET options = COALESCE(options, 0) | ${OPTION_DISABLED} WHERE uuid = ?`,
         ).run(accountUuid);

@@ -6,6 +6,7 @@ import {
   type DbRow,
   type DbValue,
 } from '../format/types.js';
+import type { ContentLedger } from '../format/content-check.js';
 import { ConflictingDataError } from './errors.js';
 
 export type { DbRow, DbValue };
@@ -217,4 +218,35 @@ export function insertBackupRows(
   const inserter = new BackupRowInserter(db);
   for (const row of rows) inserter.insert(row);
   return inserter.counts;
+}
+
+/**
+ * The content checks' ledger during an import, kept by the database itself inside the import's
+ * transaction (flat memory whatever the file holds): a message's conversation must be one this
+ * file restored for its account; duplicate uuids are refused by the tables' primary keys.
+ */
+export class ImportLedger implements ContentLedger {
+  private readonly conversation: Database.Statement;
+  constructor(
+    db: Database.Database,
+    private readonly accountUuid: () => string | undefined,
+  ) {
+    this.conversation = db
+      .prepare('SELECT 1 FROM conversations WHERE uuid = ? AND accountUuid = ?')
+      .pluck();
+  }
+  addConversation(): boolean {
+    return true;
+  }
+  private last: string | undefined;
+  hasConversation(uuid: string): boolean {
+    // Messages come grouped by conversation: one look-up per conversation, not per message.
+    if (uuid === this.last) return true;
+    const found = this.conversation.get(uuid, this.accountUuid() ?? null) !== undefined;
+    if (found) this.last = uuid;
+    return found;
+  }
+  addMessage(): boolean {
+    return true;
+  }
 }

@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import {
   BACKUP_TABLES,
+  BackupContentCheck,
   CebError,
   openBackup,
   readHeader,
@@ -169,10 +170,14 @@ async function verify(
       number
     >;
     let total = 0;
+    // The checks an import makes (minus the profile's database): OK means the file imports.
+    const content = new BackupContentCheck(header);
     for await (const row of rows) {
+      content.check(row);
       counts[row.table]++;
       total++;
     }
+    content.finish();
     progress.done();
     if (opts.json) {
       const summary = {
