@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { BackupContentCheck, openBackup, readHeader } from '../format/index.js';
+import { BackupContentCheck, headerTime, openBackup, readHeader } from '../format/index.js';
 import type { BackupHeader, BackupRow, BackupTable } from '../format/types.js';
 import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
 import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
@@ -128,7 +128,7 @@ export async function importBackup(
           jid: header.jid,
           app: header.app,
           format: header.version,
-          createdAt: new Date(Number(header.timestamp)).toISOString(),
+          createdAt: headerTime(header.timestamp),
           accountUuid,
           counts,
           conversations: counts.conversations,

@@ -13,6 +13,7 @@ import {
   readHeader,
   rowToJsonLine,
   syncFile,
+  visibleText,
   type BackupHeader,
   type BackupRow,
   type BackupTable,
@@ -52,9 +53,9 @@ function headerSummary(file: string, header: BackupHeader, size: number): Record
 function printHeader(file: string, header: BackupHeader, size: number): void {
   const format = FORMAT_NAMES[header.version] ?? 'unknown';
   process.stdout.write(
-    `${file}\n` +
-      `  account:  ${header.jid}\n` +
-      `  app:      ${header.app}\n` +
+    `${visibleText(file)}\n` +
+      `  account:  ${visibleText(header.jid)}\n` +
+      `  app:      ${visibleText(header.app)}\n` +
       `  format:   ${header.version} (${format})\n` +
       `  created:  ${createdIso(header.timestamp) ?? header.timestamp.toString()}\n` +
       `  size:     ${size.toLocaleString('en-US')} bytes\n`,
@@ -96,7 +97,9 @@ async function inspect(files: string[], opts: { json?: boolean }): Promise<void>
         const code = error instanceof CebError ? error.code : 'unreadable';
         results.push({ file, error: { code, message } });
       } else if (files.length > 1) {
-        process.stderr.write(`ferry: ${file}: ${message}\n  hint: ${hint}\n`);
+        process.stderr.write(
+          `ferry: ${visibleText(file)}: ${visibleText(message)}\n  hint: ${hint}\n`,
+        );
       }
     }
   }
@@ -139,7 +142,7 @@ async function openWithPassword(
   } catch (err) {
     throw fileMissing(file, err) ?? err;
   }
-  const password = await obtainPassword(opts, `Password for ${header.jid}: `);
+  const password = await obtainPassword(opts, `Password for ${visibleText(header.jid)}: `);
   const source = createReadStream(file, { highWaterMark: 256 * 1024 });
   const counted = source.pipe(
     byteCounter((n) =>
@@ -189,7 +192,7 @@ async function verify(
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
       process.stdout.write(
-        `${file}: OK — authenticated, ${total.toLocaleString('en-US')} rows for ${header.jid} ` +
+        `${visibleText(file)}: OK — authenticated, ${total.toLocaleString('en-US')} rows for ${visibleText(header.jid)} ` +
           `(format ${header.version})\n` +
           BACKUP_TABLES.map(
             (t) => `  ${t.padEnd(15)}${counts[t].toLocaleString('en-US').padStart(12)}\n`,
@@ -242,7 +245,7 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
       tempCreated = false;
       progress.done();
       process.stderr.write(
-        `Decrypted ${count.toLocaleString('en-US')} rows of ${header.jid} to ${opts.out} (authenticated).\n`,
+        `Decrypted ${count.toLocaleString('en-US')} rows of ${visibleText(header.jid)} to ${opts.out} (authenticated).\n`,
       );
     } catch (err) {
       stream.destroy();
