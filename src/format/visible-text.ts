@@ -3,8 +3,8 @@
  * controls (terminal escapes start with ESC or CSI), DEL, the line and paragraph separators, and
  * the bidirectional overrides and isolates that can make a text read differently from what it is.
  */
-// eslint-disable-next-line no-control-regex
 const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f]/g;
 
 function escape(c: string): string {
