@@ -50,7 +50,7 @@ function text(value: unknown): string {
  * account (conversations and the four key tables by their account column, messages through a
  * conversation of the file, which comes before them); message and conversation uuids are unique;
  * no two columns of a row differ only in case (SQLite would merge them); a format-1 string holds
- * no NUL (Conversations' writer removes them). Cheap per row; what it keeps is in the ledger.
+ * no NUL (Conversations' writer removes them), a format-2 string no lone surrogate. Cheap per row; what it keeps is in the ledger.
  * Used by both `verify` and import, so that a file that verifies also imports.
  */
 export class BackupContentCheck {
@@ -74,6 +74,7 @@ export class BackupContentCheck {
     const { table, values } = row;
     this.checkColumns(table, values);
     if (this.header.version === 1) this.checkNoNul(table, values);
+    else this.checkWellFormed(table, values);
     if (table === 'accounts') {
       this.checkAccount(values);
       return;
@@ -153,9 +154,27 @@ export class BackupContentCheck {
     }
   }
 
+  /** A JSON `\ud800` escape alone is no character: SQLite would store invalid UTF-8. */
+  private checkWellFormed(table: BackupTable, values: BackupRow['values']): void {
+    for (const name in values) {
+      const value = values[name];
+      if (typeof value === 'string' && !(value as unknown as WellFormed).isWellFormed()) {
+        this.fail(
+          table,
+          `column ${name} holds half of a surrogate pair (a \\u escape of no character)`,
+        );
+      }
+    }
+  }
+
   private fail(table: BackupTable, detail: string): never {
     throw new MalformedContentError(`row ${this.rowNumber} (table ${table})`, detail);
   }
+}
+
+/** `String.prototype.isWellFormed` (Node 20), not yet in the ES2022 library types. */
+interface WellFormed {
+  isWellFormed(): boolean;
 }
 
 function sameNames(a: string[], b: string[]): boolean {

@@ -1,5 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { checkFirstBytes, decryptChunks, TAG_LENGTH, type DecryptOutcome } from './decrypt.js';
+import {
+  authenticatesWith,
+  checkFirstBytes,
+  decryptChunks,
+  TAG_LENGTH,
+  type DecryptOutcome,
+} from './decrypt.js';
 import { CebError, DamagedBackupError, MalformedContentError, NotABackupError } from './errors.js';
 import { gunzipStrict } from './gunzip.js';
 import { headerEndsEarly, MAX_HEADER_LENGTH, readHeader, tryParseHeader } from './header.js';
@@ -42,9 +48,11 @@ async function openPath(path: string, password: string): Promise<OpenedBackup> {
   }
   const key = await deriveKey(password, header.salt);
   const first = await readRange(path, headerLength, 3);
-  checkFirstBytes(key, header.iv, first);
   const ciphertext = (): AsyncIterable<Buffer> =>
     createReadStream(path, { start: headerLength, highWaterMark: READ_CHUNK });
+  await checkFirstBytes(key, header.iv, first, () =>
+    authenticatesWith(ciphertext(), key, header.iv),
+  );
   return { header, rows: backupRows(header, key, ciphertext) };
 }
 
@@ -86,7 +94,6 @@ async function openStream(stream: NodeJS.ReadableStream, password: string): Prom
     throw new DamagedBackupError('the file is too short: it ends right after its header');
   }
   const key = await deriveKey(password, header.salt);
-  checkFirstBytes(key, header.iv, buf.subarray(length));
   const rest = buf.subarray(length);
   let used = false;
   const ciphertext = (): AsyncIterable<Buffer> => {
@@ -102,6 +109,9 @@ async function openStream(stream: NodeJS.ReadableStream, password: string): Prom
       }
     })();
   };
+  await checkFirstBytes(key, header.iv, rest, () =>
+    authenticatesWith(ciphertext(), key, header.iv),
+  );
   return { header, rows: backupRows(header, key, ciphertext) };
 }
 
