@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { count } from '../plural.js';
+import { asUserFacing } from './store-failures.js';
 import { resolve } from 'node:path';
 import { ExportError } from '../../export/errors.js';
 import { exportBackupFile, exportProfileAccount } from '../../export/export-chats.js';
@@ -142,7 +143,7 @@ The layouts and the JSON schema are described in docs/export.md and docs/export-
             EXIT.usage,
           );
         }
-        throw err;
+        throw asUserFacing(err, { nothingChanged: 'No partial export was kept.' });
       } finally {
         progress.done();
       }

@@ -21,6 +21,7 @@ import {
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { obtainPassword } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
+import { asUserFacing } from './store-failures.js';
 
 const FORMAT_NAMES: Record<number, string> = {
   1: 'SQL, Conversations up to 2.12',
@@ -250,7 +251,7 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
     } catch (err) {
       stream.destroy();
       await closed;
-      throw err;
+      throw asUserFacing(err, { nothingChanged: `${opts.out} was not written.` });
     }
   } finally {
     progress.done();
