@@ -3,13 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DamagedBackupError, openBackup, parseHeader } from '../format/index.js';
 import { gunzipStrict } from '../format/gunzip.js';
 import { READ_CHUNK } from '../format/limits.js';
 import { decryptBackupFile } from '../format/testing/crafted-backup.js';
-import { tempDir } from '../migration/testing/fixtures.js';
+import { scanBackupFolders } from '../migration/find-backups.js';
+import { importBackup } from '../migration/import-backup.js';
+import { tempDir, tempProfile } from '../migration/testing/fixtures.js';
 import { realBackup, settlesWithin, variedAccountRows, writtenBackup } from './testing/backups.js';
 
 /**
@@ -96,5 +98,29 @@ test('bits flipped in the encrypted body of a real-sized file: the whole library
     }
   } finally {
     backup.cleanup();
+  }
+});
+
+test('a header timestamp no date can hold (2^62): import and the backup list show and handle it', async () => {
+  const t = tempProfile('far-future');
+  try {
+    const folder = join(t.dir, 'Backup');
+    mkdirSync(folder);
+    const file = join(folder, 'kim@example.org.2026-01-01-10-00.ceb');
+    const rows = variedAccountRows('kim@example.org', 3);
+    writeFileSync(
+      file,
+      await writtenBackup(rows, { jid: 'kim@example.org', password: 'pw', timestamp: 2n ** 62n }),
+    );
+    const scan = await scanBackupFolders(t.profile, [folder]);
+    assert.deepEqual(
+      scan.backups.map((b) => [b.jid, b.createdAt]),
+      [['kim@example.org', '4611686018427387904 ms']],
+    );
+    const result = await importBackup(t.profile, file, 'pw');
+    assert.equal(result.createdAt, '4611686018427387904 ms');
+    assert.equal(result.messages, 3);
+  } finally {
+    t.cleanup();
   }
 });
