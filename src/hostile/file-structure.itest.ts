@@ -2,7 +2,7 @@
 // a damaged file ends with the damaged-file error (exit 4) on verify, import and decrypt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHeader } from '../format/index.js';
 import { runFerry } from '../cli/testing/run-ferry.js';
@@ -43,6 +43,37 @@ test('a real-sized file with a bit flipped in its body: verify, import and decry
       'decrypt left nothing behind',
     );
     assert.ok(readFileSync(join(dir.dir, 'kim-13.ceb')).length === bytes.length);
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('terminal escapes in the header address are shown as escapes by inspect, backup list and verify', async () => {
+  const jid = 'mallory\u001b[2J\u001b]0;owned\u0007@evil.example';
+  const [username, server] = jid.split('@') as [string, string];
+  const dir = tempDir('escapes');
+  try {
+    const folder = join(dir.dir, 'Backup');
+    mkdirSync(folder);
+    const file = join(folder, 'mallory.ceb');
+    const rows = [
+      { table: 'accounts' as const, values: { uuid: 'u', username, server, options: 2 } },
+    ];
+    writeFileSync(file, await writtenBackup(rows, { jid, password: 'pw', timestamp: 2n ** 62n }));
+    const shown = 'mallory\\x1b[2J\\x1b]0;owned\\x07@evil.example';
+    const runs = [
+      await runFerry(['inspect', file]),
+      await runFerry(['--profile', join(dir.dir, 'p'), 'backup', 'list', folder]),
+      await runFerry(['verify', file], { FERRY_PASSWORD: 'pw' }),
+    ];
+    for (const r of runs) {
+      assert.equal(r.code, 0, r.stderr);
+      // eslint-disable-next-line no-control-regex -- looking for raw control characters
+      assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(r.stdout + r.stderr), JSON.stringify(r));
+      assert.ok(r.stdout.includes(shown), r.stdout);
+    }
+    assert.match(runs[0]?.stdout ?? '', /created: {2}4611686018427387904/);
+    assert.match(runs[1]?.stdout ?? '', /4611686018427387904 ms/);
   } finally {
     dir.cleanup();
   }
