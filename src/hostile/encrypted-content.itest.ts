@@ -32,11 +32,12 @@ test('verify refuses what import refuses (empty body, no account, duplicate mess
       const file = join(dir.dir, `case-${++n}.ceb`);
       writeFileSync(file, await craftBackup(body));
       const verify = await runFerry(['verify', file], env);
-      const imported = await runFerry(
-        ['--profile', join(dir.dir, `p${n}`), 'backup', 'import', file],
-        env,
-      );
-      assert.notEqual(imported.code, 0, `import of ${what}: ${imported.stdout}`);
+      const target = tempProfile(`target-${n}`);
+      try {
+        await assert.rejects(importBackup(target.profile, file, 'secret'), `import of ${what}`);
+      } finally {
+        target.cleanup();
+      }
       assert.equal(verify.code, 4, `verify of ${what}: ${verify.stdout} ${verify.stderr}`);
       assert.match(verify.stderr, /unexpected content/, what);
     }
