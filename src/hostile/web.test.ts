@@ -69,7 +69,8 @@ test('importing a real-sized file with a bit flipped in its body: the job ends "
       jid: 'kim@example.org',
       password: 'kim-pw',
     });
-    bytes[parseHeader(bytes).length + 13] ^= 0x02;
+    const at = parseHeader(bytes).length + 13;
+    bytes[at] = (bytes[at] as number) ^ 0x02;
     const up = await api.upload('/api/imports/upload', 'kim.ceb', bytes);
     assert.equal(up.status, 200, JSON.stringify(up.body));
     const started = await api.post('/api/imports', {
