@@ -2,7 +2,7 @@
 // a damaged file's job ends, and untrusted text reaches the page with its control characters shown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseHeader } from '../format/index.js';
@@ -83,4 +83,17 @@ test('importing a real-sized file with a bit flipped in its body: the job ends "
     assert.equal(job.error?.kind, 'damaged');
     assert.deepEqual((await api.get('/api/accounts')).body, { accounts: [] });
   });
+});
+
+test('Bearer requests skip the CSRF check (cookie ones do not), and docs/web.md says so and why', async () => {
+  await withApp(async (_api, _uploads, app) => {
+    const token = new URL(app.url).searchParams.get('token') ?? '';
+    const post = (headers: Record<string, string>) =>
+      fetch(`${app.origin}/api/imports/upload`, { method: 'POST', headers });
+    assert.equal((await post({ authorization: `Bearer ${token}` })).status, 400, 'no file');
+    assert.equal((await post({ cookie: `ferry_token=${token}` })).status, 403, 'no CSRF token');
+  });
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'web.md'), 'utf8');
+  assert.match(doc, /Authorization: Bearer TOKEN` skip the CSRF check/);
+  assert.match(doc, /browser never adds an\s+`Authorization` header on its own/);
 });
