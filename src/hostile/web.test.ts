@@ -90,7 +90,8 @@ test('Bearer requests skip the CSRF check (cookie ones do not), and docs/web.md 
     const token = new URL(app.url).searchParams.get('token') ?? '';
     const post = (headers: Record<string, string>) =>
       fetch(`${app.origin}/api/imports/upload`, { method: 'POST', headers });
-    assert.equal((await post({ authorization: `Bearer ${token}` })).status, 400, 'no file');
+    const bearer = (await post({ authorization: `Bearer ${token}` })).status;
+    assert.ok(bearer !== 401 && bearer !== 403, `past the guard (got ${bearer}: no file sent)`);
     assert.equal((await post({ cookie: `ferry_token=${token}` })).status, 403, 'no CSRF token');
   });
   const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'web.md'), 'utf8');
