@@ -24,6 +24,7 @@ const EXAMPLES: Record<string, string[]> = {
   'backup import': [
     'ferry backup import ~/Download/Conversations/Backup/kim@example.org.2026-11-28-10-00.ceb',
     'FERRY_PASSWORD=… ferry backup import --json kim@example.org.ceb',
+    'ferry backup import --from profanity ~      (the account of the profanity in your HOME)',
   ],
   'backup push': [
     'ferry backup push --to https://cloud.example.org/remote.php/dav/files/kim/Backup --keep 3',

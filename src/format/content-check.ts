@@ -1,6 +1,7 @@
 import { MalformedContentError } from './errors.js';
 import { FingerprintSet } from './fingerprint-set.js';
-import type { BackupHeader, BackupRow, BackupTable } from './types.js';
+import { forEachRow, type RowBatch } from './row-batch.js';
+import type { BackupHeader, BackupRow, BackupTable, CebValue } from './types.js';
 
 /**
  * What has been seen of the file so far, for the checks that look back: which conversations the
@@ -56,7 +57,7 @@ function text(value: unknown): string {
 export class BackupContentCheck {
   private rowNumber = 0;
   private uuid: string | undefined;
-  private readonly lastColumns = new Map<BackupTable, string[]>();
+  private readonly lastColumns = new Map<BackupTable, readonly string[]>();
 
   constructor(
     private readonly header: BackupHeader,
@@ -70,13 +71,37 @@ export class BackupContentCheck {
 
   /** Checks one row, in file order; throws a MalformedContentError naming the row. */
   check(row: BackupRow): void {
+    const names = Object.keys(row.values);
+    this.checkValues(
+      row.table,
+      names,
+      names.map((n) => row.values[n] as CebValue),
+      0,
+    );
+  }
+
+  /** Checks the rows of a batch (values included), in file order. */
+  checkBatch(batch: RowBatch): void {
+    forEachRow(batch, (table, names, at) => this.checkValues(table, names, batch.values, at));
+  }
+
+  /** One row: its table, its column names, and its values at `values[at…]`. */
+  checkValues(
+    table: BackupTable,
+    names: readonly string[],
+    values: readonly CebValue[],
+    at: number,
+  ): void {
     this.rowNumber++;
-    const { table, values } = row;
-    this.checkColumns(table, values);
-    if (this.header.version === 1) this.checkNoNul(table, values);
-    else this.checkWellFormed(table, values);
+    const value = (column: string): CebValue | undefined => {
+      const i = names.indexOf(column);
+      return i < 0 ? undefined : values[at + i];
+    };
+    this.checkColumns(table, names);
+    if (this.header.version === 1) this.checkNoNul(table, names, values, at);
+    else this.checkWellFormed(table, names, values, at);
     if (table === 'accounts') {
-      this.checkAccount(values);
+      this.checkAccount(value);
       return;
     }
     const account = this.uuid;
@@ -84,24 +109,25 @@ export class BackupContentCheck {
       this.fail(table, 'it comes before the accounts row (Conversations writes the account first)');
     }
     const column = ACCOUNT_COLUMN[table];
-    if (column !== undefined && String(values[column]) !== account) {
+    if (column !== undefined && String(value(column)) !== account) {
       this.fail(
         table,
-        `it belongs to another account (${column} ${text(values[column])}, the backup's account is ${text(account)})`,
+        `it belongs to another account (${column} ${text(value(column))}, the backup's account is ${text(account)})`,
       );
     }
     if (table === 'conversations') {
-      if (!this.ledger.addConversation(String(values.uuid)))
-        this.fail(table, `conversation ${text(values.uuid)} appears twice`);
+      if (!this.ledger.addConversation(String(value('uuid'))))
+        this.fail(table, `conversation ${text(value('uuid'))} appears twice`);
     } else if (table === 'messages') {
-      if (!this.ledger.hasConversation(String(values.conversationUuid))) {
+      const conversation = String(value('conversationUuid'));
+      if (!this.ledger.hasConversation(conversation)) {
         this.fail(
           table,
-          `its conversation ${text(values.conversationUuid)} is not one of the backup's account`,
+          `its conversation ${text(conversation)} is not one of the backup's account`,
         );
       }
-      if (!this.ledger.addMessage(String(values.uuid)))
-        this.fail(table, `message ${text(values.uuid)} appears twice`);
+      if (!this.ledger.addMessage(String(value('uuid'))))
+        this.fail(table, `message ${text(value('uuid'))} appears twice`);
     }
   }
 
@@ -113,14 +139,15 @@ export class BackupContentCheck {
     return this.uuid;
   }
 
-  private checkAccount(values: BackupRow['values']): void {
+  private checkAccount(value: (column: string) => CebValue | undefined): void {
     if (this.uuid !== undefined) {
       this.fail('accounts', 'a second accounts row (Conversations writes one account per file)');
     }
     if (this.rowNumber !== 1) this.fail('accounts', 'the accounts row must come first');
-    const uuid = values.uuid === null || values.uuid === undefined ? '' : String(values.uuid);
+    const raw = value('uuid');
+    const uuid = raw === null || raw === undefined ? '' : String(raw);
     if (uuid === '') this.fail('accounts', 'it has no uuid');
-    const jid = `${String(values.username)}@${String(values.server)}`;
+    const jid = `${String(value('username'))}@${String(value('server'))}`;
     if (jid.toLowerCase() !== this.header.jid.toLowerCase()) {
       this.fail(
         'accounts',
@@ -130,8 +157,7 @@ export class BackupContentCheck {
     this.uuid = uuid;
   }
 
-  private checkColumns(table: BackupTable, values: BackupRow['values']): void {
-    const names = Object.keys(values);
+  private checkColumns(table: BackupTable, names: readonly string[]): void {
     const last = this.lastColumns.get(table);
     if (last !== undefined && sameNames(last, names)) return;
     const lower = new Set<string>();
@@ -145,9 +171,15 @@ export class BackupContentCheck {
     this.lastColumns.set(table, names);
   }
 
-  private checkNoNul(table: BackupTable, values: BackupRow['values']): void {
-    for (const name in values) {
-      const value = values[name];
+  private checkNoNul(
+    table: BackupTable,
+    names: readonly string[],
+    values: readonly CebValue[],
+    at: number,
+  ): void {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      const value = values[at + i];
       if (typeof value === 'string' && value.includes('\u0000')) {
         this.fail(table, `column ${name} holds a NUL character (Conversations removes them)`);
       }
@@ -155,9 +187,15 @@ export class BackupContentCheck {
   }
 
   /** A JSON `\ud800` escape alone is no character: SQLite would store invalid UTF-8. */
-  private checkWellFormed(table: BackupTable, values: BackupRow['values']): void {
-    for (const name in values) {
-      const value = values[name];
+  private checkWellFormed(
+    table: BackupTable,
+    names: readonly string[],
+    values: readonly CebValue[],
+    at: number,
+  ): void {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      const value = values[at + i];
       if (typeof value === 'string' && !(value as unknown as WellFormed).isWellFormed()) {
         this.fail(
           table,
@@ -177,7 +215,7 @@ interface WellFormed {
   isWellFormed(): boolean;
 }
 
-function sameNames(a: string[], b: string[]): boolean {
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -6,6 +6,8 @@ export { parseHeader, readHeader, encodeHeader, headerTime, MAX_HEADER_LENGTH } 
 export { openBackup, type OpenedBackup } from './open-backup.js';
 export { writeBackupFile, createBackupWriter, type BackupWriter } from './write-backup.js';
 export { rowToJsonLine } from './json-line.js';
+export { liveParseWorkers, PARSE_BATCH, type ParseOptions } from './parallel-parse.js';
+export { forEachRow, unpackRows, type RowBatch } from './row-batch.js';
 export { deriveKey } from './key.js';
 export { syncFile, syncFolder, syncFileNow, syncFolderNow } from './durable.js';
 export { encodeModifiedUtf8, decodeModifiedUtf8, MAX_UTF_BYTES } from './modified-utf8.js';

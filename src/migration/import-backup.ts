@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { BackupContentCheck, headerTime, openBackup, readHeader } from '../format/index.js';
-import type { BackupHeader, BackupRow, BackupTable } from '../format/types.js';
+import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../format/types.js';
 import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
 import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountExistsError } from '../store/errors.js';
@@ -97,24 +97,32 @@ export async function importBackup(
     db.pragma('cache_size = -32768');
     let result: ImportResult;
     try {
-      const { header, rows } = await openBackup(file, password);
+      const opened = await openBackup(file, password);
+      const { header } = opened;
       opts.onProgress?.({ kind: 'start', file, jid: header.jid });
       db.exec('BEGIN IMMEDIATE');
       try {
         if (findAccountByJid(db, header.jid)) throw new AccountExistsError(header.jid);
         const inserter = new BackupRowInserter(db);
-        // The same content checks as `verify`; uniqueness is left to the database's keys.
-        const content: BackupContentCheck = new BackupContentCheck(
-          header,
-          new ImportLedger(db, (): string | undefined => content.accountUuid),
-        );
+        // Uniqueness is left to the database's keys; the ledger asks the database.
+        const ledger = new ImportLedger(db, (): string | undefined => content.accountUuid);
+        const content: BackupContentCheck = new BackupContentCheck(header, ledger);
         let total = 0;
-        for await (const row of rows as AsyncIterable<BackupRow>) {
-          content.check(row);
-          inserter.insert(row);
-          total++;
-          if (total % PROGRESS_EVERY === 0) {
-            opts.onProgress?.({ kind: 'rows', table: row.table, rows: total });
+        // Parsed on worker threads while this thread binds and inserts (see parallel-parse.ts).
+        for await (const batch of opened.batches({ values: true })) {
+          // The same content checks as `verify`, on the whole batch before any of it goes in.
+          content.checkBatch(batch);
+          inserter.insertBatch(batch);
+          ledger.inserted();
+          const before = total;
+          total += batch.shape.length / 2;
+          if (Math.floor(total / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
+            const last = batch.shape[batch.shape.length - 2] ?? 0;
+            opts.onProgress?.({
+              kind: 'rows',
+              table: BACKUP_TABLES[last] ?? 'messages',
+              rows: total,
+            });
           }
         }
         // Only now has the file proven authentic and complete.

@@ -10,12 +10,12 @@ import {
   BackupContentCheck,
   CebError,
   openBackup,
+  type OpenedBackup,
   readHeader,
   rowToJsonLine,
   syncFile,
   visibleText,
   type BackupHeader,
-  type BackupRow,
   type BackupTable,
 } from '../../format/index.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
@@ -135,7 +135,7 @@ async function openWithPassword(
   opts: { passwordFile?: string },
   progress: Progress,
   verb: string,
-): Promise<{ header: BackupHeader; size: number; rows: AsyncIterable<BackupRow> }> {
+): Promise<OpenedBackup & { size: number }> {
   let header: BackupHeader;
   let size: number;
   try {
@@ -153,7 +153,7 @@ async function openWithPassword(
   source.on('error', (err) => counted.destroy(err));
   try {
     const opened = await openBackup(counted, password);
-    return { header: opened.header, size, rows: opened.rows };
+    return { ...opened, size };
   } catch (err) {
     source.destroy();
     counted.destroy();
@@ -168,7 +168,8 @@ async function verify(
 ): Promise<void> {
   const progress = terminalProgress();
   try {
-    const { header, size, rows } = await openWithPassword(file, opts, progress, 'verifying');
+    const opened = await openWithPassword(file, opts, progress, 'verifying');
+    const { header, size } = opened;
     const counts = Object.fromEntries(BACKUP_TABLES.map((t) => [t, 0])) as Record<
       BackupTable,
       number
@@ -176,10 +177,11 @@ async function verify(
     let total = 0;
     // The checks an import makes (minus the profile's database): OK means the file imports.
     const content = new BackupContentCheck(header);
-    for await (const row of rows) {
-      content.check(row);
-      counts[row.table]++;
-      total++;
+    // Parsed on worker threads; the values come back for the content checks.
+    for await (const batch of opened.batches({ values: true })) {
+      content.checkBatch(batch);
+      BACKUP_TABLES.forEach((t, i) => (counts[t] += batch.counts[i] ?? 0));
+      total += batch.counts.reduce((a, b) => a + b, 0);
     }
     content.finish();
     progress.done();
