@@ -2,6 +2,11 @@ import type { SourceAccount } from './account-source.js';
 import type { ClientAccount } from './import-account.js';
 import type { TransferSummary } from './summary.js';
 
+export interface ClientWriteOptions {
+  /** Folders holding the chats' files (`--media`), for clients that keep files of their own. */
+  mediaDirs?: string[];
+}
+
 /**
  * One other client ferry moves accounts to and from (profanity, Dino, later Gajim). Each lives in
  * a folder of its own (`src/clients/NAME/`) and is listed in `registry.ts`; the flows around it
@@ -19,7 +24,12 @@ export interface OtherClient {
    * Writes the account into `dir` (an empty, private staging folder that becomes the target
    * only if this returns) and fills `summary`.
    */
-  write(source: SourceAccount, dir: string, summary: TransferSummary): Promise<void> | void;
+  write(
+    source: SourceAccount,
+    dir: string,
+    summary: TransferSummary,
+    opts: ClientWriteOptions,
+  ): Promise<void> | void;
   /**
    * Reads the client's folder: checks it whole first (a damaged or partial folder throws a
    * ClientError `damaged-home` before anything is imported). `jid` picks one of several accounts.

@@ -11,6 +11,8 @@ export interface ClientExportOptions extends HandoverChoice {
   /** The profile whose account state the never-clone rule checks (and `deactivate` changes). */
   profileDir?: string;
   onProgress?(rows: number): void;
+  /** Folders holding the chats' files (`--media`). */
+  mediaDirs?: string[];
 }
 
 export interface ClientExportResult {
@@ -46,7 +48,7 @@ export async function exportToClient(
     const state = checkNotCloning(opts.profileDir, source.jid, client.title, opts);
     const folder = StagedFolder.create(outDir);
     try {
-      await client.write(source, folder.dir, summary);
+      await client.write(source, folder.dir, summary, { mediaDirs: opts.mediaDirs });
       folder.commit();
     } finally {
       folder.abort();

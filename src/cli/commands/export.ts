@@ -56,7 +56,7 @@ export function registerExportCommand(program: Command): void {
   program
     .command('export')
     .description(
-      'write chats as text, a web page, JSON or an SQLite database, to read anywhere — or hand the account to another client (profanity)',
+      'write chats as text, a web page, JSON or an SQLite database, to read anywhere — or hand the account to another client (profanity, Dino)',
     )
     .argument('[backup]', 'a .ceb backup file (or use --account for an account of the profile)')
     .addOption(
@@ -70,7 +70,10 @@ export function registerExportCommand(program: Command): void {
       '--tz <zone>',
       'time zone for the times shown, e.g. Europe/Berlin (default: this computer’s)',
     )
-    .option('--media <dir...>', 'folders holding the chats’ files, linked from the HTML pages')
+    .option(
+      '--media <dir...>',
+      'folders holding the chats’ files, linked from the HTML pages (and copied into a Dino home)',
+    )
     .option(
       '--with-secrets',
       'sqlite only: keep the account password and OMEMO keys (left out by default)',
@@ -93,6 +96,8 @@ Examples:
   ferry export --account alice@example.org --to txt --out ~/chats --tz UTC
   ferry export --account alice@example.org --to profanity --out ~/prof --deactivate
                                                  (then: HOME=~/prof profanity)
+  ferry export --account alice@example.org --to dino --out ~/dino --deactivate --media ~/Media
+                                                 (then: HOME=~/dino dino-im)
 The layouts and the JSON schema are described in docs/export.md and docs/export-json.md;
 moving to other clients, what is carried and what is not, in docs/clients.md.`,
     )
@@ -107,9 +112,9 @@ moving to other clients, what is carried and what is not, in docs/clients.md.`,
         );
       }
       if (isOtherClient(opts.to)) {
-        if (opts.tz !== undefined || opts.media !== undefined || opts.withSecrets) {
+        if (opts.tz !== undefined || opts.withSecrets) {
           throw new UserFacingError(
-            `--tz, --media and --with-secrets do not apply to --to ${opts.to}`,
+            `--tz and --with-secrets do not apply to --to ${opts.to}`,
             'Another client gets the whole account, keys included; drop those options.',
             EXIT.usage,
           );

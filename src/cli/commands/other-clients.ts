@@ -54,6 +54,7 @@ export interface ClientExportCommandOptions {
   passwordFile?: string;
   deactivate?: boolean;
   allowClone?: boolean;
+  media?: string[];
   json?: boolean;
 }
 
@@ -82,6 +83,7 @@ export async function runClientExport(
       profileDir,
       deactivate: opts.deactivate === true,
       allowClone: opts.allowClone === true,
+      mediaDirs: opts.media?.map((d) => resolve(d)),
       onProgress: (rows) => progress.update(`reading the backup: ${rows} rows`),
     });
     progress.done();
