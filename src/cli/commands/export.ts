@@ -12,6 +12,7 @@ import {
 } from '../../export/render-account.js';
 import { ZonedClock } from '../../export/zoned-time.js';
 import { EXIT, UserFacingError } from '../failure.js';
+import { checkInputFile, checkInputFolder, checkOutputFolder } from '../paths.js';
 import { obtainPassword } from '../password.js';
 import { resolveProfileDir } from '../profile-option.js';
 import { terminalProgress } from '../progress.js';
@@ -107,6 +108,9 @@ The layouts and the JSON schema are described in docs/export.md and docs/export-
           );
         }
       }
+      if (backup !== undefined) checkInputFile(backup);
+      checkOutputFolder(opts.out);
+      for (const d of opts.media ?? []) checkInputFolder(d);
       const progress = terminalProgress();
       const exportOptions: ExportOptions = {
         format: opts.to,
