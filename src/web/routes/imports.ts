@@ -227,14 +227,14 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
                 label: header.jid,
                 done: event.rows,
                 total: null,
-                phase: `${event.rows} rows restored`,
+                phase: 'restoring the chats and keys',
               });
             } else if (event.kind === 'committed') {
               tracker.report(header.jid, {
                 label: header.jid,
                 done: event.rows,
                 total: event.rows,
-                phase: `${event.rows} rows restored`,
+                phase: 'saved',
               });
             }
           },
