@@ -55,7 +55,11 @@ export function fileView(
   if (!m.relativeFilePath) return null;
   const parsed = parseFileBody(m.body);
   const path = m.relativeFilePath;
-  const segment = path.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
+  const segment =
+    path
+      .replace(/[/\\]+$/, '')
+      .split(/[/\\]/)
+      .pop() ?? '';
   let name = segment;
   if (name === '' && parsed.url) {
     try {
