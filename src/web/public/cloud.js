@@ -132,6 +132,7 @@ export function CloudDownload({ onDownloaded, active = true, onStart }) {
     if (!active) {
       setError(null);
       setJob(null);
+      setListing(null);
     }
   }, [active]);
   const list = async (e) => {
