@@ -216,12 +216,9 @@ function humanSize(bytes: number): string {
 
 /** Markers drawn as inline SVG: emoji (📎 🔒 📞) show as empty boxes without an emoji font. */
 const ICON = {
-  file:
-    '<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M10.5 4.5 5.2 9.8a1.6 1.6 0 0 0 2.3 2.3l5.6-5.6a3 3 0 0 0-4.3-4.3L3.2 7.8a4.4 4.4 0 0 0 6.2 6.2l4.1-4.1" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>',
-  lock:
-    '<svg class="icon" viewBox="0 0 16 16" width="12" height="12" role="img" aria-label="encrypted"><title>encrypted</title><path d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="currentColor"/></svg>',
-  call:
-    '<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M3.6 1.5h2.3l1.2 3.2-1.6 1.1a8.6 8.6 0 0 0 4.7 4.7l1.1-1.6 3.2 1.2v2.3a1.6 1.6 0 0 1-1.7 1.6A12.3 12.3 0 0 1 2 3.2a1.6 1.6 0 0 1 1.6-1.7z" fill="currentColor"/></svg>',
+  file: '<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M10.5 4.5 5.2 9.8a1.6 1.6 0 0 0 2.3 2.3l5.6-5.6a3 3 0 0 0-4.3-4.3L3.2 7.8a4.4 4.4 0 0 0 6.2 6.2l4.1-4.1" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>',
+  lock: '<svg class="icon" viewBox="0 0 16 16" width="12" height="12" role="img" aria-label="encrypted"><title>encrypted</title><path d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="currentColor"/></svg>',
+  call: '<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M3.6 1.5h2.3l1.2 3.2-1.6 1.1a8.6 8.6 0 0 0 4.7 4.7l1.1-1.6 3.2 1.2v2.3a1.6 1.6 0 0 1-1.7 1.6A12.3 12.3 0 0 1 2 3.2a1.6 1.6 0 0 1 1.6-1.7z" fill="currentColor"/></svg>',
 };
 
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|bmp|svg)$/i;
@@ -279,8 +276,7 @@ function messageHtml(
   if (m.typeCode === 4 || m.typeCode === 5) flags.push('<span class="flag">private</span>');
   if (m.edited) flags.push('<span class="flag edited">edited</span>');
   if (m.status === 'send-failed') flags.push('<span class="flag">not sent</span>');
-  if (m.encryptionCode === 5 || m.encryptionCode === 3)
-    flags.push(ICON.lock);
+  if (m.encryptionCode === 5 || m.encryptionCode === 3) flags.push(ICON.lock);
   const nick =
     group && kind === 'received' && m.nick
       ? `<div class="nick" dir="auto">${escapeHtml(m.nick)}</div>`

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { openBackup, readHeader } from '../format/index.js';
+import { asConversationsRestores, openBackup, readHeader } from '../format/index.js';
 import type { BackupHeader, BackupRow, BackupTable } from '../format/types.js';
 import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
 import { BackupRowInserter, type BackupRowCounts } from '../store/backup-rows.js';
@@ -111,7 +111,7 @@ export async function importBackup(
             if (findAccountByJid(db, jid)) throw new AccountExistsError(jid);
             accountUuids.push(String(row.values.uuid));
           }
-          inserter.insert(row);
+          inserter.insert(asConversationsRestores(row, header.version));
           total++;
           if (total % PROGRESS_EVERY === 0) {
             opts.onProgress?.({ kind: 'rows', table: row.table, rows: total });

@@ -7,7 +7,7 @@ import { CloudDownload } from './cloud.js';
 
 function BackupList({ backups, onChoose }) {
   if (backups.length === 0) {
-    return html`<p>No backup files were found in the usual places on this device.</p>`;
+    return html`<p>No backup files were found in the usual places.</p>`;
   }
   return html`<div class="table-wrap">
     <table class="backups">
