@@ -218,8 +218,8 @@ async function steps(
   const damaged = join(dir, 'moved', `damaged-${fileName}`);
   const bytes = readFileSync(backup);
   writeFileSync(damaged, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+  // (The folder was made before the server listed anything: rclone caches its listings.)
   const cloudFolder = join(dav.dir, `phone-${width}`);
-  mkdirSync(cloudFolder, { recursive: true });
   copyFileSync(backup, join(cloudFolder, fileName));
 
   // --- New device: Import backup -----------------------------------------------------------------
@@ -359,6 +359,7 @@ test(
     t.after(() => dav.stop());
     const browser = await launchChromium();
     t.after(() => browser.close());
+    for (const width of [1280, 375]) mkdirSync(join(dav.dir, `phone-${width}`));
     const world = { dir, server, dav, browser };
     // FERRY_WALK=375 walks one width only (while working on it).
     for (const [width, height] of [

@@ -98,7 +98,11 @@ test(
     await screenshot(page, 'create-backup-checklist');
     await start.click();
     await page.getByRole('heading', { name: 'The backup is finished' }).waitFor();
-    assert.equal(await page.locator('progress').count(), 1, 'one progress bar per account');
+    assert.equal(
+      await page.locator('progress').count(),
+      0,
+      'no progress bar left showing its last phase once the backup is finished',
+    );
     const link = page.getByRole('link', { name: /^Download alice@/ });
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const fileName = download.suggestedFilename();

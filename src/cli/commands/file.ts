@@ -5,17 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
+// Only what `inspect` needs is loaded up front (the header); decrypting loads the rest when used.
+import { readHeader } from '../../format/header.js';
+import { CebError } from '../../format/errors.js';
 import {
   BACKUP_TABLES,
-  CebError,
-  openBackup,
-  readHeader,
-  rowToJsonLine,
-  syncFile,
   type BackupHeader,
   type BackupRow,
   type BackupTable,
-} from '../../format/index.js';
+} from '../../format/types.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { obtainPassword } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
@@ -147,6 +145,7 @@ async function openWithPassword(
   );
   source.on('error', (err) => counted.destroy(err));
   try {
+    const { openBackup } = await import('../../format/open-backup.js');
     const opened = await openBackup(counted, password);
     return { header: opened.header, size, rows: opened.rows };
   } catch (err) {
@@ -208,6 +207,8 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
     );
   }
   const progress = terminalProgress();
+  const { rowToJsonLine } = await import('../../format/json-line.js');
+  const { syncFile } = await import('../../format/durable.js');
   const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
   let tempCreated = false;
   try {
