@@ -21,6 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { openProfile } from '../store/profile.js';
+import { findOrCreateConversation } from '../store/conversations.js';
+import { insertMessage, MESSAGE_ENCRYPTION, MESSAGE_STATUS } from '../store/messages.js';
 import { startProsody, type ProsodyServer } from '../xmpp/testing/prosody.js';
 import { startWebdav, type TestWebdav } from '../migration/remote/testing/webdav-server.js';
 import { startWebApp } from './server.js';
@@ -28,6 +30,7 @@ import { launchChromium, screenshot } from './testing/browser.js';
 import { seedOldDevice } from './testing/seed.js';
 
 const PASSWORD = 'old phone pässword 🔑';
+const LONG_CONTACT = 'maximilian.mustermann-schmidt.from.the.office@conference.example.org';
 
 /** One walk through the app in a window WIDTH px wide. */
 class Walk {
@@ -133,12 +136,28 @@ async function walk(world: World, width: number, height: number): Promise<void> 
   // The old device: alice's account with some history (connected to this test's Prosody).
   const oldDir = join(dir, 'old');
   const seeded = openProfile(oldDir);
-  seedOldDevice(seeded.db, {
+  const { accountUuid } = seedOldDevice(seeded.db, {
     jid: alice,
     password: PASSWORD,
     hostname: '127.0.0.1',
     port: server.port,
     peer: bob,
+  });
+  // A contact whose address is longer than a phone is wide (the chat list must not overlap it).
+  const { conversation } = findOrCreateConversation(seeded.db, {
+    accountUuid,
+    contactJid: LONG_CONTACT,
+    mode: 0,
+    created: Date.UTC(2026, 10, 19),
+  });
+  insertMessage(seeded.db, {
+    conversationUuid: conversation.uuid,
+    timeSent: Date.UTC(2026, 10, 19, 8, 0),
+    status: MESSAGE_STATUS.received,
+    counterpart: LONG_CONTACT,
+    body: 'An old chat with a long address',
+    encryption: MESSAGE_ENCRYPTION.none,
+    read: 1,
   });
   seeded.close();
 
@@ -301,6 +320,25 @@ async function steps(
     await w.screen('Chats');
     const chat = page.getByRole('button', { name: new RegExp(bob) });
     await w.seen(chat, 'the chat');
+    await page.getByText(LONG_CONTACT).first().waitFor();
+    // In every row, the name (however long) and the time of the last message do not overlap.
+    const overlaps = await page.$$eval('.chat', (rows) =>
+      rows.flatMap((row) => {
+        const nameEl = row.querySelector('.chat-name');
+        const name = nameEl?.getBoundingClientRect();
+        const time = row.querySelector('.chat-time')?.getBoundingClientRect();
+        if (!nameEl || !name || !time) return [];
+        // A name wider than its box runs under the time.
+        if (nameEl.scrollWidth > nameEl.clientWidth + 1) return [row.textContent ?? ''];
+        const apart =
+          name.right <= time.left ||
+          time.right <= name.left ||
+          name.bottom <= time.top ||
+          time.bottom <= name.top;
+        return apart ? [] : [row.textContent ?? ''];
+      }),
+    );
+    assert.deepEqual(overlaps, [], `${width}px: names and times do not overlap`);
     await w.wording('Chats');
     await w.screenshot('chats');
     await w.tap(chat, 'the chat');
