@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'cli', 'web'];
+const LAYERS = ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients', 'cli', 'web'];
 
 /** Lint rule: code in src/NAME (tests aside) imports only from the layers it may depend on. */
 function layer(name, allowed) {
@@ -55,6 +55,7 @@ export default tseslint.config(
   layer('omemo', ['format', 'store', 'xmpp']),
   layer('migration', ['format', 'store']),
   layer('export', ['format', 'store']),
+  layer('clients', ['format', 'store']),
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -7,6 +7,14 @@ const EXAMPLES: Record<string, string[]> = {
     'ferry account add kim@example.org --password-file pw.txt',
   ],
   'account list': ['ferry account list', 'ferry account list --json'],
+  'account set': [
+    'ferry account set kim@example.org --hostname xmpp.example.org --port 5222',
+    'ferry account set kim@example.org --port 5223     (5223 and 443: direct TLS)',
+    'ferry account set kim@example.org --clear-server  (find the server through DNS again)',
+  ],
+  'account trust-cert': [
+    'ferry account trust-cert kim@example.org 3A:5F:…:C2   (the fingerprint ferry showed)',
+  ],
   'account enable': ['ferry account enable kim@example.org && ferry sync'],
   'account disable': [
     'ferry account disable kim@example.org   (on the old device, before the backup)',
@@ -24,6 +32,7 @@ const EXAMPLES: Record<string, string[]> = {
   'backup import': [
     'ferry backup import ~/Download/Conversations/Backup/kim@example.org.2026-11-28-10-00.ceb',
     'FERRY_PASSWORD=… ferry backup import --json kim@example.org.ceb',
+    'ferry backup import --from profanity ~      (the account of the profanity in your HOME)',
   ],
   'backup push': [
     'ferry backup push --to https://cloud.example.org/remote.php/dav/files/kim/Backup --keep 3',

@@ -78,10 +78,19 @@ export async function programFor(argv: string[]): Promise<Command> {
 
 /** Runs the command line; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // A promise nobody handled is a bug in ferry: say so in one line and fail the command, rather
+  // than let Node end the process with a stack trace (tests then see the exit code).
+  let internalError = false;
+  process.on('unhandledRejection', (reason) => {
+    const what = reason instanceof Error ? reason.message : String(reason);
+    process.stderr.write(`ferry: internal error (please report it): unhandled ${what}\n`);
+    internalError = true;
+    process.exitCode = EXIT.failure;
+  });
   try {
     const program = await programFor(argv);
     await program.parseAsync(argv);
-    return EXIT.ok;
+    return internalError ? EXIT.failure : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return EXIT.ok;

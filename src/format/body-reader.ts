@@ -63,6 +63,16 @@ export abstract class BodyReader {
     this.finish();
   }
 
+  /**
+   * Continues a body from a row boundary found by a scan (see parallel-parse.ts): the text pushed
+   * next starts a row (format 2) or a statement (format 1), `offset` bytes and `line - 1` newlines
+   * into the body — so errors name the same positions as when the whole body is read in one go.
+   */
+  abstract resume(offset: number, line: number): void;
+
+  /** Whether everything pushed so far ended exactly at a row (or statement) boundary. */
+  abstract atBoundary(): boolean;
+
   /** Called when a row could not be completed with the buffered text. */
   protected waitForMore(): void {
     if (this.ended) this.fail(this.buf.length, 'the body ends in the middle of a row');

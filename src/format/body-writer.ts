@@ -71,6 +71,8 @@ export function gsonString(text: string): string {
 export interface BodyWriter {
   /** Text for one more row (possibly empty while a statement is being gathered). */
   row(row: DbRow): string;
+  /** The same for a raw row: values in the order of `columns`. */
+  rowRaw(table: BackupTable, columns: readonly string[], values: readonly DbValue[]): string;
   /** Text that closes the body. */
   end(): string;
 }
@@ -79,28 +81,124 @@ export function createBodyWriter(version: FormatVersion): BodyWriter {
   return version === 1 ? new SqlBodyWriter() : new JsonBodyWriter();
 }
 
+const VALUE = 0;
+/** The account's rosterversion: always null. */
+const ALWAYS_NULL = 1;
+/** The account's options: a number with the disabled bit, when it is one. */
+const OPTIONS = 2;
+
+/** How one table's rows with one column list are written: worked out once, used for every row. */
+interface Plan {
+  table: BackupTable;
+  columns: readonly string[];
+  /** Indices of the columns written (all but the skipped ones). */
+  keep: number[];
+  /** Per written column: its name as the format writes it, with the separator before it. */
+  names: string[];
+  kinds: number[];
+  /** The written column names joined by commas (format 1's statement key). */
+  key: string;
+}
+
+function makePlan(
+  table: BackupTable,
+  columns: readonly string[],
+  name: (column: string, first: boolean) => string,
+): Plan {
+  const keep: number[] = [];
+  const names: string[] = [];
+  const kinds: number[] = [];
+  const account = table === 'accounts';
+  columns.forEach((column, i) => {
+    if (skipColumn(table, column)) return;
+    names.push(name(column, keep.length === 0));
+    keep.push(i);
+    kinds.push(
+      account && column === 'rosterversion'
+        ? ALWAYS_NULL
+        : account && column === 'options'
+          ? OPTIONS
+          : VALUE,
+    );
+  });
+  return { table, columns, keep, names, kinds, key: keep.map((i) => columns[i]).join(',') };
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Plans by table and column list; the previous row's plan is checked first (almost always it). */
+class Plans {
+  private last: Plan | undefined;
+  private readonly all: Plan[] = [];
+
+  constructor(private readonly name: (column: string, first: boolean) => string) {}
+
+  get(table: BackupTable, columns: readonly string[]): Plan {
+    const last = this.last;
+    if (last !== undefined && last.table === table && sameColumns(last.columns, columns)) {
+      return last;
+    }
+    let plan = this.all.find((p) => p.table === table && sameColumns(p.columns, columns));
+    if (plan === undefined) {
+      plan = makePlan(table, columns, this.name);
+      if (this.all.length < 64) this.all.push(plan);
+    }
+    this.last = plan;
+    return plan;
+  }
+}
+
+function valuesOf(row: DbRow): { columns: string[]; values: DbValue[] } {
+  const columns = Object.keys(row.values);
+  return { columns, values: columns.map((c) => row.values[c] ?? null) };
+}
+
+// eslint-disable-next-line no-control-regex -- gson escapes exactly these characters
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
+
+/** {@link gsonString}, without the replace when nothing needs escaping (nearly every value). */
+function jsonText(text: string): string {
+  return NEEDS_JSON_ESCAPE.test(text) ? gsonString(text) : `"${text}"`;
+}
+
 class JsonBodyWriter implements BodyWriter {
   private first = true;
+  private readonly plans = new Plans(
+    (column, first) => `${first ? '' : ','}${gsonString(column)}:`,
+  );
 
   row(row: DbRow): string {
+    const { columns, values } = valuesOf(row);
+    return this.rowRaw(row.table, columns, values);
+  }
+
+  rowRaw(table: BackupTable, columns: readonly string[], values: readonly DbValue[]): string {
+    const plan = this.plans.get(table, columns);
     let text = this.first ? '[' : ',';
     this.first = false;
-    text += `{"table":${gsonString(row.table)},"values":{`;
-    let firstValue = true;
-    const account = row.table === 'accounts';
-    for (const [column, value] of Object.entries(row.values)) {
-      if (skipColumn(row.table, column)) continue;
-      if (!firstValue) text += ',';
-      firstValue = false;
-      text += `${gsonString(column)}:`;
+    text += `{"table":${gsonString(table)},"values":{`;
+    const { keep, names, kinds } = plan;
+    for (let k = 0; k < keep.length; k++) {
+      text += names[k] as string;
+      const value = values[keep[k] as number] ?? null;
+      const kind = kinds[k];
+      if (typeof value === 'string' && kind === VALUE) {
+        text += jsonText(value);
+        continue;
+      }
       const s = cursorString(value);
-      if (s === null || (account && column === 'rosterversion')) {
+      if (s === null || kind === ALWAYS_NULL) {
         text += 'null';
-      } else if (account && column === 'options') {
+      } else if (kind === OPTIONS) {
         const options = disabledOptions(s);
         text += options === undefined ? gsonString(s) : options.toString();
       } else {
-        text += gsonString(s);
+        text += jsonText(s);
       }
     }
     return `${text}}}`;
@@ -111,46 +209,56 @@ class JsonBodyWriter implements BodyWriter {
   }
 }
 
+const NEEDS_SQL_ESCAPE = /['\0]/;
+
+function sqlText(text: string): string {
+  return NEEDS_SQL_ESCAPE.test(text) ? sqlString(text) : `'${text}'`;
+}
+
 class SqlBodyWriter implements BodyWriter {
-  private table: BackupTable | undefined;
-  private columnsKey = '';
+  private current: Plan | undefined;
   private inStatement = 0;
+  private readonly plans = new Plans((column) => column);
 
   row(row: DbRow): string {
-    const columns = Object.keys(row.values).filter((c) => !skipColumn(row.table, c));
-    const key = columns.join(',');
+    const { columns, values } = valuesOf(row);
+    return this.rowRaw(row.table, columns, values);
+  }
+
+  rowRaw(table: BackupTable, columns: readonly string[], values: readonly DbValue[]): string {
+    const plan = this.plans.get(table, columns);
     let text = '';
-    const account = row.table === 'accounts';
+    const account = table === 'accounts';
     const sameStatement =
       !account &&
       this.inStatement > 0 &&
       this.inStatement < ROWS_PER_STATEMENT &&
-      this.table === row.table &&
-      this.columnsKey === key;
+      this.current !== undefined &&
+      this.current.table === table &&
+      this.current.key === plan.key;
     if (sameStatement) {
       text += ',(';
     } else {
       if (this.inStatement > 0) text += ';\n';
-      text += `INSERT INTO ${row.table}(${key}) VALUES(`;
+      text += `INSERT INTO ${table}(${plan.key}) VALUES(`;
       this.inStatement = 0;
     }
-    this.table = row.table;
-    this.columnsKey = key;
+    this.current = plan;
     this.inStatement++;
-    let first = true;
-    for (const column of columns) {
-      if (!first) text += ',';
-      first = false;
-      const s = cursorString(row.values[column] ?? null);
-      if (s === null || (account && column === 'rosterversion')) {
+    const { keep, kinds } = plan;
+    for (let k = 0; k < keep.length; k++) {
+      if (k > 0) text += ',';
+      const value = values[keep[k] as number] ?? null;
+      const s = typeof value === 'string' ? value : cursorString(value);
+      if (s === null || kinds[k] === ALWAYS_NULL) {
         text += 'NULL';
       } else if (account) {
-        const options = column === 'options' ? disabledOptions(s) : undefined;
+        const options = kinds[k] === OPTIONS ? disabledOptions(s) : undefined;
         text += options === undefined ? sqlString(s) : options.toString();
       } else if (DIGITS.test(s)) {
         text += s;
       } else {
-        text += sqlString(s);
+        text += sqlText(s);
       }
     }
     text += ')';

@@ -6,7 +6,9 @@ export { parseHeader, readHeader, encodeHeader, MAX_HEADER_LENGTH } from './head
 export { openBackup, type OpenedBackup } from './open-backup.js';
 export { writeBackupFile, createBackupWriter, type BackupWriter } from './write-backup.js';
 export { rowToJsonLine } from './json-line.js';
-export { asConversationsRestores } from './line-endings.js';
+export { asConversationsRestores, asConversationsRestoresBatch } from './line-endings.js';
+export { liveParseWorkers, PARSE_BATCH, type ParseOptions } from './parallel-parse.js';
+export { forEachRow, unpackRows, type RowBatch } from './row-batch.js';
 export { deriveKey } from './key.js';
 export { syncFile, syncFolder, syncFileNow, syncFolderNow } from './durable.js';
 export { encodeModifiedUtf8, decodeModifiedUtf8, MAX_UTF_BYTES } from './modified-utf8.js';

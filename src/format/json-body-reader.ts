@@ -33,6 +33,15 @@ export class JsonBodyReader extends BodyReader {
   private baseBytes = 0;
   private str = '';
 
+  resume(offset: number): void {
+    this.state = 'row';
+    this.baseBytes = offset;
+  }
+
+  atBoundary(): boolean {
+    return this.state === 'row' && this.pos === this.buf.length;
+  }
+
   protected consumed(text: string, length: number): void {
     this.baseBytes += Buffer.byteLength(text.slice(0, length));
   }

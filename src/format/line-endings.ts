@@ -1,3 +1,5 @@
+import type { RowBatch } from './row-batch.js';
+
 /**
  * A row as Conversations restores it. Conversations reads a format-1 file's SQL text line by line
  * and joins the lines with `\n`, so a carriage return inside a value (`\r\n`, or a lone `\r`) comes
@@ -17,4 +19,15 @@ export function asConversationsRestores<R extends { values: Record<string, unkno
     }
   }
   return values === undefined ? row : { ...row, values };
+}
+
+/** {@link asConversationsRestores} for a batch of rows (changed in place; returned for chaining). */
+export function asConversationsRestoresBatch(batch: RowBatch, formatVersion: number): RowBatch {
+  if (formatVersion !== 1) return batch;
+  const values = batch.values;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'string' && v.includes('\r')) values[i] = v.replace(/\r\n?/g, '\n');
+  }
+  return batch;
 }

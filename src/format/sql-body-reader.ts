@@ -29,6 +29,15 @@ export class SqlBodyReader extends BodyReader {
   private columns: string[] = [];
   private str = '';
 
+  resume(_offset: number, line: number): void {
+    this.state = 'statement';
+    this.baseLine = line;
+  }
+
+  atBoundary(): boolean {
+    return this.state === 'statement' && this.pos === this.buf.length;
+  }
+
   protected consumed(text: string, length: number): void {
     this.baseLine += countNewlines(text, 0, length);
   }

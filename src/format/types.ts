@@ -51,6 +51,16 @@ export interface DbRow {
   values: Record<string, DbValue>;
 }
 
+/**
+ * One database row as SQLite returns it in raw mode: values in the order of `columns` (the same
+ * array for every row of one query), for writers that need no object per row.
+ */
+export interface RawDbRow {
+  table: BackupTable;
+  columns: readonly string[];
+  raw: readonly DbValue[];
+}
+
 /** Options for writing a backup file. */
 export interface WriteBackupOptions {
   /** Bare JID of the account; goes into the header. */

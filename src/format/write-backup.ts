@@ -4,18 +4,31 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createGzip } from 'node:zlib';
 import { createBodyWriter } from './body-writer.js';
 import { encodeHeader, IV_LENGTH, SALT_LENGTH } from './header.js';
 import { deriveKey } from './key.js';
-import type { BackupHeader, DbRow, WriteBackupOptions } from './types.js';
+import { ParallelGzip } from './parallel-gzip.js';
+import type {
+  BackupHeader,
+  BackupTable,
+  DbRow,
+  DbValue,
+  RawDbRow,
+  WriteBackupOptions,
+} from './types.js';
 
 const TEXT_CHUNK = 64 * 1024;
 
 export interface BackupWriter {
   readonly header: BackupHeader;
   /** Adds a row; resolves when the output can take more (back-pressure). */
-  write(row: DbRow): Promise<void>;
+  write(row: DbRow): Promise<void> | void;
+  /** The same for a row as SQLite returns it in raw mode: values in the order of `columns`. */
+  writeRaw(
+    table: BackupTable,
+    columns: readonly string[],
+    values: readonly DbValue[],
+  ): Promise<void> | void;
   /** Closes the body, writes the tag, ends `out`; resolves with the bytes written. */
   finish(): Promise<{ bytes: number }>;
   /** Gives up: stops compressing and writing (does not end or destroy `out`). */
@@ -28,8 +41,8 @@ async function writeTo(out: NodeJS.WritableStream, data: Buffer): Promise<void> 
 }
 
 /**
- * Streams a backup into `out`: header, then gzip → AES-128-GCM (fresh random IV and salt), then
- * the tag. The body is what Conversations' exporter writes for the rows given, in that order.
+ * Streams a backup into `out`: header, then gzip (compressed in parallel blocks) → AES-128-GCM
+ * (fresh random IV and salt), then the tag. The body is what Conversations' exporter writes for the rows given, in that order.
  */
 export async function createBackupWriter(
   out: NodeJS.WritableStream,
@@ -47,34 +60,24 @@ export async function createBackupWriter(
   const headerBytes = encodeHeader(header);
   const key = await deriveKey(opts.password, header.salt);
   const cipher = createCipheriv('aes-128-gcm', key, header.iv);
-  const gzip = createGzip();
-  gzip.on('error', () => {}); // surfaces through `failure` and the awaited events
   const body = createBodyWriter(version);
   let bytes = 0;
   let pending = '';
   let failure: unknown;
-  // An output failure (e.g. disk full) can come while nothing waits on `out`: stop the pipeline.
+  let aborted = false;
+  // An output failure (e.g. disk full) can come while nothing waits on `out`: remember it.
   (out as NodeJS.EventEmitter).once('error', (err: Error) => {
     failure ??= err;
-    gzip.destroy(err);
   });
-  let aborted = false;
-
-  // gzip output → cipher → out, one chunk at a time so back-pressure reaches the rows.
-  const pump = (async () => {
-    try {
-      for await (const chunk of gzip as AsyncIterable<Buffer>) {
-        if (aborted) break;
-        const enc = cipher.update(chunk);
-        bytes += enc.length;
-        await writeTo(out, enc);
-      }
-    } catch (err) {
-      failure ??= err;
-      // Unblock a writer waiting for the compressor to drain.
-      gzip.destroy(err instanceof Error ? err : new Error(String(err)));
-    }
-  })();
+  const emit = async (data: Buffer): Promise<void> => {
+    if (failure !== undefined) throw failure;
+    if (aborted) return;
+    const enc = cipher.update(data);
+    bytes += enc.length;
+    await writeTo(out, enc);
+  };
+  // Compressed block by block on the thread pool (see parallel-gzip.ts), then encrypted in order.
+  const gzip = new ParallelGzip(emit);
 
   bytes += headerBytes.length;
   await writeTo(out, headerBytes);
@@ -82,25 +85,24 @@ export async function createBackupWriter(
   const flush = async (): Promise<void> => {
     const text = pending;
     pending = '';
-    if (failure !== undefined) throw failure;
-    if (!gzip.write(Buffer.from(text, 'utf8'))) {
-      // If the output fails (e.g. disk full) the pump stops reading gzip and 'drain' never comes.
-      await Promise.race([once(gzip, 'drain'), pump]);
-      if (failure !== undefined) throw failure;
-    }
+    await gzip.write(Buffer.from(text, 'utf8'));
   };
 
   return {
     header,
-    async write(row) {
+    // Not async: a promise only when a chunk of text goes to the compressor.
+    write(row) {
       pending += body.row(row);
-      if (pending.length >= TEXT_CHUNK) await flush();
+      return pending.length >= TEXT_CHUNK ? flush() : undefined;
+    },
+    writeRaw(table, columns, values) {
+      pending += body.rowRaw(table, columns, values);
+      return pending.length >= TEXT_CHUNK ? flush() : undefined;
     },
     async finish() {
       pending += body.end();
       await flush();
-      gzip.end();
-      await pump;
+      await gzip.end();
       if (failure !== undefined) throw failure;
       const last = Buffer.concat([cipher.final(), cipher.getAuthTag()]);
       bytes += last.length;
@@ -112,8 +114,6 @@ export async function createBackupWriter(
     },
     async abort() {
       aborted = true;
-      gzip.destroy();
-      await pump;
     },
   };
 }
@@ -125,7 +125,7 @@ export async function createBackupWriter(
 export async function writeBackupFile(
   path: string,
   opts: WriteBackupOptions,
-  rows: Iterable<DbRow> | AsyncIterable<DbRow>,
+  rows: Iterable<DbRow | RawDbRow> | AsyncIterable<DbRow | RawDbRow>,
 ): Promise<{ bytes: number }> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 256 * 1024 });
@@ -135,7 +135,17 @@ export async function writeBackupFile(
   try {
     await once(stream, 'open');
     writer = await createBackupWriter(stream, opts);
-    for await (const row of rows) await writer.write(row);
+    const w = writer;
+    const put = (row: DbRow | RawDbRow): Promise<void> | void =>
+      'raw' in row ? w.writeRaw(row.table, row.columns, row.raw) : w.write(row);
+    if (Symbol.iterator in rows) {
+      for (const row of rows) {
+        const wait = put(row);
+        if (wait) await wait;
+      }
+    } else {
+      for await (const row of rows) await put(row);
+    }
     const result = await writer.finish();
     await closed;
     await syncFile(temp);

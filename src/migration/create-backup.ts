@@ -11,12 +11,7 @@ import {
   setAccountEnabled,
   type AccountRow,
 } from '../store/accounts.js';
-import {
-  countBackupRows,
-  readBackupRows,
-  type BackupRowCounts,
-  type DbRow,
-} from '../store/backup-rows.js';
+import { countBackupRows, readBackupRowsRaw, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountNotFoundError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, profileBackupDir, type Profile } from '../store/profile.js';
@@ -73,12 +68,12 @@ export interface CreateBackupResult {
 
 const PROGRESS_EVERY = 2000;
 
-function* withProgress(
-  rows: Iterable<DbRow>,
+function* withProgress<R extends { table: BackupTable }>(
+  rows: Iterable<R>,
   jid: string,
   total: number,
   onProgress: CreateBackupOptions['onProgress'],
-): Generator<DbRow> {
+): Generator<R> {
   let done = 0;
   for (const row of rows) {
     yield row;
@@ -170,7 +165,7 @@ export async function createBackups(
             version: format,
             timestamp: BigInt(when.getTime()),
           },
-          withProgress(readBackupRows(db, account.uuid), jid, total, opts.onProgress),
+          withProgress(readBackupRowsRaw(db, account.uuid), jid, total, opts.onProgress),
         ));
       } finally {
         if (db.inTransaction) db.exec('COMMIT');

@@ -1,6 +1,11 @@
 import { existsSync } from 'node:fs';
-import { asConversationsRestores, openBackup, readHeader } from '../format/index.js';
-import type { BackupHeader, BackupRow, BackupTable } from '../format/types.js';
+import {
+  asConversationsRestoresBatch,
+  forEachRow,
+  openBackup,
+  readHeader,
+} from '../format/index.js';
+import type { BackupHeader, BackupTable } from '../format/types.js';
 import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
 import { BackupRowInserter, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountExistsError, ConflictingDataError } from '../store/errors.js';
@@ -97,7 +102,8 @@ export async function importBackup(
     db.pragma('cache_size = -32768');
     let result: ImportResult;
     try {
-      const { header, rows } = await openBackup(file, password);
+      const opened = await openBackup(file, password);
+      const { header } = opened;
       opts.onProgress?.({ kind: 'start', file, jid: header.jid });
       db.exec('BEGIN IMMEDIATE');
       try {
@@ -105,16 +111,25 @@ export async function importBackup(
         const inserter = new BackupRowInserter(db);
         const accountUuids: string[] = [];
         let total = 0;
-        for await (const row of rows as AsyncIterable<BackupRow>) {
-          if (row.table === 'accounts') {
-            const jid = `${String(row.values.username)}@${String(row.values.server)}`;
+        // Parsed on worker threads while this thread binds and inserts (see parallel-parse.ts).
+        for await (const batch of opened.batches({ values: true })) {
+          let lastTable: BackupTable = 'accounts';
+          forEachRow(batch, (table, names, at) => {
+            lastTable = table;
+            if (table !== 'accounts') return;
+            const value = (column: string): unknown => {
+              const i = names.indexOf(column);
+              return i < 0 ? undefined : batch.values[at + i];
+            };
+            const jid = `${String(value('username'))}@${String(value('server'))}`;
             if (findAccountByJid(db, jid)) throw new AccountExistsError(jid);
-            accountUuids.push(String(row.values.uuid));
-          }
-          inserter.insert(asConversationsRestores(row, header.version));
-          total++;
-          if (total % PROGRESS_EVERY === 0) {
-            opts.onProgress?.({ kind: 'rows', table: row.table, rows: total });
+            accountUuids.push(String(value('uuid')));
+          });
+          inserter.insertBatch(asConversationsRestoresBatch(batch, header.version));
+          const before = total;
+          total += batch.shape.length / 2;
+          if (Math.floor(total / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
+            opts.onProgress?.({ kind: 'rows', table: lastTable, rows: total });
           }
         }
         // Only now has the file proven authentic and complete.

@@ -85,8 +85,7 @@ function newDevice(t: T, server: ProsodyServer, user: string, resource: string):
   addAccount(profile.db, {
     jid: `${user}@${server.domain}`,
     password: `pw-${user}`,
-    hostname: '127.0.0.1',
-    port: server.port,
+    ...server.accountOptions,
     resource,
   });
   return profile;

@@ -102,8 +102,7 @@ test(
     addAccount(profile.db, {
       jid: alice,
       password: 'pw-alice',
-      hostname: '127.0.0.1',
-      port: server.port,
+      ...server.accountOptions,
     });
     const ferry = await startFerry(profile, fast);
 
@@ -150,8 +149,7 @@ test(
     addAccount(oldDevice.db, {
       jid: alice,
       password: 'pw-alice',
-      hostname: '127.0.0.1',
-      port: server.port,
+      ...server.accountOptions,
     });
     const old = await startFerry(oldDevice, omemo(oldDevice));
     const aliceFingerprint = displayFingerprint(

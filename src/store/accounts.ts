@@ -21,6 +21,8 @@ export interface AccountRow {
   hostname: string | null;
   resource: string | null;
   port: number | null;
+  /** Conversations' pinned SASL mechanism (absent in rows from older profiles). */
+  pinned_mechanism?: string | null;
 }
 
 export interface NewAccount {
@@ -29,6 +31,11 @@ export interface NewAccount {
   hostname?: string;
   port?: number;
   resource?: string;
+  /**
+   * The explicit opt-in for a plaintext test server on loopback (see account-settings.ts): without
+   * it ferry never logs in without TLS. Only for tests' Prosody; stored in the `keys` JSON.
+   */
+  allowPlaintextLoopback?: boolean;
 }
 
 /** The bare JID of an account row: `username@server`. */
@@ -88,12 +95,13 @@ export function addAccount(db: Database.Database, account: NewAccount): AccountR
       const uuid = randomUUID();
       db.prepare(
         `INSERT INTO accounts (uuid, username, server, password, options, keys, hostname, port, resource)
-       VALUES (?, ?, ?, ?, 0, '{}', ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)`,
       ).run(
         uuid,
         username,
         server,
         account.password,
+        account.allowPlaintextLoopback ? '{"ferry_allow_plaintext_loopback":"true"}' : '{}',
         account.hostname ?? null,
         account.port ?? 5222,
         account.resource ?? randomResource(),

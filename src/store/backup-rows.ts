@@ -5,10 +5,12 @@ import {
   type BackupTable,
   type DbRow,
   type DbValue,
+  type RawDbRow,
 } from '../format/types.js';
+import type { RowBatch } from '../format/row-batch.js';
 import { ConflictingDataError } from './errors.js';
 
-export type { DbRow, DbValue };
+export type { DbRow, DbValue, RawDbRow };
 
 /** How many rows of each table a backup of the account holds. */
 export type BackupRowCounts = Record<BackupTable, number>;
@@ -56,6 +58,23 @@ export function* readBackupRows(db: Database.Database, accountUuid: string): Gen
   }
 }
 
+/**
+ * {@link readBackupRows} in SQLite's raw form: each row's values as an array in the order of its
+ * table's `columns` (one array per table, shared by its rows) — no object per row, for writers.
+ */
+export function* readBackupRowsRaw(
+  db: Database.Database,
+  accountUuid: string,
+): Generator<RawDbRow> {
+  for (const table of BACKUP_TABLES) {
+    const stmt = db.prepare(tableQuery(table)).safeIntegers(true).raw(true);
+    const columns = stmt.columns().map((c) => c.name);
+    for (const raw of stmt.iterate(accountUuid) as Iterable<DbValue[]>) {
+      yield { table, columns, raw };
+    }
+  }
+}
+
 // What Conversations' importer accepts as a column name, so that files ferry writes stay importable.
 const SAFE_COLUMN_NAME = /^[A-Za-z_]+$/;
 const INT64_MIN = -(2n ** 63n);
@@ -95,13 +114,13 @@ export function toSqlValue(
 }
 
 interface PreparedInsert {
-  names: string[];
+  names: readonly string[];
   stmt: Database.Statement;
   /** Which columns have TEXT affinity. */
   text: boolean[];
 }
 
-function sameNames(a: string[], b: string[]): boolean {
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -144,14 +163,48 @@ export class BackupRowInserter {
       prepared = this.prepare(row.table, names);
       this.last.set(row.table, prepared);
     }
-    const { stmt, text } = prepared;
+    const { text } = prepared;
     const params = new Array<DbValue>(names.length);
     for (let i = 0; i < names.length; i++) {
       const value = row.values[names[i] as string] ?? null;
       params[i] = typeof value === 'string' || value === null ? value : toSqlValue(value, text[i]);
     }
+    this.run(row.table, prepared, params);
+  }
+
+  /**
+   * Inserts the rows of a batch from the format library's parser threads, in order, binding
+   * straight from its flat array of values (no object per row).
+   */
+  insertBatch(batch: RowBatch): void {
+    const { values } = batch;
+    const byList: (PreparedInsert | undefined)[] = [];
+    const { columnLists, shape } = batch;
+    let at = 0;
+    for (let r = 0; r < shape.length; r += 2) {
+      const table = BACKUP_TABLES[shape[r] as number] as BackupTable;
+      const list = shape[r + 1] as number;
+      const names = columnLists[list] as string[];
+      let prepared = byList[list];
+      if (prepared === undefined) {
+        prepared = this.prepare(table, names);
+        byList[list] = prepared;
+      }
+      const { text } = prepared;
+      const params = new Array<DbValue>(names.length);
+      for (let i = 0; i < names.length; i++) {
+        const value = values[at + i] ?? null;
+        params[i] =
+          typeof value === 'string' || value === null ? value : toSqlValue(value, text[i]);
+      }
+      at += names.length;
+      this.run(table, prepared, params);
+    }
+  }
+
+  private run(table: BackupTable, prepared: PreparedInsert, params: DbValue[]): void {
     try {
-      stmt.run(params);
+      prepared.stmt.run(params);
     } catch (err) {
       if (
         err instanceof Error &&
@@ -159,15 +212,15 @@ export class BackupRowInserter {
         String(err.code).startsWith('SQLITE_CONSTRAINT')
       ) {
         throw new ConflictingDataError(
-          `a ${row.table} row of the backup clashes with data already on this device (${err.message})`,
+          `a ${table} row of the backup clashes with data already on this device (${err.message})`,
         );
       }
       throw err;
     }
-    this.counts[row.table]++;
+    this.counts[table]++;
   }
 
-  private prepare(table: BackupTable, names: string[]): PreparedInsert {
+  private prepare(table: BackupTable, names: readonly string[]): PreparedInsert {
     const key = `${table}\u0000${names.join('\u0000')}`;
     let prepared = this.statements.get(key);
     if (!prepared) {
@@ -185,7 +238,7 @@ export class BackupRowInserter {
     return prepared;
   }
 
-  private ensureColumns(table: BackupTable, names: string[]): void {
+  private ensureColumns(table: BackupTable, names: readonly string[]): void {
     let known = this.columns.get(table);
     if (!known) {
       const info = this.db.prepare(`PRAGMA table_info(${table})`).all() as {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Profile } from '../store/profile.js';
 import type { MessageRow } from '../store/messages.js';
 import { findAccountByJid } from '../store/accounts.js';
-import { readAccountState } from '../xmpp/account-state.js';
+import { readAccountState, type AccountConnectionState } from '../xmpp/account-state.js';
 import type { MessageCrypto } from '../xmpp/crypto-hook.js';
 import {
   Engine,
@@ -11,11 +11,14 @@ import {
   type StoredMessageEvent,
 } from '../xmpp/engine.js';
 
-export type ConnectionState = 'connecting' | 'online' | 'offline' | 'login-failed' | 'unreachable';
+export type ConnectionState = AccountConnectionState;
 
 export interface AccountConnectionView {
   state: ConnectionState;
   error?: string;
+  hint?: string;
+  retryAt?: number;
+  fingerprint?: string;
 }
 
 export interface LiveAccountsOptions {
@@ -50,6 +53,9 @@ export class LiveAccounts extends EventEmitter {
       this.states.set(e.jid.toLowerCase(), {
         state: e.state,
         ...(e.error ? { error: e.error } : {}),
+        ...(e.hint ? { hint: e.hint } : {}),
+        ...(e.retryAt ? { retryAt: e.retryAt } : {}),
+        ...(e.fingerprint ? { fingerprint: e.fingerprint } : {}),
       });
       this.emit('account-state', e);
     });
@@ -82,6 +88,14 @@ export class LiveAccounts extends EventEmitter {
     engine.refresh().catch((err: unknown) => this.emit('engine-error', err));
   }
 
+  /** Connects an account again from scratch (after its server settings or trusted certificate changed). */
+  async reconnect(jid: string): Promise<void> {
+    this.states.delete(jid.toLowerCase());
+    const engine = this.engine;
+    if (!engine) return;
+    engine.reconnect(jid).catch((err: unknown) => this.emit('engine-error', err));
+  }
+
   /** Sends a text message from an account; resolves with the stored message row. */
   async sendMessage(accountJid: string, to: string, text: string): Promise<MessageRow> {
     if (!this.engine) throw new EngineError('not-connected', `${accountJid} is not connected`);
@@ -96,8 +110,17 @@ export class LiveAccounts extends EventEmitter {
     const stored = row ? readAccountState(this.profile.db, row.uuid) : undefined;
     if (!stored) return undefined;
     // A stored "online" is stale when no engine runs here; failures are worth showing.
-    if (stored.state === 'login-failed' || stored.state === 'unreachable') {
-      return { state: stored.state, ...(stored.error ? { error: stored.error } : {}) };
+    if (
+      stored.state === 'login-failed' ||
+      stored.state === 'unreachable' ||
+      stored.state === 'insecure'
+    ) {
+      return {
+        state: stored.state,
+        ...(stored.error ? { error: stored.error } : {}),
+        ...(stored.hint ? { hint: stored.hint } : {}),
+        ...(stored.fingerprint ? { fingerprint: stored.fingerprint } : {}),
+      };
     }
     return undefined;
   }

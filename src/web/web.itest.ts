@@ -61,8 +61,7 @@ test(
     seedOldDevice(seeded.db, {
       jid: alice,
       password: PASSWORD,
-      hostname: '127.0.0.1',
-      port: server.port,
+      ...server.accountOptions,
       peer: bob,
     });
     seeded.close();

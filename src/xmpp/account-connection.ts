@@ -4,7 +4,8 @@
  * catch-up, rooms). Incoming messages go to {@link MessageIntake}.
  */
 import { EventEmitter } from 'node:events';
-import { client, xml, type Client } from '@xmpp/client';
+import { isIP } from 'node:net';
+import { xml, type Client } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
 import type Database from 'better-sqlite3';
 import { accountJid, type AccountRow } from '../store/accounts.js';
@@ -17,8 +18,17 @@ import { MessageIntake, type StoredMessageEvent } from './message-intake.js';
 import { catchUpArchive, startPositionFor, type CatchupOptions } from './catchup.js';
 import { joinRoom, type JoinedRoom } from './rooms.js';
 import { listGroupConversations } from '../store/conversations.js';
-import { describeConnectError, isLoginFailure } from './login-errors.js';
+import {
+  describeConnectError,
+  isLoginFailure,
+  isSecurityRefusal,
+  ServerUnreachableError,
+} from './login-errors.js';
 import { Roster } from './roster.js';
+import { createXmppClient } from './xmpp-client.js';
+import { findServerEndpoints, type ServerEndpoint } from './server-endpoints.js';
+import { connectionSettings, savePinnedMechanism } from '../store/account-settings.js';
+import { mechanismRank } from './sasl.js';
 
 export interface AccountConnectionOptions {
   crypto?: MessageCrypto;
@@ -30,12 +40,22 @@ export interface AccountConnectionOptions {
   iqTimeoutMs?: number;
   /** Bind this resource instead of the account's (see EngineOptions.temporaryResource). */
   resource?: string;
+  /** Certificate authorities to trust besides the system's (PEM; see EngineOptions). */
+  extraCaCertificates?: readonly string[];
+  /** DNS servers for SRV lookups (see EngineOptions.dnsServers). */
+  dnsServers?: string[];
 }
 
 export interface AccountStateEvent {
   jid: string;
   state: AccountConnectionState;
   error?: string;
+  /** What the user can do (with `error`). */
+  hint?: string;
+  /** When the next attempt starts (ms since the epoch), while retrying. */
+  retryAt?: number;
+  /** A refused certificate's SHA-256 fingerprint (state `insecure`). */
+  fingerprint?: string;
 }
 
 /**
@@ -47,6 +67,8 @@ export class AccountConnection extends EventEmitter {
   readonly uuid: string;
   state: AccountConnectionState = 'offline';
   lastError: string | undefined;
+  /** What the user can do about `lastError`. */
+  lastHint: string | undefined;
   /** Resolves when a session finished catching up; replaced on every new session. */
   private catchupWaiters: (() => void)[] = [];
   private caughtUp = false;
@@ -151,7 +173,7 @@ export class AccountConnection extends EventEmitter {
         if (e.state === 'online') {
           this.off('state', onState);
           resolve();
-        } else if (e.state === 'login-failed') {
+        } else if (e.state === 'login-failed' || e.state === 'insecure') {
           this.off('state', onState);
           reject(new ConnectError(e.state, e.error ?? e.state));
         } else if (e.state === 'unreachable' && !this.everOnline) {
@@ -195,7 +217,6 @@ export class AccountConnection extends EventEmitter {
     const x = this.xmpp;
     this.xmpp = undefined;
     if (x) {
-      x.reconnect.stop();
       if (this.online) {
         if (this.opts.crypto?.onOffline) this.opts.crypto.onOffline(this.channel);
         await x.send(xml('presence', { type: 'unavailable' })).catch(() => {});
@@ -208,33 +229,57 @@ export class AccountConnection extends EventEmitter {
     }
     await this.intake.idle();
     await this.loop?.catch(() => {});
-    if (this.state !== 'login-failed' && this.state !== 'unreachable') this.setState('offline');
+    if (this.state !== 'login-failed' && this.state !== 'unreachable' && this.state !== 'insecure')
+      this.setState('offline');
   }
 
-  private setState(state: AccountConnectionState, error?: string): void {
-    if (this.state === state && this.lastError === error) return;
+  private setState(
+    state: AccountConnectionState,
+    error?: string,
+    details: { hint?: string; retryAt?: number; fingerprint?: string } = {},
+  ): void {
+    if (this.state === state && this.lastError === error && details.retryAt === undefined) return;
     this.state = state;
     this.lastError = error;
-    if (this.db.open) saveAccountState(this.db, this.uuid, state, error ?? null);
+    this.lastHint = details.hint;
+    if (this.db.open) saveAccountState(this.db, this.uuid, state, error ?? null, details);
     this.emit('state', {
       jid: this.jid,
       state,
       ...(error ? { error } : {}),
+      ...(details.hint ? { hint: details.hint } : {}),
+      ...(details.retryAt ? { retryAt: details.retryAt } : {}),
+      ...(details.fingerprint ? { fingerprint: details.fingerprint } : {}),
     } satisfies AccountStateEvent);
   }
 
+  /** The account row as stored now (settings may have changed since the engine started). */
+  private currentRow(): AccountRow {
+    if (!this.db.open) return this.account;
+    const row = this.db.prepare('SELECT * FROM accounts WHERE uuid = ?').get(this.uuid) as
+      AccountRow | undefined;
+    return row ?? this.account;
+  }
+
   private createClient(): Client {
-    const a = this.account;
-    const host = a.hostname && a.hostname !== '' ? a.hostname : undefined;
-    const port = a.port ?? 5222;
-    const x = client({
-      ...(host ? { service: `xmpp://${host}:${port}` } : {}),
+    const a = this.currentRow();
+    const settings = connectionSettings(a);
+    const x = createXmppClient({
       domain: a.server,
       username: a.username,
       password: a.password ?? '',
       resource: this.opts.resource ?? a.resource ?? undefined,
+      pinnedCertificates: settings.pinnedCertificates,
+      extraCaCertificates: this.opts.extraCaCertificates ?? [],
+      allowPlaintextLoopback: settings.allowPlaintextLoopback,
+      pinnedMechanism: settings.pinnedMechanism,
+      onLoggedIn: (mechanism) => {
+        // Remember the strongest mechanism that worked, as Conversations' pinned_mechanism.
+        const pinned = settings.pinnedMechanism;
+        if (this.db.open && (!pinned || mechanismRank(mechanism) > mechanismRank(pinned)))
+          savePinnedMechanism(this.db, this.uuid, mechanism);
+      },
     });
-    x.reconnect.stop(); // ferry reconnects itself, with backoff
     x.on('error', (err: unknown) => {
       // Others are surfaced through start()/disconnect handling.
       if ((err as { condition?: unknown } | null)?.condition === 'conflict') this.replaced = true;
@@ -264,51 +309,84 @@ export class AccountConnection extends EventEmitter {
     return x;
   }
 
+  /** Connects the socket to the first of the server's endpoints that answers. */
+  private async connectSocket(x: Client): Promise<ServerEndpoint> {
+    const settings = connectionSettings(this.currentRow());
+    const endpoints = await findServerEndpoints({
+      domain: this.account.server,
+      hostname: settings.hostname,
+      port: settings.port,
+      ...(this.opts.dnsServers ? { dnsServers: this.opts.dnsServers } : {}),
+    });
+    const attempts: { endpoint: ServerEndpoint; error: unknown }[] = [];
+    for (const endpoint of endpoints) {
+      if (this.stopping) break;
+      const host = isIP(endpoint.host) === 6 ? `[${endpoint.host}]` : endpoint.host;
+      try {
+        await x.connect(`${endpoint.directTls ? 'xmpps' : 'xmpp'}://${host}:${endpoint.port}`);
+        return endpoint;
+      } catch (error) {
+        attempts.push({ endpoint, error });
+        // Let the failed socket close before the next one is attached to the same client.
+        const sock = (x as unknown as { socket: EventEmitter | null }).socket;
+        if (sock) await Promise.race([waitEvent(sock, 'close'), delay(2000)]);
+      }
+    }
+    throw new ServerUnreachableError(attempts);
+  }
+
   /** Connect; on a drop, reconnect (resuming the stream when the server allows) with backoff. */
   private async runLoop(): Promise<void> {
     while (!this.stopping) {
       this.setState('connecting');
+      let endpoint: ServerEndpoint | undefined;
       try {
-        if (!this.xmpp) {
-          const x = this.createClient();
-          this.xmpp = x;
-          const disconnected = waitEvent(x, 'disconnect');
-          await x.start();
-          this.attempt = 0;
-          await disconnected;
-        } else {
-          const x = this.xmpp;
-          const disconnected = waitEvent(x, 'disconnect');
-          const ready = Promise.race([
-            waitEvent(x, 'online'),
-            waitEvent(smEvents(x), 'resumed'),
-            waitEvent(x, 'error').then((err) => Promise.reject(err)),
-            disconnected.then(() => Promise.reject(new Error('connection closed'))),
-          ]);
-          ready.catch(() => {});
-          const { service, domain, lang } = x.options;
-          await x.connect(service as string);
-          await x.open({ domain: domain ?? this.account.server, lang });
-          await ready;
-          this.attempt = 0;
-          await disconnected;
-        }
+        if (!this.xmpp) this.xmpp = this.createClient();
+        const x = this.xmpp;
+        endpoint = await this.connectSocket(x);
+        const disconnected = waitEvent(x, 'disconnect');
+        const ready = Promise.race([
+          waitEvent(x, 'online'),
+          waitEvent(smEvents(x), 'resumed'),
+          waitEvent(x, 'error').then((err) => Promise.reject(err)),
+          disconnected.then(() => Promise.reject(new Error('connection closed'))),
+        ]);
+        ready.catch(() => {});
+        await x.open({ domain: this.account.server, lang: x.options.lang });
+        await ready;
+        this.attempt = 0;
+        await disconnected;
       } catch (err) {
         if (this.stopping) break;
-        if (isLoginFailure(err)) {
-          this.setState('login-failed', describeConnectError(err, this.account));
+        const problem = describeConnectError(err, this.currentRow(), endpoint);
+        if (isLoginFailure(err) || isSecurityRefusal(err)) {
+          // No retry storm: the user must fix the password, or decide about the server's security.
           const x = this.xmpp;
           this.xmpp = undefined;
           await x?.stop().catch(() => {});
-          return; // no retry storm: the user must fix the password or account
+          this.setState(problem.state, problem.error, {
+            hint: problem.hint,
+            ...(problem.fingerprint ? { fingerprint: problem.fingerprint } : {}),
+          });
+          return;
         }
-        this.setState('unreachable', describeConnectError(err, this.account));
+        const retrying = this.everOnline || this.opts.retryFirstConnect;
         if (!this.everOnline) {
           const x = this.xmpp;
           this.xmpp = undefined;
           await x?.stop().catch(() => {});
-          if (!this.opts.retryFirstConnect) return;
         }
+        if (!retrying) {
+          this.setState('unreachable', problem.error, { hint: problem.hint });
+          return;
+        }
+        const wait = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
+        this.setState('unreachable', problem.error, {
+          hint: problem.hint,
+          retryAt: Date.now() + wait,
+        });
+        await this.sleep(wait);
+        continue;
       }
       if (this.stopping) break;
       if (this.replaced) {
@@ -324,14 +402,18 @@ export class AccountConnection extends EventEmitter {
         );
         return;
       }
-      if (this.state === 'online') this.setState('connecting');
-      const delay = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
-      await new Promise<void>((resolve) => {
-        this.retryWake = resolve;
-        this.retryTimer = setTimeout(resolve, delay);
-      });
-      this.retryWake = undefined;
+      const wait = backoffDelay(this.attempt++, this.opts.backoff ?? DEFAULT_BACKOFF);
+      this.setState('connecting', undefined, { retryAt: Date.now() + wait });
+      await this.sleep(wait);
     }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.retryWake = resolve;
+      this.retryTimer = setTimeout(resolve, ms);
+    });
+    this.retryWake = undefined;
   }
 
   /** A new session (not a resumed one): presence, roster, carbons, plugins, catch-up, rooms. */

@@ -1,16 +1,31 @@
 import type Database from 'better-sqlite3';
 
-/** The connection state of an account as the engine last saw it. */
+/**
+ * The connection state of an account as the engine last saw it. `insecure`: ferry refused the
+ * connection as unsafe (no TLS, a certificate it can't trust, a SASL downgrade) and won't retry.
+ */
 export type AccountConnectionState =
-  'connecting' | 'online' | 'offline' | 'login-failed' | 'unreachable';
+  'connecting' | 'online' | 'offline' | 'login-failed' | 'unreachable' | 'insecure';
 
 export interface StoredAccountState {
   accountUuid: string;
   state: AccountConnectionState;
   /** A sentence for the user when the state is a failure, else null. */
   error: string | null;
+  /** What the user can do about it, else null. */
+  hint: string | null;
+  /** When the engine tries again (ms since the epoch), else null. */
+  retryAt: number | null;
+  /** The refused server certificate's SHA-256 fingerprint, else null. */
+  fingerprint: string | null;
   /** Milliseconds since the epoch. */
   updatedAt: number;
+}
+
+export interface AccountStateDetails {
+  hint?: string | undefined;
+  retryAt?: number | undefined;
+  fingerprint?: string | undefined;
 }
 
 /**
@@ -19,7 +34,20 @@ export interface StoredAccountState {
  */
 export function ensureAccountStateTable(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS ferry_account_state (accountUuid TEXT PRIMARY KEY,
-    state TEXT NOT NULL, error TEXT, updatedAt INTEGER NOT NULL)`);
+    state TEXT NOT NULL, error TEXT, updatedAt INTEGER NOT NULL, hint TEXT, retryAt INTEGER,
+    fingerprint TEXT)`);
+  const columns = new Set(
+    (db.prepare('PRAGMA table_info(ferry_account_state)').all() as { name: string }[]).map(
+      (c) => c.name,
+    ),
+  );
+  for (const [name, type] of [
+    ['hint', 'TEXT'],
+    ['retryAt', 'INTEGER'],
+    ['fingerprint', 'TEXT'],
+  ] as const) {
+    if (!columns.has(name)) db.exec(`ALTER TABLE ferry_account_state ADD COLUMN ${name} ${type}`);
+  }
 }
 
 export function saveAccountState(
@@ -27,13 +55,24 @@ export function saveAccountState(
   accountUuid: string,
   state: AccountConnectionState,
   error: string | null = null,
+  details: AccountStateDetails = {},
 ): void {
   ensureAccountStateTable(db);
   db.prepare(
-    `INSERT INTO ferry_account_state (accountUuid, state, error, updatedAt) VALUES (?, ?, ?, ?)
+    `INSERT INTO ferry_account_state (accountUuid, state, error, hint, retryAt, fingerprint, updatedAt)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(accountUuid) DO UPDATE SET state = excluded.state, error = excluded.error,
+       hint = excluded.hint, retryAt = excluded.retryAt, fingerprint = excluded.fingerprint,
        updatedAt = excluded.updatedAt`,
-  ).run(accountUuid, state, error, Date.now());
+  ).run(
+    accountUuid,
+    state,
+    error,
+    details.hint ?? null,
+    details.retryAt ?? null,
+    details.fingerprint ?? null,
+    Date.now(),
+  );
 }
 
 /** The stored state of an account, or undefined if it never connected from this profile. */

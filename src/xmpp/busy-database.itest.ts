@@ -33,8 +33,7 @@ test('a live message arriving while another connection holds the database lock i
   const account = addAccount(profile.db, {
     jid: alice,
     password: 'pw-a',
-    hostname: '127.0.0.1',
-    port: server.port,
+    ...server.accountOptions,
     resource: 'ferry.test',
   });
   const bob = await connectContact(server, 'bob', 'pw-b');

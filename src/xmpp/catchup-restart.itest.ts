@@ -26,8 +26,7 @@ test('the server restarts during a catch-up: it resumes, nothing is lost or stor
   const account = addAccount(profile.db, {
     jid: alice,
     password: 'pw-a',
-    hostname: '127.0.0.1',
-    port: server.port,
+    ...server.accountOptions,
   });
 
   const bob = await connectContact(server, 'bob', 'pw-b');

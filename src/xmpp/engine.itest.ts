@@ -27,8 +27,7 @@ function addTestAccount(profile: Profile, server: ProsodyServer, user: string, p
   return addAccount(profile.db, {
     jid: `${user}@${server.domain}`,
     password,
-    hostname: '127.0.0.1',
-    port: server.port,
+    ...server.accountOptions,
     resource: 'ferry.test',
   });
 }

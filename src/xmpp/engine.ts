@@ -65,12 +65,24 @@ export interface EngineOptions {
    * the same account (`ferry run`, the web app), which the server would do for the same resource.
    */
   temporaryResource?: boolean;
+  /**
+   * Certificate authorities to trust besides the system's (PEM strings). Tests pass their
+   * per-run CA here; a spawned `ferry` reads NODE_EXTRA_CA_CERTS instead.
+   */
+  extraCaCertificates?: readonly string[];
+  /**
+   * DNS servers for finding accounts' servers (SRV), as `host` or `host:port`; default
+   * `FERRY_DNS_SERVER`, else the system's. A testing/advanced option (docs/chat.md).
+   */
+  dnsServers?: string[];
 }
 
 export interface SyncReport {
   jid: string;
   state: AccountConnectionState;
   error?: string;
+  /** What the user can do about `error`. */
+  hint?: string;
   /** Messages stored during the sync (new ones only; duplicates are not counted). */
   received: StoredMessageEvent[];
   caughtUp: boolean;
@@ -122,6 +134,10 @@ export class Engine extends EventEmitter {
       retryFirstConnect,
       catchup: { ...DEFAULT_CATCHUP, ...this.opts.catchup },
       ...(this.opts.iqTimeoutMs ? { iqTimeoutMs: this.opts.iqTimeoutMs } : {}),
+      ...(this.opts.extraCaCertificates
+        ? { extraCaCertificates: this.opts.extraCaCertificates }
+        : {}),
+      ...(this.opts.dnsServers ? { dnsServers: this.opts.dnsServers } : {}),
       ...(this.opts.temporaryResource
         ? { resource: `${account.resource ?? 'ferry'}.${randomBytes(3).toString('hex')}` }
         : {}),
@@ -168,6 +184,20 @@ export class Engine extends EventEmitter {
       work.push(firstOutcome(conn));
     }
     await Promise.all(work);
+  }
+
+  /**
+   * Takes one account offline and, if it is still enabled, connects it again with its current
+   * settings (server address, trusted certificate) — e.g. after `trust-cert` in the web app.
+   */
+  async reconnect(jid: string): Promise<void> {
+    const key = jid.toLowerCase();
+    const conn = this.connections.get(key);
+    if (conn) {
+      this.connections.delete(key);
+      await conn.stop();
+    }
+    await this.refresh();
   }
 
   /** Takes every account offline cleanly. */
@@ -231,13 +261,15 @@ export class Engine extends EventEmitter {
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    const failedState = conn.state === 'login-failed' || conn.state === 'unreachable';
+    const failedState =
+      conn.state === 'login-failed' || conn.state === 'unreachable' || conn.state === 'insecure';
     await conn.stop();
     this.connections.delete(conn.jid);
     return {
       jid: conn.jid,
       state: failedState ? conn.state : caughtUp ? 'online' : conn.state,
       ...(error ? { error } : {}),
+      ...(error && conn.lastHint ? { hint: conn.lastHint } : {}),
       received,
       caughtUp,
     };

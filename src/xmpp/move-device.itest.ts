@@ -60,8 +60,7 @@ test('move to a new device: history from the backup + what arrived meanwhile, on
   const accountA = addAccount(deviceA.db, {
     jid: alice,
     password: 'pw-a',
-    hostname: '127.0.0.1',
-    port: server.port,
+    ...server.accountOptions,
     resource: 'ferry.A',
   });
   findOrCreateConversation(deviceA.db, {

@@ -14,6 +14,13 @@ import { resolveProfileDir } from '../profile-option.js';
 import { EXIT, UserFacingError } from '../failure.js';
 import { asUserFacing } from './store-failures.js';
 import { readAccountState } from '../../xmpp/account-state.js';
+import {
+  connectionSettings,
+  normaliseFingerprint,
+  pinCertificate,
+  setServerSettings,
+} from '../../store/account-settings.js';
+import { retryWords } from '../../xmpp/login-errors.js';
 
 /** Opens the profile chosen by `--profile` / `FERRY_PROFILE` / the default. */
 export function openCommandProfile(cmd: Command): Profile {
@@ -83,10 +90,19 @@ export function registerAccountCommands(program: Command): void {
     .option('--password-file <file>', 'read the password from the first line of FILE')
     .option('--hostname <host>', 'connect to this host instead of looking it up (SRV)')
     .option('--port <port>', 'port to connect to (with --hostname)', parsePort)
+    .option(
+      '--allow-plaintext-loopback',
+      'testing only: log in without TLS, and only to a server on this computer (127.0.0.1, ::1)',
+    )
     .action(
       async (
         jid: string,
-        opts: { passwordFile?: string; hostname?: string; port?: number },
+        opts: {
+          passwordFile?: string;
+          hostname?: string;
+          port?: number;
+          allowPlaintextLoopback?: boolean;
+        },
         cmd: Command,
       ) => {
         try {
@@ -108,6 +124,7 @@ export function registerAccountCommands(program: Command): void {
             password,
             hostname: opts.hostname,
             port: opts.port,
+            ...(opts.allowPlaintextLoopback ? { allowPlaintextLoopback: true } : {}),
           });
           process.stdout.write(
             `Added ${accountJid(row)} (enabled). Next: ferry sync ${accountJid(row)}\n`,
@@ -136,6 +153,10 @@ export function registerAccountCommands(program: Command): void {
             enabled: isAccountEnabled(row),
             passwordStored: hasStoredPassword(row),
             resource: row.resource,
+            hostname: connectionSettings(row).hostname,
+            port: connectionSettings(row).hostname ? connectionSettings(row).port : null,
+            plaintextLoopback: connectionSettings(row).allowPlaintextLoopback,
+            trustedCertificates: connectionSettings(row).pinnedCertificates,
             conversations: counts.conversations,
             messages: counts.messages,
             connection: readAccountState(profile.db, row.uuid) ?? null,
@@ -159,9 +180,110 @@ export function registerAccountCommands(program: Command): void {
             `${r.jid.padEnd(width)}  ${state.padEnd(8)}  ${String(r.conversations).padStart(13)}  ${String(r.messages).padStart(8)}` +
               `${r.passwordStored ? '' : '  (no password stored)'}\n`,
           );
-          if (r.connection?.error)
-            process.stdout.write(`  last connection: ${r.connection.error}\n`);
+          if (r.plaintextLoopback)
+            process.stdout.write('  plaintext allowed on loopback (test servers only)\n');
+          if (r.connection?.error) {
+            const retry =
+              r.connection.retryAt && r.connection.retryAt > Date.now()
+                ? ` (${retryWords(r.connection.retryAt)})`
+                : '';
+            process.stdout.write(`  last connection: ${r.connection.error}${retry}\n`);
+            if (r.connection.hint) process.stdout.write(`  ${r.connection.hint}\n`);
+          }
         }
+      });
+    });
+
+  account
+    .command('set <jid>')
+    .description('point an account at its server, or change how it connects')
+    .option('--hostname <host>', 'connect to this host instead of looking the domain up (SRV)')
+    .option(
+      '--port <port>',
+      'port to connect to with --hostname (5223 and 443: direct TLS)',
+      parsePort,
+    )
+    .option('--clear-server', 'forget hostname and port: find the server through DNS again')
+    .option(
+      '--allow-plaintext-loopback',
+      'testing only: log in without TLS, and only to a server on this computer (127.0.0.1, ::1)',
+    )
+    .option('--no-allow-plaintext-loopback', 'require TLS again (the default)')
+    .option('--forget-login-method', 'forget the remembered SASL mechanism (pinned_mechanism)')
+    .action(
+      async (
+        jid: string,
+        opts: {
+          hostname?: string;
+          port?: number;
+          clearServer?: boolean;
+          allowPlaintextLoopback?: boolean;
+          forgetLoginMethod?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        const plaintextGiven = cmd.getOptionValueSource('allowPlaintextLoopback') === 'cli';
+        if (
+          opts.hostname === undefined &&
+          opts.port === undefined &&
+          !opts.clearServer &&
+          !plaintextGiven &&
+          !opts.forgetLoginMethod
+        ) {
+          throw new UserFacingError(
+            'nothing to change',
+            `Give --hostname HOST and/or --port PORT, or --clear-server. Example: ferry account set ${jid} --hostname xmpp.example.org --port 5222`,
+            EXIT.usage,
+          );
+        }
+        if (opts.clearServer && (opts.hostname !== undefined || opts.port !== undefined)) {
+          throw new UserFacingError(
+            '--clear-server goes alone',
+            'Either clear the server settings or set them, not both.',
+            EXIT.usage,
+          );
+        }
+        await withCommandProfile(cmd, (profile) => {
+          const row = setServerSettings(profile.db, jid, {
+            ...(opts.clearServer ? { hostname: null, port: null } : {}),
+            ...(opts.hostname !== undefined ? { hostname: opts.hostname } : {}),
+            ...(opts.port !== undefined ? { port: opts.port } : {}),
+            ...(plaintextGiven
+              ? { allowPlaintextLoopback: opts.allowPlaintextLoopback === true }
+              : {}),
+          });
+          if (opts.forgetLoginMethod)
+            profile.db
+              .prepare('UPDATE accounts SET pinned_mechanism = NULL WHERE uuid = ?')
+              .run(row.uuid);
+          const s = connectionSettings(row);
+          process.stdout.write(
+            `${accountJid(row)} connects to ${s.hostname ? `${s.hostname}:${s.port}` : `its server as found through DNS (${row.server})`}` +
+              `${s.allowPlaintextLoopback ? '; plaintext allowed on loopback (test servers only)' : ''}.\n`,
+          );
+        });
+      },
+    );
+
+  account
+    .command('trust-cert <jid> <fingerprint>')
+    .description(
+      'trust one server certificate for this account (its SHA-256 fingerprint, as ferry showed it)',
+    )
+    .action(async (jid: string, fingerprint: string, _opts: unknown, cmd: Command) => {
+      const normal = normaliseFingerprint(fingerprint);
+      if (!normal) {
+        throw new UserFacingError(
+          `"${fingerprint}" is not a SHA-256 fingerprint`,
+          'Copy the fingerprint ferry showed (64 hexadecimal digits, with or without colons).',
+          EXIT.usage,
+        );
+      }
+      await withCommandProfile(cmd, (profile) => {
+        pinCertificate(profile.db, jid, normal);
+        process.stdout.write(
+          `${jid} now trusts the certificate ${normal}.\nNext: ferry sync ${jid}\n`,
+        );
       });
     });
 

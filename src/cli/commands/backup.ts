@@ -21,6 +21,7 @@ import { terminalProgress } from '../progress.js';
 import { withCommandProfile } from './account.js';
 import { listRemoteBackupsCommand } from './backup-remote.js';
 import { asUserFacing } from './store-failures.js';
+import { OTHER_CLIENT_NAMES, runClientImport } from './other-clients.js';
 
 /** The `backup` command group (created once; other modules add subcommands to it). */
 export function backupCommand(program: Command): Command {
@@ -221,9 +222,23 @@ export function registerBackupCommands(program: Command): void {
       'step 3 on the new device: restore backups (the accounts stay disabled until you enable them)',
     )
     .option('--password-file <file>', 'read the password from the first line of FILE')
+    .option(
+      '--from <client>',
+      `read another client's folder instead of backups (${OTHER_CLIENT_NAMES.join(', ')}): ferry backup import --from profanity HOME`,
+    )
+    .option('--account <jid>', 'with --from: the account to take when the folder holds several')
     .option('--json', 'print the result as JSON')
     .action(async (files: string[], opts: Record<string, unknown>, cmd: Command) => {
       if (typeof opts.media === 'string') checkInputFile(opts.media);
+      if (typeof opts.from === 'string') {
+        await runClientImport(
+          opts.from,
+          files,
+          { account: opts.account as string | undefined, json: opts.json === true },
+          cmd,
+        );
+        return;
+      }
       await withCommandProfile(cmd, async (profile) => {
         const results: ImportResult[] = [];
         const failures: { file: string; message: string; hint: string; exitCode: number }[] = [];

@@ -34,6 +34,7 @@ test('ferry sync, send, chats, chat and run against a real server', async (t) =>
     '127.0.0.1',
     '--port',
     String(server.port),
+    '--allow-plaintext-loopback',
   );
   assert.equal(added.code, 0, added.stderr);
 
@@ -123,6 +124,7 @@ test('ferry sync, send, chats, chat and run against a real server', async (t) =>
     '127.0.0.1',
     '--port',
     String(server.port),
+    '--allow-plaintext-loopback',
   ]);
   const failed = await runFerry(['--profile', wrongDir, 'sync', '--no-omemo']);
   assert.equal(failed.code, 1);

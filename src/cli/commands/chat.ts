@@ -19,6 +19,7 @@ import {
 } from '../../store/conversations.js';
 import { listMessages, markConversationRead, MESSAGE_STATUS } from '../../store/messages.js';
 import { readAccountState } from '../../xmpp/account-state.js';
+import { retryWords } from '../../xmpp/login-errors.js';
 import {
   Engine,
   EngineError,
@@ -174,7 +175,11 @@ function stateLine(e: AccountStateEvent): string {
     case 'connecting':
       return `${e.jid} is connecting…`;
     default:
-      return `${e.jid}: ${e.error ?? e.state}`;
+      return (
+        `${e.jid}: ${e.error ?? e.state}` +
+        (e.retryAt ? ` (${retryWords(e.retryAt)})` : '') +
+        (e.hint ? `\n  ${e.hint}` : '')
+      );
   }
 }
 
@@ -226,6 +231,7 @@ export function registerChatCommands(program: Command): void {
                   account: r.jid,
                   state: r.state,
                   error: r.error ?? null,
+                  hint: r.hint ?? null,
                   caughtUp: r.caughtUp,
                   received: r.received.map(messageJson),
                   repairedSessions: repaired.list
@@ -257,12 +263,14 @@ export function registerChatCommands(program: Command): void {
           const failed = reports.find((r) => r.error);
           if (failed) {
             const loginFailed = failed.state === 'login-failed';
+            const refused = loginFailed || failed.state === 'insecure';
             throw new UserFacingError(
               `${failed.jid} did not sync: ${failed.error ?? failed.state}`,
               loginFailed
                 ? 'Check the password (the one the account had on the old device); remove and add the account again to change it.'
-                : 'Check the network and the server address (ferry account list), then run ferry sync again.',
-              loginFailed ? EXIT.failure : EXIT.network,
+                : (failed.hint ??
+                    'Check the network and the server address (ferry account list), then run ferry sync again.'),
+              refused ? EXIT.failure : EXIT.network,
             );
           }
         });

@@ -16,9 +16,10 @@ import { checkInputFile, checkInputFolder, checkOutputFolder } from '../paths.js
 import { obtainPassword } from '../password.js';
 import { resolveProfileDir } from '../profile-option.js';
 import { terminalProgress } from '../progress.js';
+import { OTHER_CLIENT_NAMES, isOtherClient, runClientExport } from './other-clients.js';
 
 interface ExportCommandOptions {
-  to: ExportFormat;
+  to: ExportFormat | string;
   out: string;
   account?: string;
   tz?: string;
@@ -26,6 +27,8 @@ interface ExportCommandOptions {
   withSecrets?: boolean;
   passwordFile?: string;
   json?: boolean;
+  deactivate?: boolean;
+  allowClone?: boolean;
 }
 
 function progressText(e: ExportProgress): string {
@@ -52,11 +55,13 @@ function describe(result: ExportResult): string {
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
-    .description('write chats as text, a web page, JSON or an SQLite database, to read anywhere')
+    .description(
+      'write chats as text, a web page, JSON or an SQLite database, to read anywhere — or hand the account to another client (profanity, Dino)',
+    )
     .argument('[backup]', 'a .ceb backup file (or use --account for an account of the profile)')
     .addOption(
-      new Option('--to <format>', 'what to write')
-        .choices([...EXPORT_FORMATS])
+      new Option('--to <format>', 'what to write: a format, or another client')
+        .choices([...EXPORT_FORMATS, ...OTHER_CLIENT_NAMES])
         .makeOptionMandatory(),
     )
     .requiredOption('--out <dir>', 'folder to write into (created if missing)')
@@ -65,20 +70,36 @@ export function registerExportCommand(program: Command): void {
       '--tz <zone>',
       'time zone for the times shown, e.g. Europe/Berlin (default: this computer’s)',
     )
-    .option('--media <dir...>', 'folders holding the chats’ files, linked from the HTML pages')
+    .option(
+      '--media <dir...>',
+      'folders holding the chats’ files, linked from the HTML pages (and copied into a Dino home)',
+    )
     .option(
       '--with-secrets',
       'sqlite only: keep the account password and OMEMO keys (left out by default)',
     )
     .option('--password-file <file>', 'read the backup password from this file (first line)')
     .option('--json', 'print the result as JSON')
+    .option(
+      '--deactivate',
+      'to another client: disable the account in this profile once its files are written',
+    )
+    .option(
+      '--allow-clone',
+      'to another client: keep the account enabled here too (two devices, one OMEMO identity)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   ferry export alice@example.org.ceb --to html --out ~/chats      (then open ~/chats/alice@example.org/index.html)
   ferry export --account alice@example.org --to txt --out ~/chats --tz UTC
-The layouts and the JSON schema are described in docs/export.md and docs/export-json.md.`,
+  ferry export --account alice@example.org --to profanity --out ~/prof --deactivate
+                                                 (then: HOME=~/prof profanity)
+  ferry export --account alice@example.org --to dino --out ~/dino --deactivate --media ~/Media
+                                                 (then: HOME=~/dino dino-im)
+The layouts and the JSON schema are described in docs/export.md and docs/export-json.md;
+moving to other clients, what is carried and what is not, in docs/clients.md.`,
     )
     .action(async (backup: string | undefined, opts: ExportCommandOptions, cmd: Command) => {
       if ((backup === undefined) === (opts.account === undefined)) {
@@ -87,6 +108,24 @@ The layouts and the JSON schema are described in docs/export.md and docs/export-
             ? 'nothing to export'
             : 'give either a backup file or --account, not both',
           'Name a .ceb file, or an account of the profile with --account JID.',
+          EXIT.usage,
+        );
+      }
+      if (isOtherClient(opts.to)) {
+        if (opts.tz !== undefined || opts.withSecrets) {
+          throw new UserFacingError(
+            `--tz and --with-secrets do not apply to --to ${opts.to}`,
+            'Another client gets the whole account, keys included; drop those options.',
+            EXIT.usage,
+          );
+        }
+        await runClientExport(backup, { ...opts, to: opts.to }, cmd);
+        return;
+      }
+      if (opts.deactivate || opts.allowClone) {
+        throw new UserFacingError(
+          '--deactivate and --allow-clone apply when exporting to another client',
+          `Use them with --to ${OTHER_CLIENT_NAMES.join(' or --to ')}.`,
           EXIT.usage,
         );
       }
@@ -113,7 +152,7 @@ The layouts and the JSON schema are described in docs/export.md and docs/export-
       for (const d of opts.media ?? []) checkInputFolder(d);
       const progress = terminalProgress();
       const exportOptions: ExportOptions = {
-        format: opts.to,
+        format: opts.to as ExportFormat,
         outDir: resolve(opts.out),
         timeZone: opts.tz,
         mediaDirs: opts.media?.map((d) => resolve(d)),

@@ -8,12 +8,8 @@ import { Transform } from 'node:stream';
 // Only what `inspect` needs is loaded up front (the header); decrypting loads the rest when used.
 import { readHeader } from '../../format/header.js';
 import { CebError } from '../../format/errors.js';
-import {
-  BACKUP_TABLES,
-  type BackupHeader,
-  type BackupRow,
-  type BackupTable,
-} from '../../format/types.js';
+import type { OpenedBackup } from '../../format/open-backup.js';
+import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../../format/types.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { obtainPassword } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
@@ -128,7 +124,7 @@ async function openWithPassword(
   opts: { passwordFile?: string },
   progress: Progress,
   verb: string,
-): Promise<{ header: BackupHeader; size: number; rows: AsyncIterable<BackupRow> }> {
+): Promise<OpenedBackup & { size: number }> {
   let header: BackupHeader;
   let size: number;
   try {
@@ -147,7 +143,7 @@ async function openWithPassword(
   try {
     const { openBackup } = await import('../../format/open-backup.js');
     const opened = await openBackup(counted, password);
-    return { header: opened.header, size, rows: opened.rows };
+    return { ...opened, size };
   } catch (err) {
     source.destroy();
     counted.destroy();
@@ -162,15 +158,17 @@ async function verify(
 ): Promise<void> {
   const progress = terminalProgress();
   try {
-    const { header, size, rows } = await openWithPassword(file, opts, progress, 'verifying');
+    const opened = await openWithPassword(file, opts, progress, 'verifying');
+    const { header, size } = opened;
     const counts = Object.fromEntries(BACKUP_TABLES.map((t) => [t, 0])) as Record<
       BackupTable,
       number
     >;
     let total = 0;
-    for await (const row of rows) {
-      counts[row.table]++;
-      total++;
+    // Parsed on worker threads; only the counts per table come back.
+    for await (const batch of opened.batches({ values: false })) {
+      BACKUP_TABLES.forEach((t, i) => (counts[t] += batch.counts[i] ?? 0));
+      total += batch.counts.reduce((a, b) => a + b, 0);
     }
     progress.done();
     if (opts.json) {

@@ -48,13 +48,19 @@ export class Profanity {
   private constructor(
     /** Path of this instance's tmux socket. */
     private readonly socket: string,
-    /** The folder holding HOME, the XDG folders and the socket; removed by `stop()`. */
+    /** The folder holding the socket (and HOME unless given); removed by `stop()`. */
     readonly dir: string,
+    /** profanity's HOME. */
+    readonly home: string,
   ) {}
 
-  /** Starts profanity with its files in `dir` (created). */
-  static async start(dir: string): Promise<Profanity> {
-    const home = join(dir, 'home');
+  /**
+   * Starts profanity with its files in `dir` (created), or with `home` as HOME (a home made
+   * elsewhere, e.g. by `ferry export --to profanity`; not removed by `stop()`).
+   */
+  static async start(dir: string, opts: { home?: string } = {}): Promise<Profanity> {
+    const home = opts.home ?? join(dir, 'home');
+    mkdirSync(dir, { recursive: true });
     mkdirSync(join(home, '.config'), { recursive: true });
     mkdirSync(join(home, '.local', 'share'), { recursive: true });
     // A unix socket path must stay under ~107 bytes; fall back to /tmp for deep dirs.
@@ -94,7 +100,7 @@ export class Profanity {
       'LANG=C.UTF-8',
       'profanity',
     ]);
-    const p = new Profanity(socket, dir);
+    const p = new Profanity(socket, dir, home);
     try {
       await p.waitFor(/Type \/help for help information/, 10_000);
     } catch (e) {
@@ -173,7 +179,7 @@ export class Profanity {
   /** The screen's last lines, the exit status and the end of profanity's own log. */
   private async diagnosis(screen: string): Promise<string> {
     const status = await this.exitStatus();
-    const logFile = join(this.dir, 'home', '.local', 'share', 'profanity', 'logs', 'profanity.log');
+    const logFile = join(this.home, '.local', 'share', 'profanity', 'logs', 'profanity.log');
     const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15) : [];
     return [
       status === null ? 'profanity is running' : `profanity exited (${status})`,
@@ -196,6 +202,19 @@ export class Profanity {
     }
     await this.type(`/account set ${jid} password ${password}`);
     await this.waitFor(/Updated password for account/);
+    await this.type(`/connect ${jid}`);
+    await this.waitFor(/logged in successfully/);
+  }
+
+  /**
+   * Connects an account that is already in profanity's accounts file (e.g. written by ferry),
+   * pointed at the test server first: 127.0.0.1, the port, no TLS (loopback).
+   */
+  async connectExisting(jid: string, port: number): Promise<void> {
+    for (const setting of ['server 127.0.0.1', `port ${port}`, 'tls disable']) {
+      await this.type(`/account set ${jid} ${setting}`);
+    }
+    await this.waitFor(/Updated TLS policy for account/);
     await this.type(`/connect ${jid}`);
     await this.waitFor(/logged in successfully/);
   }

@@ -9,6 +9,11 @@ export interface SeedAccount {
   password: string;
   hostname?: string;
   port?: number;
+  /**
+   * The account's explicit opt-in for a plaintext test server on loopback; spreading a test
+   * Prosody's `server.accountOptions` sets it (with hostname and port) when that server has no TLS.
+   */
+  allowPlaintextLoopback?: boolean;
   /** The contact the history is with. */
   peer: string;
 }
@@ -20,6 +25,7 @@ export function seedOldDevice(db: Database.Database, seed: SeedAccount): { accou
     password: seed.password,
     ...(seed.hostname !== undefined ? { hostname: seed.hostname } : {}),
     ...(seed.port !== undefined ? { port: seed.port } : {}),
+    ...(seed.allowPlaintextLoopback ? { allowPlaintextLoopback: true } : {}),
   });
   const { conversation } = findOrCreateConversation(db, {
     accountUuid: account.uuid,

@@ -2,7 +2,8 @@
  * A plain xmpp.js client standing in for the other person in tests ("contact B"): connects to a
  * test Prosody, sends chat/group messages, and collects what it receives.
  */
-import { client, xml, type Client } from '@xmpp/client';
+import { xml, type Client } from '@xmpp/client';
+import { createXmppClient } from '../xmpp-client.js';
 import type { Element } from '@xmpp/xml';
 import type { ProsodyServer } from './prosody.js';
 
@@ -28,21 +29,26 @@ export interface TestContact {
 
 let counter = 0;
 
+/**
+ * Connects contact `user` to the test server (plaintext when the server has no TLS; with TLS,
+ * trusting `trust.ca`, the server's test CA).
+ */
 export async function connectContact(
   server: ProsodyServer,
   user: string,
   password: string,
   resource = 'test',
+  trust: { ca?: string } = {},
 ): Promise<TestContact> {
-  const xmpp = client({
-    service: server.service,
+  const xmpp = createXmppClient({
     domain: server.domain,
     username: user,
     password,
     resource,
+    allowPlaintextLoopback: !server.tls,
+    ...(trust.ca ? { extraCaCertificates: [trust.ca] } : {}),
   });
   xmpp.on('error', () => {});
-  xmpp.reconnect.stop();
   const received: TestContact['received'] = [];
   const waiters = new Set<() => void>();
   const presenceWaiters = new Set<(p: Element) => void>();
@@ -59,7 +65,13 @@ export async function connectContact(
     });
     for (const w of waiters) w();
   });
-  await xmpp.start();
+  const online = new Promise((resolve, reject) => {
+    xmpp.once('online', resolve);
+    xmpp.once('error', reject);
+  });
+  await xmpp.connect(server.service);
+  await xmpp.open({ domain: server.domain });
+  await online;
   // xmpp.js reports 'online' before it enabled stream management; sending before that makes its
   // stanza counter go wrong and the server drop the stream. Wait until it is enabled.
   const sm = xmpp.streamManagement as unknown as { enabled: boolean };

@@ -4,10 +4,23 @@
  * PEP (with publish-options advertised on the server), smacks, offline storage and optionally a MUC
  * component with MAM.
  *
+ * Without `tls` the server offers no TLS at all: ferry refuses such a server unless the account
+ * opts in with `allowPlaintextLoopback` (see docs/chat.md). Spread `server.accountOptions` into
+ * `addAccount` and it is set for you:
+ *
  *   const server = await startProsody({ muc: true });
  *   t.after(() => server.stop());
  *   await server.register('alice', 'secret');
- *   // connect to xmpp://127.0.0.1:${server.port}, domain server.domain
+ *   addAccount(db, { jid: `alice@${server.domain}`, password: 'secret', ...server.accountOptions });
+ *   // (CLI: ferry account add JID --hostname 127.0.0.1 --port ${server.port} --allow-plaintext-loopback)
+ *
+ * With `tls` (a certificate and key, e.g. from {@link createTestCa} in ./test-ca.ts) it requires
+ * encryption on c2s (STARTTLS), and with `tls.directTls` also listens for direct TLS (XEP-0368) on
+ * `server.directTlsPort`; `server.accountOptions` then carries no plaintext opt-in:
+ *
+ *   const ca = createTestCa();
+ *   const server = await startProsody({ tls: { ...ca.issue('ferry.test'), directTls: true } });
+ *   // trust ca.pem: EngineOptions.extraCaCertificates, or NODE_EXTRA_CA_CERTS=ca.certPath for `ferry`
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync, existsSync } from 'node:fs';
@@ -30,6 +43,32 @@ export interface ProsodyOptions {
   domain?: string;
   /** Lua lines appended to the global section of the config. */
   extraGlobalConfig?: string;
+  /** Serve TLS with this certificate; without it the server has no TLS at all (plaintext only). */
+  tls?: ProsodyTlsOptions;
+  /**
+   * The hash Prosody stores passwords with, which decides the SCRAM mechanism it offers:
+   * `SHA-1` (SCRAM-SHA-1, default without TLS) or `SHA-256` (SCRAM-SHA-256, default with TLS).
+   */
+  passwordHash?: 'SHA-1' | 'SHA-256';
+}
+
+export interface ProsodyTlsOptions {
+  /** PEM certificate file (chain) the server presents. */
+  certPath: string;
+  /** Its PEM private key file. */
+  keyPath: string;
+  /** Require TLS before authentication on c2s (`c2s_require_encryption`); default true. */
+  requireEncryption?: boolean;
+  /** Also listen for direct TLS (XEP-0368) on `directTlsPort`; default false. */
+  directTls?: boolean;
+}
+
+/** What `addAccount` needs to point an account at this test server (spread it into NewAccount). */
+export interface TestAccountOptions {
+  hostname: string;
+  port: number;
+  /** Set (true) only for a server without TLS: the account's explicit plaintext-on-loopback opt-in. */
+  allowPlaintextLoopback?: boolean;
 }
 
 export interface ProsodyServer {
@@ -42,6 +81,15 @@ export interface ProsodyServer {
   dir: string;
   /** `xmpp://127.0.0.1:<port>`, for xmpp.js's `service` option. */
   service: string;
+  /** Direct TLS port on 127.0.0.1 when started with `tls.directTls`, else undefined. */
+  directTlsPort: number | undefined;
+  /** Whether the server has TLS (started with `tls`). */
+  tls: boolean;
+  /**
+   * `{ hostname: '127.0.0.1', port }`, plus `allowPlaintextLoopback: true` when the server has no
+   * TLS: spread into `addAccount(db, { jid, password, ...server.accountOptions })`.
+   */
+  accountOptions: TestAccountOptions;
   /** Creates the account `user@domain` (works while the server runs). */
   register(user: string, password: string): Promise<void>;
   /** Stops the server (SIGTERM, waits for exit) and removes the temporary folder. Idempotent. */
@@ -107,12 +155,17 @@ function luaString(s: string): string {
 
 function configText(
   dir: string,
-  port: number,
+  ports: { c2s: number; directTls: number | undefined },
   domain: string,
   opts: ProsodyOptions,
   mucDomain: string | undefined,
 ): string {
   const archive = opts.archive ?? 'memory';
+  const tls = opts.tls;
+  const passwordHash = opts.passwordHash ?? (tls ? 'SHA-256' : 'SHA-1');
+  const ssl = tls
+    ? `{ certificate = ${luaString(tls.certPath)}, key = ${luaString(tls.keyPath)} }`
+    : undefined;
   const lines = [
     `run_as_root = true`,
     `daemonize = false`,
@@ -123,15 +176,17 @@ function configText(
     `log = { { levels = { min = ${luaString(process.env.FERRY_PROSODY_LOG ?? 'warn')} }, to = "file", filename = ${luaString(join(dir, 'prosody.log'))} } }`,
     `interfaces = { "127.0.0.1" }`,
     `local_interfaces = { "127.0.0.1" }`,
-    `c2s_ports = { ${port} }`,
-    `c2s_direct_tls_ports = { }`,
+    `c2s_ports = { ${ports.c2s} }`,
+    `c2s_direct_tls_ports = { ${ports.directTls ?? ''} }`,
     `s2s_ports = { }`,
     `http_ports = { }`,
     `https_ports = { }`,
-    `c2s_require_encryption = false`,
+    `c2s_require_encryption = ${tls ? String(tls.requireEncryption ?? true) : 'false'}`,
     `s2s_require_encryption = false`,
-    `allow_unencrypted_plain_auth = true`,
+    `allow_unencrypted_plain_auth = ${tls ? 'false' : 'true'}`,
+    ...(ssl ? [`ssl = ${ssl}`, `c2s_direct_tls_ssl = ${ssl}`] : []),
     `authentication = "internal_hashed"`,
+    `password_hash = ${luaString(passwordHash)}`,
     `default_iteration_count = 128`,
     `storage = { archive = ${luaString(archive)}, muc_log = ${luaString(archive)} }`,
     `default_archive_policy = true`,
@@ -143,12 +198,13 @@ function configText(
     `limits = { c2s = { rate = "100mb/s" } }`,
     `modules_enabled = { "roster", "saslauth", "disco", "carbons", "pep", "private", "blocklist",`,
     `  "vcard4", "vcard_legacy", "version", "uptime", "time", "ping", "register", "mam", "smacks",`,
-    `  "offline", "posix", "ferry_publish_options" }`,
-    `modules_disabled = { "s2s", "tls" }`,
+    `  "offline", "posix", "ferry_publish_options"${tls ? ', "tls"' : ''} }`,
+    `modules_disabled = { "s2s"${tls ? '' : ', "tls"'} }`,
     `allow_registration = false`,
     opts.extraGlobalConfig ?? '',
     ``,
     `VirtualHost ${luaString(domain)}`,
+    ...(ssl ? [`  ssl = ${ssl}`] : []),
   ];
   if (mucDomain) {
     lines.push(
@@ -178,8 +234,13 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<ProsodySe
   const domain = opts.domain ?? 'ferry.test';
   const mucDomain = opts.muc ? `conference.${domain}` : undefined;
   const port = await freePort();
+  let directTlsPort = opts.tls?.directTls ? await freePort() : undefined;
+  while (directTlsPort === port) directTlsPort = await freePort();
   const configPath = join(dir, 'prosody.cfg.lua');
-  writeFileSync(configPath, configText(dir, port, domain, opts, mucDomain));
+  writeFileSync(
+    configPath,
+    configText(dir, { c2s: port, directTls: directTlsPort }, domain, opts, mucDomain),
+  );
 
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -209,7 +270,10 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<ProsodySe
       await waitFor(
         async () => {
           if (child !== proc) throw new Error(`prosody exited at start:\n${output}`);
-          return canConnect(port);
+          return (
+            (await canConnect(port)) &&
+            (directTlsPort === undefined || (await canConnect(directTlsPort)))
+          );
         },
         10_000,
         'prosody to accept connections',
@@ -238,6 +302,13 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<ProsodySe
     mucDomain,
     dir,
     service: `xmpp://127.0.0.1:${port}`,
+    directTlsPort,
+    tls: opts.tls !== undefined,
+    accountOptions: {
+      hostname: '127.0.0.1',
+      port,
+      ...(opts.tls ? {} : { allowPlaintextLoopback: true }),
+    },
     async register(user, password) {
       await execFileAsync('prosodyctl', [
         '--config',

@@ -1,0 +1,204 @@
+/**
+ * The real Dino (Debian `dino-im` 0.4.2) for tests, headless and walled off.
+ *
+ * Dino only logs in over TLS, to port 5222 of the account's domain (after SRV lookups), with a
+ * certificate the system trusts. So it runs in a private network and mount namespace made with
+ * `unshare` (root): loopback up, `/etc/hosts` naming the domain 127.0.0.1, and the system CA bundle
+ * replaced by one holding the test CA (GnuTLS reads /etc/ssl/certs/ca-certificates.crt). Inside, a
+ * small relay listens on 127.0.0.1:5222 and passes each connection through a Unix socket to the
+ * test's Prosody outside (its TLS is end to end, the relay only copies bytes). Xvfb gives it a
+ * screen (reachable from outside through its socket in /tmp/.X11-unix, for screenshots and
+ * xdotool), dbus-run-session a session bus, HOME the home folder under test.
+ */
+import { spawn, execFile, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+const TOOLS = [
+  'dino-im',
+  'Xvfb',
+  'dbus-run-session',
+  'unshare',
+  'ip',
+  'mount',
+  'import',
+  'xdotool',
+];
+
+/** Why Dino cannot run here (one line), or false when it can. */
+export function dinoUnavailable(): string | false {
+  const missing = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  if (missing.length > 0) return `not installed: ${missing.join(', ')}`;
+  if (process.getuid?.() !== 0)
+    return 'needs root for its network namespace (unshare --net --mount)';
+  const probe = spawnSync('unshare', ['--net', '--mount', 'true']);
+  if (probe.status !== 0)
+    return `cannot make a network namespace: ${probe.stderr.toString().trim()}`;
+  return false;
+}
+
+export interface DinoOptions {
+  /** The home folder Dino uses (HOME). */
+  home: string;
+  /** The XMPP domain whose port 5222 leads to `prosodyPort`. */
+  domain: string;
+  /** The test Prosody's c2s port on 127.0.0.1 (outside the namespace). */
+  prosodyPort: number;
+  /** PEM of the CA that signed the server's certificate. */
+  caCertPem: string;
+}
+
+export interface RunningDino {
+  display: string;
+  /** Saves a PNG of the whole screen. */
+  screenshot(file: string): Promise<void>;
+  /** Runs xdotool on Dino's screen (e.g. `['type', '--delay', '20', 'hello']`). */
+  xdotool(args: string[]): Promise<string>;
+  /** Waits until Dino's main window is on screen. */
+  windowShown(): Promise<void>;
+  /**
+   * Opens the first chat of the list and sends `text` from its message box, as a person would;
+   * done when `sent()` says Dino stored it (tried again, a few times, if a click went astray).
+   */
+  say(text: string, sent: () => boolean): Promise<void>;
+  /** What Dino printed so far. */
+  output(): string;
+  /** Stops Dino, its bus, screen and relay; waits until they are gone. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function freeDisplay(): number {
+  for (let n = 140 + (process.pid % 500); ; n++) {
+    if (!existsSync(`/tmp/.X${n}-lock`) && !existsSync(`/tmp/.X11-unix/X${n}`)) return n;
+  }
+}
+
+const RELAY = `
+const net = require('node:net');
+const sock = process.argv[2];
+net.createServer((c) => {
+  const u = net.connect(sock);
+  c.pipe(u).pipe(c);
+  c.on('error', () => u.destroy());
+  u.on('error', () => c.destroy());
+}).listen(5222, '127.0.0.1');
+`;
+
+export async function startDino(opts: DinoOptions): Promise<RunningDino> {
+  const work = mkdtempSync(join(tmpdir(), 'ferry-dino-run-'));
+  const socketPath = join(work, 'xmpp.sock');
+  const bridge: Server = createServer((c) => {
+    const u = connect(opts.prosodyPort, '127.0.0.1');
+    c.pipe(u).pipe(c);
+    c.on('error', () => u.destroy());
+    u.on('error', () => c.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    bridge.once('error', reject);
+    bridge.listen(socketPath, () => resolve());
+  });
+  const system = existsSync('/etc/ssl/certs/ca-certificates.crt')
+    ? readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8')
+    : '';
+  writeFileSync(join(work, 'ca-certificates.crt'), `${system}\n${opts.caCertPem}`);
+  writeFileSync(join(work, 'hosts'), `127.0.0.1 localhost ${opts.domain}\n::1 localhost\n`);
+  writeFileSync(join(work, 'relay.cjs'), RELAY);
+  const displayNumber = freeDisplay();
+  const display = `:${displayNumber}`;
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const script = [
+    'set -e',
+    'ip link set lo up',
+    // getaddrinfo(AI_ADDRCONFIG), as GLib calls it per address family, finds nothing while
+    // loopback is the only interface: give the namespace an IPv4 address on a veth pair.
+    'ip link add ferry0 type veth peer name ferry1',
+    'ip addr add 10.254.254.1/30 dev ferry0',
+    'ip link set ferry0 up',
+    'ip link set ferry1 up',
+    `mount --bind ${q(join(work, 'hosts'))} /etc/hosts`,
+    `touch /etc/ssl/certs/ca-certificates.crt 2>/dev/null || true`,
+    `mount --bind ${q(join(work, 'ca-certificates.crt'))} /etc/ssl/certs/ca-certificates.crt`,
+    `${q(process.execPath)} ${q(join(work, 'relay.cjs'))} ${q(socketPath)} &`,
+    `Xvfb ${display} -screen 0 1280x800x24 -nolisten tcp >${q(join(work, 'xvfb.log'))} 2>&1 &`,
+    `for i in $(seq 1 100); do [ -e /tmp/.X11-unix/X${displayNumber} ] && break; sleep 0.05; done`,
+    `export DISPLAY=${display} HOME=${q(opts.home)} NO_AT_BRIDGE=1 GSETTINGS_BACKEND=memory`,
+    'unset XDG_DATA_HOME XDG_CONFIG_HOME XDG_CACHE_HOME DBUS_SESSION_BUS_ADDRESS',
+    'exec dbus-run-session -- dino-im',
+  ].join('\n');
+  let output = '';
+  const child: ChildProcess = spawn(
+    'unshare',
+    ['--net', '--mount', '--propagation', 'private', 'sh', '-c', script],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let stopped = false;
+  const x = async (cmd: string, args: string[]) =>
+    (await execFileAsync(cmd, args, { env: { ...process.env, DISPLAY: display } })).stdout;
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const windowShown = async () => {
+    await execFileAsync('xdotool', ['search', '--sync', '--onlyvisible', '--class', 'dino'], {
+      env: { ...process.env, DISPLAY: display },
+      timeout: 60_000,
+    });
+  };
+  // Wait for the screen (Dino draws into it once it started).
+  for (let i = 0; i < 200 && !existsSync(`/tmp/.X11-unix/X${displayNumber}`); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  return {
+    display,
+    async screenshot(file) {
+      await x('import', ['-window', 'root', file]);
+    },
+    xdotool: (args) => x('xdotool', args),
+    windowShown,
+    async say(text, sent) {
+      await windowShown();
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await x('xdotool', ['mousemove', '150', '80', 'click', '1']);
+        await pause(1000);
+        await x('xdotool', ['mousemove', '750', '665', 'click', '1']);
+        await x('xdotool', ['type', '--delay', '30', text]);
+        await x('xdotool', ['key', 'Return']);
+        for (let i = 0; i < 50; i++) {
+          if (sent()) return;
+          await pause(200);
+        }
+      }
+      throw new Error(`Dino did not send "${text}"`);
+    },
+    output: () => output,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (child.pid !== undefined && child.exitCode === null) {
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+        const timer = setTimeout(() => {
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }, 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await new Promise<void>((r) => bridge.close(() => r()));
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * What the Dino tests share: a ferry device (profile + engine with OMEMO) on the test Prosody,
+ * reading Dino's database while it runs, waiting, and cleaning up in reverse order.
+ */
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addAccount, findAccountByJid } from '../../../store/accounts.js';
+import { findConversation } from '../../../store/conversations.js';
+import { listMessages, type MessageRow } from '../../../store/messages.js';
+import { openProfile, type Profile } from '../../../store/profile.js';
+import { OmemoCrypto, type OmemoEvent } from '../../../omemo/omemo-crypto.js';
+import { Engine } from '../../../xmpp/engine.js';
+import { waitUntil } from '../../../xmpp/testing/contact.js';
+import { dinoDbPath, omemoDbPath } from '../layout.js';
+
+export { waitUntil };
+
+/** Clean-up steps, run last-in first-out whatever happened. */
+export class Cleanup {
+  private readonly steps: (() => unknown)[] = [];
+  constructor(t: { after(fn: () => unknown): void }) {
+    t.after(async () => {
+      for (const step of this.steps.reverse()) {
+        try {
+          await step();
+        } catch {
+          // keep cleaning up
+        }
+      }
+    });
+  }
+  after(fn: () => unknown): void {
+    this.steps.push(fn);
+  }
+  tempDir(prefix: string): string {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    this.after(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+}
+
+export interface FerryDevice {
+  profile: Profile;
+  engine: Engine;
+  events: OmemoEvent[];
+  jid: string;
+  stop(): Promise<void>;
+}
+
+const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
+
+/** A profile with one account on the test server: over TLS, or plain text with the opt-in. */
+export function newProfile(
+  c: Cleanup,
+  dir: string,
+  jid: string,
+  password: string,
+  port: number,
+  resource: string,
+  plaintext: boolean,
+): Profile {
+  const profile = openProfile(dir);
+  c.after(() => profile.close());
+  addAccount(profile.db, {
+    jid,
+    password,
+    hostname: '127.0.0.1',
+    port,
+    resource,
+    ...(plaintext ? { allowPlaintextLoopback: true } : {}),
+  });
+  return profile;
+}
+
+/** Starts ferry's engine on the profile (trusting the test CA); resolves once caught up. */
+export async function startFerry(
+  c: Cleanup,
+  profile: Profile,
+  jid: string,
+  caPem: string,
+): Promise<FerryDevice> {
+  const events: OmemoEvent[] = [];
+  const engine = new Engine(profile, {
+    ...fast,
+    extraCaCertificates: [caPem],
+    crypto: new OmemoCrypto(profile.db, (e) => events.push(e)),
+  });
+  const caught = new Promise((resolve) => engine.once('catchup-done', resolve));
+  await engine.start();
+  await caught;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await engine.stop();
+  };
+  c.after(stop);
+  return { profile, engine, events, jid, stop };
+}
+
+export function chatWith(profile: Profile, accountJid: string, contact: string): MessageRow[] {
+  const account = findAccountByJid(profile.db, accountJid);
+  const conversation = account && findConversation(profile.db, account.uuid, contact);
+  return conversation ? listMessages(profile.db, conversation.uuid) : [];
+}
+
+/** Reads one of the Dino home's databases while Dino may be running (WAL). */
+export function queryDino<T>(
+  home: string,
+  which: 'dino' | 'omemo',
+  sql: string,
+  ...params: unknown[]
+): T[] {
+  const file = which === 'dino' ? dinoDbPath(home) : omemoDbPath(home);
+  if (!existsSync(file)) return [];
+  const db = new Database(file, { readonly: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+export interface DinoMessageRow {
+  id: number;
+  body: string;
+  direction: number;
+  encryption: number;
+  hide: number;
+  server_id: string | null;
+  stanza_id: string | null;
+  bare_jid: string;
+}
+
+/** Dino's messages with their content item's `hide` flag, oldest first. */
+export function dinoMessages(home: string): DinoMessageRow[] {
+  return queryDino<DinoMessageRow>(
+    home,
+    'dino',
+    `SELECT m.id, m.body, m.direction, m.encryption, m.server_id, m.stanza_id, ci.hide, j.bare_jid
+     FROM message m JOIN jid j ON j.id = m.counterpart_id
+     LEFT JOIN content_item ci ON ci.content_type = 1 AND ci.foreign_id = m.id
+     ORDER BY m.time, m.id`,
+  );
+}
