@@ -61,7 +61,7 @@ export const COMMAND_GROUPS: {
         name: 'export',
         term: 'export [options] [backup]',
         description:
-          'write chats as text, a web page, JSON or an SQLite database, to read anywhere',
+          'write chats as text, a web page, JSON or an SQLite database, to read anywhere — or hand the account to another client (profanity, Dino)',
       },
     ],
     load: async () => [(await import('./export.js')).registerExportCommand],
