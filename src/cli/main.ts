@@ -1,4 +1,5 @@
 import { Command, CommanderError, Help } from 'commander';
+import { visibleText } from '../format/visible-text.js';
 import { describeFailure, EXIT } from './failure.js';
 import { COMMAND_GROUPS, registerCommandGroup, registerCommands } from './commands/index.js';
 import { addExamples } from './examples.js';
@@ -97,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     const { message, hint, exitCode } = describeFailure(err);
-    process.stderr.write(`ferry: ${message}\n  hint: ${hint}\n`);
+    process.stderr.write(`ferry: ${visibleText(message)}\n  hint: ${hint}\n`);
     if (process.env.FERRY_DEBUG === '1' && err instanceof Error && err.stack) {
       process.stderr.write(`${err.stack}\n`);
     }

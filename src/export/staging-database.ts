@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { CONVERSATIONS_TABLES_DDL } from '../store/schema.js';
 import { BackupRowInserter, type DbRow } from '../store/backup-rows.js';
 import type { BackupRow } from '../format/types.js';
@@ -14,13 +14,21 @@ import { asConversationsRestores } from '../format/line-endings.js';
 export function createExportDatabase(path: string): Database.Database {
   // Created private first: it may hold the account's data before it is renamed into place.
   closeSync(openSync(path, 'wx', 0o600));
-  const db = new Database(path);
-  db.pragma('journal_mode = OFF');
-  db.pragma('synchronous = OFF');
-  db.pragma('foreign_keys = OFF');
-  db.pragma('cache_size = -16000');
-  db.exec(CONVERSATIONS_TABLES_DDL);
-  return db;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.pragma('foreign_keys = OFF');
+    db.pragma('cache_size = -16000');
+    db.exec(CONVERSATIONS_TABLES_DDL);
+    return db;
+  } catch (err) {
+    // E.g. a full disk before the tables exist: no scratch file is left behind.
+    db?.close();
+    rmSync(path, { force: true });
+    throw err;
+  }
 }
 
 /** Tables holding the account's OMEMO private keys and sessions. */

@@ -5,12 +5,62 @@ export const TAG_LENGTH = 16;
 /** A gzip stream starts with these bytes (magic + deflate); a wrong key gives random ones. */
 const GZIP_START = [0x1f, 0x8b, 0x08];
 
-/** Throws WrongPasswordError unless the first decrypted bytes start a gzip stream. */
-export function checkFirstBytes(key: Buffer, iv: Uint8Array, firstCiphertext: Uint8Array): void {
+/** Whether the first decrypted bytes start a gzip stream (false: most likely a wrong password). */
+export function startsGzip(key: Buffer, iv: Uint8Array, firstCiphertext: Uint8Array): boolean {
+  const plain = firstPlainBytes(key, iv, firstCiphertext);
+  return plain.length >= GZIP_START.length && GZIP_START.every((b, i) => plain[i] === b);
+}
+
+function firstPlainBytes(key: Buffer, iv: Uint8Array, firstCiphertext: Uint8Array): Buffer {
   const decipher = createDecipheriv('aes-128-gcm', key, iv);
-  const plain = decipher.update(firstCiphertext.subarray(0, GZIP_START.length));
-  if (plain.length < GZIP_START.length || GZIP_START.some((b, i) => plain[i] !== b)) {
-    throw new WrongPasswordError();
+  return decipher.update(firstCiphertext.subarray(0, GZIP_START.length));
+}
+
+/**
+ * Whether the first decrypted bytes start a zlib stream (RFC 1950 header: deflate, check bits
+ * valid) — what a right password on a body compressed the wrong way looks like. A wrong key gives
+ * this by chance once in about 16,000 files; the tag then decides.
+ */
+export function startsZlib(key: Buffer, iv: Uint8Array, firstCiphertext: Uint8Array): boolean {
+  const plain = firstPlainBytes(key, iv, firstCiphertext);
+  const cmf = plain[0] ?? 0;
+  const flg = plain[1] ?? 0;
+  return plain.length >= 2 && (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0;
+}
+
+/**
+ * Throws WrongPasswordError unless the first decrypted bytes start a gzip stream. Bytes that start
+ * a zlib stream instead are checked against the whole file's tag (`authenticates` reads it): if the
+ * file authenticates, the password was right and the body is damaged.
+ */
+export async function checkFirstBytes(
+  key: Buffer,
+  iv: Uint8Array,
+  firstCiphertext: Uint8Array,
+  authenticates?: () => Promise<boolean>,
+): Promise<void> {
+  if (startsGzip(key, iv, firstCiphertext)) return;
+  if (authenticates && startsZlib(key, iv, firstCiphertext) && (await authenticates())) {
+    throw new DamagedBackupError(
+      "the backup's body is not gzip-compressed (it is a zlib stream): it is not what Conversations writes",
+    );
+  }
+  throw new WrongPasswordError();
+}
+
+/** Whether `ciphertext` (ending with its tag) authenticates under `key`. */
+export async function authenticatesWith(
+  ciphertext: AsyncIterable<Uint8Array>,
+  key: Buffer,
+  iv: Uint8Array,
+): Promise<boolean> {
+  try {
+    for await (const _ of decryptChunks(ciphertext, key, iv)) {
+      // only the tag matters
+    }
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -35,15 +35,24 @@ function gzipHeaderLength(buf: Buffer): number | undefined {
   return buf.length >= offset ? offset : undefined;
 }
 
-function waitForDrain(stream: InflateRaw): Promise<void> {
+/**
+ * Resolves when the inflater can take more input, or when it will never take any (destroyed, failed
+ * or closed). A stream destroyed before the wait starts emits nothing more: waiting for an event
+ * then would never end, so that case resolves at once.
+ */
+export function waitForDrain(stream: InflateRaw): Promise<void> {
+  if (stream.destroyed || stream.writableEnded || !stream.writableNeedDrain)
+    return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       stream.off('drain', done);
       stream.off('close', done);
+      stream.off('error', done);
       resolve();
     };
     stream.on('drain', done);
     stream.on('close', done);
+    stream.on('error', done);
   });
 }
 
@@ -68,15 +77,18 @@ export async function* gunzipStrict(plain: AsyncIterable<Buffer>): AsyncGenerato
   let stopped = false;
   let feedError: unknown;
 
+  // Once the inflater failed (damaged data) it takes nothing more: the feeder must stop then,
+  // never wait for an event a destroyed stream will not emit.
+  const refused = (): boolean => stopped || inflater.destroyed;
   const feed = async (chunk: Buffer): Promise<void> => {
-    if (chunk.length === 0 || stopped) return;
+    if (chunk.length === 0 || refused()) return;
     fed += chunk.length;
     if (!inflater.write(chunk)) await waitForDrain(inflater);
   };
   const feeder = (async () => {
     try {
       for await (const chunk of plain) {
-        if (stopped) break;
+        if (refused()) break;
         let data = chunk;
         if (headerBuf !== undefined) {
           headerBuf = Buffer.concat([headerBuf, data]);
@@ -97,7 +109,7 @@ export async function* gunzipStrict(plain: AsyncIterable<Buffer>): AsyncGenerato
         await feed(joined.subarray(0, joined.length - TRAILER_LENGTH));
       }
       if (headerBuf !== undefined) throw damaged('it ends inside the gzip header');
-      inflater.end();
+      if (!refused()) inflater.end();
     } catch (err) {
       feedError = err;
       inflater.destroy();

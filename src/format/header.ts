@@ -112,3 +112,17 @@ export function encodeHeader(header: BackupHeader): Buffer {
     header.salt,
   ]);
 }
+
+/** Milliseconds a JavaScript Date can hold either side of the epoch. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * The header's timestamp as an ISO 8601 time, or — for a value no date can hold (any 64-bit value
+ * may be in a file) — the number of milliseconds as written, e.g. `4611686018427387904 ms`.
+ */
+export function headerTime(timestamp: bigint): string {
+  if (timestamp >= -BigInt(MAX_DATE_MS) && timestamp <= BigInt(MAX_DATE_MS)) {
+    return new Date(Number(timestamp)).toISOString();
+  }
+  return `${timestamp.toString()} ms`;
+}

@@ -1,5 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { checkFirstBytes, decryptChunks, TAG_LENGTH, type DecryptOutcome } from './decrypt.js';
+import {
+  authenticatesWith,
+  checkFirstBytes,
+  decryptChunks,
+  TAG_LENGTH,
+  type DecryptOutcome,
+} from './decrypt.js';
 import { CebError, DamagedBackupError, NotABackupError } from './errors.js';
 import { gunzipStrict } from './gunzip.js';
 import { headerEndsEarly, MAX_HEADER_LENGTH, readHeader, tryParseHeader } from './header.js';
@@ -48,9 +54,11 @@ async function openPath(path: string, password: string): Promise<OpenedBackup> {
   }
   const key = await deriveKey(password, header.salt);
   const first = await readRange(path, headerLength, 3);
-  checkFirstBytes(key, header.iv, first);
   const ciphertext = (): AsyncIterable<Buffer> =>
     createReadStream(path, { start: headerLength, highWaterMark: READ_CHUNK });
+  await checkFirstBytes(key, header.iv, first, () =>
+    authenticatesWith(ciphertext(), key, header.iv),
+  );
   return opened(header, key, ciphertext);
 }
 
@@ -92,7 +100,6 @@ async function openStream(stream: NodeJS.ReadableStream, password: string): Prom
     throw new DamagedBackupError('the file is too short: it ends right after its header');
   }
   const key = await deriveKey(password, header.salt);
-  checkFirstBytes(key, header.iv, buf.subarray(length));
   const rest = buf.subarray(length);
   let used = false;
   const ciphertext = (): AsyncIterable<Buffer> => {
@@ -108,6 +115,9 @@ async function openStream(stream: NodeJS.ReadableStream, password: string): Prom
       }
     })();
   };
+  await checkFirstBytes(key, header.iv, rest, () =>
+    authenticatesWith(ciphertext(), key, header.iv),
+  );
   return opened(header, key, ciphertext);
 }
 

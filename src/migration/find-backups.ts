@@ -1,7 +1,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { readHeader } from '../format/index.js';
+import { headerTime, readHeader } from '../format/index.js';
 import { findAccountByJid } from '../store/accounts.js';
 import { profileBackupDir, type Profile } from '../store/profile.js';
 
@@ -103,7 +103,7 @@ export async function scanBackupFolders(
           jid: header.jid,
           app: header.app,
           format: header.version,
-          createdAt: new Date(Number(header.timestamp)).toISOString(),
+          createdAt: headerTime(header.timestamp),
           size,
           accountExists: safeExists(profile, header.jid),
         });

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import {
   asConversationsRestoresBatch,
-  forEachRow,
+  BackupContentCheck,
+  headerTime,
   openBackup,
   readHeader,
 } from '../format/index.js';
-import type { BackupHeader, BackupTable } from '../format/types.js';
+import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../format/types.js';
 import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
-import { BackupRowInserter, type BackupRowCounts } from '../store/backup-rows.js';
-import { AccountExistsError, ConflictingDataError } from '../store/errors.js';
+import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
+import { AccountExistsError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, type Profile } from '../store/profile.js';
 import { findMediaFile, mediaFilePath, mediaFolder } from './media/layout.js';
@@ -109,34 +110,29 @@ export async function importBackup(
       try {
         if (findAccountByJid(db, header.jid)) throw new AccountExistsError(header.jid);
         const inserter = new BackupRowInserter(db);
-        const accountUuids: string[] = [];
+        // Uniqueness is left to the database's keys; the ledger asks the database.
+        const ledger = new ImportLedger(db, (): string | undefined => content.accountUuid);
+        const content: BackupContentCheck = new BackupContentCheck(header, ledger);
         let total = 0;
         // Parsed on worker threads while this thread binds and inserts (see parallel-parse.ts).
         for await (const batch of opened.batches({ values: true })) {
-          let lastTable: BackupTable = 'accounts';
-          forEachRow(batch, (table, names, at) => {
-            lastTable = table;
-            if (table !== 'accounts') return;
-            const value = (column: string): unknown => {
-              const i = names.indexOf(column);
-              return i < 0 ? undefined : batch.values[at + i];
-            };
-            const jid = `${String(value('username'))}@${String(value('server'))}`;
-            if (findAccountByJid(db, jid)) throw new AccountExistsError(jid);
-            accountUuids.push(String(value('uuid')));
-          });
+          // The same content checks as `verify`, on the whole batch before any of it goes in.
+          content.checkBatch(batch);
           inserter.insertBatch(asConversationsRestoresBatch(batch, header.version));
+          ledger.inserted();
           const before = total;
           total += batch.shape.length / 2;
           if (Math.floor(total / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
-            opts.onProgress?.({ kind: 'rows', table: lastTable, rows: total });
+            const last = batch.shape[batch.shape.length - 2] ?? 0;
+            opts.onProgress?.({
+              kind: 'rows',
+              table: BACKUP_TABLES[last] ?? 'messages',
+              rows: total,
+            });
           }
         }
         // Only now has the file proven authentic and complete.
-        const accountUuid = accountUuids[0];
-        if (accountUuid === undefined) {
-          throw new ConflictingDataError('the backup holds no account row; nothing was imported');
-        }
+        const accountUuid = content.finish();
         db.prepare(
           `UPDATE accounts SET options = COALESCE(options, 0) | ${OPTION_DISABLED} WHERE uuid = ?`,
         ).run(accountUuid);
@@ -146,7 +142,7 @@ export async function importBackup(
           jid: header.jid,
           app: header.app,
           format: header.version,
-          createdAt: new Date(Number(header.timestamp)).toISOString(),
+          createdAt: headerTime(header.timestamp),
           accountUuid,
           counts,
           conversations: counts.conversations,

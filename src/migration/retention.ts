@@ -47,8 +47,11 @@ export async function pruneBackups(
   return deleted;
 }
 
-/** The format library's temporary name for `path` while it is being written: `.NAME.<12 hex>.tmp`. */
-const TEMP_FILE = /^\.(.+\.ceb)\.[0-9a-f]{12}\.tmp$/;
+/**
+ * Temporary names while a file is being written: the format library's `.NAME.ceb.<12 hex>.tmp`,
+ * and the media companion's `.NAME.ceb.media.<12 hex>.tmp`.
+ */
+const TEMP_FILE = /^\.(.+\.ceb)(?:\.media)?\.[0-9a-f]{12}\.tmp$/;
 
 /**
  * Removes temporary files a killed `backup create` of this account left in `dir` (a killed process

@@ -7,6 +7,7 @@ import {
   type DbValue,
   type RawDbRow,
 } from '../format/types.js';
+import type { ContentLedger } from '../format/content-check.js';
 import type { RowBatch } from '../format/row-batch.js';
 import { ConflictingDataError } from './errors.js';
 
@@ -270,4 +271,42 @@ export function insertBackupRows(
   const inserter = new BackupRowInserter(db);
   for (const row of rows) inserter.insert(row);
   return inserter.counts;
+}
+
+/**
+ * The content checks' ledger during an import, kept by the database itself inside the import's
+ * transaction (flat memory whatever the file holds): a message's conversation must be one this
+ * file restored for its account; duplicate uuids are refused by the tables' primary keys.
+ */
+export class ImportLedger implements ContentLedger {
+  private readonly conversation: Database.Statement;
+  constructor(
+    db: Database.Database,
+    private readonly accountUuid: () => string | undefined,
+  ) {
+    this.conversation = db
+      .prepare('SELECT 1 FROM conversations WHERE uuid = ? AND accountUuid = ?')
+      .pluck();
+  }
+  /** Conversations of the batch being checked, not inserted yet (at most one batch of them). */
+  private readonly pending = new Set<string>();
+  addConversation(uuid: string): boolean {
+    this.pending.add(uuid);
+    return true;
+  }
+  /** The checked batch went in: its conversations are in the database now. */
+  inserted(): void {
+    this.pending.clear();
+  }
+  private last: string | undefined;
+  hasConversation(uuid: string): boolean {
+    // Messages come grouped by conversation: one look-up per conversation, not per message.
+    if (uuid === this.last || this.pending.has(uuid)) return true;
+    const found = this.conversation.get(uuid, this.accountUuid() ?? null) !== undefined;
+    if (found) this.last = uuid;
+    return found;
+  }
+  addMessage(): boolean {
+    return true;
+  }
 }

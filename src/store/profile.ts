@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from './migrations.js';
 
@@ -19,11 +19,27 @@ export function profileBackupDir(dir: string): string {
   return join(dir, 'Backup');
 }
 
+/** The database's own mode: account passwords and OMEMO private keys are in it. */
+export const DATABASE_MODE = 0o600;
+
+/**
+ * Makes `ferry.db` and its WAL and shared-memory files private (0600) whatever the umask and the
+ * folder's mode: creates the database file so before SQLite opens it (SQLite gives its -wal and
+ * -shm files the database's mode), and narrows files an older ferry left wider.
+ */
+function keepDatabasePrivate(path: string): void {
+  closeSync(openSync(path, 'a', DATABASE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, DATABASE_MODE);
+  }
+}
+
 /** Opens a connection to the profile database with ferry's settings (WAL, foreign keys, busy wait). */
 export function openProfileDatabase(
   dir: string,
   opts: { readonly?: boolean } = {},
 ): Database.Database {
+  if (!opts.readonly) keepDatabasePrivate(profileDatabasePath(dir));
   const db = new Database(profileDatabasePath(dir), { readonly: opts.readonly ?? false });
   if (!opts.readonly) db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');

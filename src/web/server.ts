@@ -43,6 +43,8 @@ export interface WebAppOptions {
   crypto?: MessageCrypto | false;
   /** Where exports go (default: the profile's Exports/ folder). */
   exportDir?: string;
+  /** Where uploads wait in a private folder of their own (default: the system's temporary folder). */
+  uploadParent?: string;
   /** More folders to look for backups in, besides the usual places. */
   extraBackupDirs?: string[];
   /** The home folder whose Download/Conversations/Backup etc. are searched (default: the user's). */
@@ -144,7 +146,7 @@ export async function buildWebApp(
 export async function startWebApp(opts: WebAppOptions): Promise<RunningWebApp> {
   const profile = openProfile(opts.profileDir);
   const jobs = new JobRegistry();
-  const uploads = new UploadStore();
+  const uploads = new UploadStore(opts.uploadParent);
   const crypto = opts.crypto === undefined ? new OmemoCrypto(profile.db) : opts.crypto;
   const live = new LiveAccounts(profile, crypto ? { crypto } : {});
   const ctx: WebContext = { profile, jobs, live, uploads, options: opts };

@@ -29,7 +29,12 @@ export class UploadStore {
     this.dir ??= mkdtempSync(join(this.parent, 'ferry-upload-'));
     const id = randomBytes(9).toString('base64url');
     const path = join(this.dir, `${id}.ceb`);
-    await pipeline(content, createWriteStream(path, { mode: 0o600 }));
+    try {
+      await pipeline(content, createWriteStream(path, { mode: 0o600 }));
+    } catch (err) {
+      await unlink(path).catch(() => undefined); // an upload cut short leaves nothing
+      throw err;
+    }
     const file = { id, name, path };
     this.files.set(id, file);
     return file;
@@ -65,6 +70,15 @@ export class UploadStore {
     if (!backup?.companion) return;
     await unlink(backup.companion.path).catch(() => undefined);
     delete backup.companion;
+  }
+
+  /** Deletes an upload that was refused (and its companion): nothing of it stays behind. */
+  async discard(id: string): Promise<void> {
+    const file = this.files.get(id);
+    if (!file) return;
+    this.files.delete(id);
+    await unlink(file.path).catch(() => undefined);
+    if (file.companion) await unlink(file.companion.path).catch(() => undefined);
   }
 
   get(id: string): UploadedFile | undefined {

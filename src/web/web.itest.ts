@@ -251,23 +251,39 @@ test(
     assert.equal(await exported.evaluate(() => document.contentType), 'text/html');
     await exported.close();
 
-    // Accounts: adding one whose password the server refuses shows "Login failed" and why.
+    // Accounts: adding one whose server has no TLS (the tests' plaintext Prosody, without the
+    // opt-in) is refused as not safe, with the reason and a hint, and nothing is sent.
     await page.getByRole('link', { name: 'Accounts', exact: true }).click();
-    await page.getByLabel('Address').fill(`carol@${server.domain}`);
-    await page.getByLabel('Password').fill('not-registered');
-    await page.getByText('Server settings (optional)').click();
-    await page.getByLabel('Host name').fill('127.0.0.1');
-    await page.getByLabel('Port').fill(String(server.port));
-    await page.getByRole('button', { name: 'Add account' }).click();
+    const addForm = page.locator('form', { hasText: 'Add an account' });
+    await addForm.getByLabel('Address').fill(`carol@${server.domain}`);
+    await addForm.getByLabel('Password').fill('not-registered');
+    await addForm.getByText('Server settings (optional)').click();
+    await addForm.getByLabel('Host name').fill('127.0.0.1');
+    await addForm.getByLabel('Port').fill(String(server.port));
+    await addForm.getByRole('button', { name: 'Add account' }).click();
     const carol = page.locator('li.account', { hasText: `carol@${server.domain}` });
-    await carol.getByText('Login failed').waitFor({ timeout: 15_000 });
-    assert.ok(
-      ((await carol.locator('.why').textContent()) ?? '').length > 0,
-      'the reason is shown',
-    );
-    await screenshot(page, 'accounts-login-failed');
+    await carol.getByText('Refused: connection not safe').waitFor({ timeout: 15_000 });
+    assert.match((await carol.locator('.why').textContent()) ?? '', /offers no encryption/);
+    assert.match((await carol.locator('.hint').textContent()) ?? '', /--allow-plaintext-loopback/);
+    await screenshot(page, 'accounts-refused-no-tls');
     await carol.getByRole('button', { name: `Disable carol@${server.domain}` }).click();
     await carol.getByText('Disabled', { exact: true }).waitFor();
+
+    // Adding one with "Server settings (optional)" left closed works; its server can't be found
+    // here (no network): words, a hint and when ferry tries again — not xmpp.js' raw error.
+    await addForm.getByLabel('Address').fill('dave@nowhere.invalid');
+    await addForm.getByLabel('Password').fill('pw');
+    await addForm.getByText('Server settings (optional)').click(); // closes it again
+    await addForm.getByRole('button', { name: 'Add account' }).click();
+    const dave = page.locator('li.account', { hasText: 'dave@nowhere.invalid' });
+    await dave.getByText('Server unreachable').waitFor({ timeout: 30_000 });
+    assert.match((await dave.locator('.why').textContent()) ?? '', /does not resolve/);
+    assert.match((await dave.locator('.hint').textContent()) ?? '', /ferry account set/);
+    await dave.getByText(/next try in \d+ s/).waitFor();
+    assert.doesNotMatch((await dave.textContent()) ?? '', /No compatible connection method/);
+    await screenshot(page, 'accounts-unreachable-retry');
+    await dave.getByRole('button', { name: 'Disable dave@nowhere.invalid' }).click();
+    await dave.getByText('Disabled', { exact: true }).waitFor();
 
     // Narrow (phone-sized) window: the conversation stays usable.
     await page.setViewportSize({ width: 380, height: 740 });

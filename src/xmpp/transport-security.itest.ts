@@ -224,3 +224,25 @@ test('direct TLS found through an SRV record served by dnsmasq on loopback, pref
   assert.equal(report?.caughtUp, true);
   assert.equal(stripping.connections(), 0, 'direct TLS came first');
 });
+
+test('no silent SASL downgrade: an account that used SCRAM-SHA-256 refuses a server offering only SCRAM-SHA-1', async (t) => {
+  const server = await startProsody({ passwordHash: 'SHA-1' });
+  t.after(() => server.stop());
+  await server.register('alice', 'pw-a');
+  const profile = tempProfile(t);
+  addAccount(profile.db, { jid: 'alice@ferry.test', password: 'pw-a', ...server.accountOptions });
+  profile.db.prepare(`UPDATE accounts SET pinned_mechanism = 'SCRAM-SHA-256'`).run();
+  const [report] = await new Engine(profile, fast).sync();
+  assert.equal(report?.state, 'insecure');
+  assert.match(
+    report?.error ?? '',
+    /offers only .*SCRAM-SHA-1.*, but SCRAM-SHA-256 was used before/,
+  );
+  assert.match(report?.hint ?? '', /--forget-login-method/);
+  // A fresh account on the same server logs in with SCRAM-SHA-1 and remembers it.
+  profile.db.prepare('UPDATE accounts SET pinned_mechanism = NULL').run();
+  const [fresh] = await new Engine(profile, fast).sync();
+  assert.equal(fresh?.error, undefined);
+  const row = findAccountByJid(profile.db, 'alice@ferry.test')!;
+  assert.equal(connectionSettings(row).pinnedMechanism, 'SCRAM-SHA-1');
+});

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdir, readdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
-import { readHeader } from '../../format/index.js';
+import { headerTime, readHeader } from '../../format/index.js';
 import { resolveWebdavCredentials } from '../../migration/remote/credentials.js';
 import { RemoteStorageError } from '../../migration/remote/errors.js';
 import {
@@ -117,7 +117,7 @@ export async function listRemoteBackupsCommand(opts: {
             backups: backups.map((b) => ({
               ...b,
               header: b.header ? { ...b.header, timestamp: b.header.timestamp.toString() } : null,
-              createdAt: b.header ? new Date(Number(b.header.timestamp)).toISOString() : null,
+              createdAt: b.header ? headerTime(b.header.timestamp) : null,
             })),
           },
           null,
@@ -135,9 +135,7 @@ export async function listRemoteBackupsCommand(opts: {
       `${'ACCOUNT'.padEnd(width)}  DATE (UTC)        SIZE       MEDIA      FILE\n`,
     );
     for (const b of backups) {
-      const date = b.header
-        ? new Date(Number(b.header.timestamp)).toISOString().slice(0, 16).replace('T', ' ')
-        : '?';
+      const date = b.header ? headerTime(b.header.timestamp).slice(0, 16).replace('T', ' ') : '?';
       process.stdout.write(
         `${(b.header?.jid ?? '?').padEnd(width)}  ${date.padEnd(16)}  ${humanSize(b.size).padEnd(9)}  ` +
           `${(b.companion ? humanSize(b.companion.size) : '-').padEnd(9)}  ${b.name}${b.problem ? `  (${b.problem})` : ''}\n`,

@@ -7,6 +7,7 @@ import {
   type CreateBackupEvent,
   type CreateBackupOptions,
 } from '../../migration/create-backup.js';
+import { visibleText } from '../../format/index.js';
 import { scanBackupFolders } from '../../migration/find-backups.js';
 import {
   checkImportable,
@@ -72,6 +73,7 @@ function humanSize(bytes: number): string {
 
 function localTime(iso: string): string {
   const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso; // a header time no date can hold, shown as written
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
@@ -196,13 +198,13 @@ export function registerBackupCommands(program: Command): void {
             `No backups found. Looked in:\n${scan.searched.map((d) => `  ${d}\n`).join('')}`,
           );
         } else {
-          const width = Math.max(7, ...scan.backups.map((b) => b.jid.length));
+          const width = Math.max(7, ...scan.backups.map((b) => visibleText(b.jid).length));
           out.write(
             `${'ACCOUNT'.padEnd(width)}  APP            DATE              SIZE       FORMAT  FILE\n`,
           );
           for (const b of scan.backups) {
             out.write(
-              `${b.jid.padEnd(width)}  ${b.app.padEnd(13)}  ${localTime(b.createdAt)}  ${humanSize(b.size).padEnd(9)}  ${String(b.format).padEnd(6)}  ${b.path}` +
+              `${visibleText(b.jid).padEnd(width)}  ${visibleText(b.app).padEnd(13)}  ${localTime(b.createdAt)}  ${humanSize(b.size).padEnd(9)}  ${String(b.format).padEnd(6)}  ${visibleText(b.path)}` +
                 `${b.accountExists ? '  (account already on this device)' : ''}\n`,
             );
           }
@@ -212,7 +214,8 @@ export function registerBackupCommands(program: Command): void {
             );
           }
         }
-        for (const u of scan.unreadable) process.stderr.write(`ferry: ${u.path}: ${u.problem}\n`);
+        for (const u of scan.unreadable)
+          process.stderr.write(`ferry: ${visibleText(u.path)}: ${visibleText(u.problem)}\n`);
       });
     });
 
@@ -249,12 +252,14 @@ export function registerBackupCommands(program: Command): void {
             const header = await checkImportable(profile, file);
             const password = await obtainPassword(
               { passwordFile: opts.passwordFile as string | undefined },
-              `Password of ${header.jid} (to decrypt ${basename(file)}): `,
+              `Password of ${visibleText(header.jid)} (to decrypt ${visibleText(basename(file))}): `,
             );
             const result = await importBackup(profile, file, password, {
               onProgress: (e) => {
                 if (e.kind === 'rows')
-                  progress.update(`${header.jid}: ${e.rows} rows restored (${e.table})`);
+                  progress.update(
+                    `${visibleText(header.jid)}: ${e.rows} rows restored (${e.table})`,
+                  );
               },
               ...Object.assign({}, ...backupImportExtensions.map((ext) => ext(opts))),
             });
@@ -295,7 +300,7 @@ export function registerBackupCommands(program: Command): void {
 function printImport(r: ImportResult): void {
   const out = process.stdout;
   out.write(
-    `Imported ${r.jid} from ${basename(r.file)} (${r.app}, format ${r.format}, made ${localTime(r.createdAt)}):\n` +
+    `Imported ${visibleText(r.jid)} from ${visibleText(basename(r.file))} (${visibleText(r.app)}, format ${r.format}, made ${localTime(r.createdAt)}):\n` +
       `  ${count(r.conversations, 'conversation')}, ${count(r.messages, 'message')}, ${count(r.omemoKeys, 'OMEMO key')} restored\n`,
   );
   if (r.addedColumns.length > 0) {

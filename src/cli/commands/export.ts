@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { count } from '../plural.js';
+import { asUserFacing } from './store-failures.js';
 import { resolve } from 'node:path';
 import { ExportError } from '../../export/errors.js';
 import { exportBackupFile, exportProfileAccount } from '../../export/export-chats.js';
@@ -185,7 +186,7 @@ moving to other clients, what is carried and what is not, in docs/clients.md.`,
             EXIT.usage,
           );
         }
-        throw err;
+        throw asUserFacing(err, { nothingChanged: 'No partial export was kept.' });
       } finally {
         progress.done();
       }

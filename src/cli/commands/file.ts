@@ -8,11 +8,14 @@ import { Transform } from 'node:stream';
 // Only what `inspect` needs is loaded up front (the header); decrypting loads the rest when used.
 import { readHeader } from '../../format/header.js';
 import { CebError } from '../../format/errors.js';
+import { visibleText } from '../../format/visible-text.js';
+import { BackupContentCheck } from '../../format/content-check.js';
 import type { OpenedBackup } from '../../format/open-backup.js';
 import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../../format/types.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { obtainPassword } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
+import { asUserFacing } from './store-failures.js';
 
 const FORMAT_NAMES: Record<number, string> = {
   1: 'SQL, Conversations up to 2.12',
@@ -45,9 +48,9 @@ function headerSummary(file: string, header: BackupHeader, size: number): Record
 function printHeader(file: string, header: BackupHeader, size: number): void {
   const format = FORMAT_NAMES[header.version] ?? 'unknown';
   process.stdout.write(
-    `${file}\n` +
-      `  account:  ${header.jid}\n` +
-      `  app:      ${header.app}\n` +
+    `${visibleText(file)}\n` +
+      `  account:  ${visibleText(header.jid)}\n` +
+      `  app:      ${visibleText(header.app)}\n` +
       `  format:   ${header.version} (${format})\n` +
       `  created:  ${createdIso(header.timestamp) ?? header.timestamp.toString()}\n` +
       `  size:     ${size.toLocaleString('en-US')} bytes\n`,
@@ -89,7 +92,9 @@ async function inspect(files: string[], opts: { json?: boolean }): Promise<void>
         const code = error instanceof CebError ? error.code : 'unreadable';
         results.push({ file, error: { code, message } });
       } else if (files.length > 1) {
-        process.stderr.write(`ferry: ${file}: ${message}\n  hint: ${hint}\n`);
+        process.stderr.write(
+          `ferry: ${visibleText(file)}: ${visibleText(message)}\n  hint: ${hint}\n`,
+        );
       }
     }
   }
@@ -132,7 +137,7 @@ async function openWithPassword(
   } catch (err) {
     throw fileMissing(file, err) ?? err;
   }
-  const password = await obtainPassword(opts, `Password for ${header.jid}: `);
+  const password = await obtainPassword(opts, `Password for ${visibleText(header.jid)}: `);
   const source = createReadStream(file, { highWaterMark: 256 * 1024 });
   const counted = source.pipe(
     byteCounter((n) =>
@@ -165,11 +170,15 @@ async function verify(
       number
     >;
     let total = 0;
-    // Parsed on worker threads; only the counts per table come back.
-    for await (const batch of opened.batches({ values: false })) {
+    // The checks an import makes (minus the profile's database): OK means the file imports.
+    const content = new BackupContentCheck(header);
+    // Parsed on worker threads; the values come back for the content checks.
+    for await (const batch of opened.batches({ values: true })) {
+      content.checkBatch(batch);
       BACKUP_TABLES.forEach((t, i) => (counts[t] += batch.counts[i] ?? 0));
       total += batch.counts.reduce((a, b) => a + b, 0);
     }
+    content.finish();
     progress.done();
     if (opts.json) {
       const summary = {
@@ -181,7 +190,7 @@ async function verify(
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
       process.stdout.write(
-        `${file}: OK — authenticated, ${total.toLocaleString('en-US')} rows for ${header.jid} ` +
+        `${visibleText(file)}: OK — authenticated, ${total.toLocaleString('en-US')} rows for ${visibleText(header.jid)} ` +
           `(format ${header.version})\n` +
           BACKUP_TABLES.map(
             (t) => `  ${t.padEnd(15)}${counts[t].toLocaleString('en-US').padStart(12)}\n`,
@@ -236,12 +245,12 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
       tempCreated = false;
       progress.done();
       process.stderr.write(
-        `Decrypted ${count.toLocaleString('en-US')} rows of ${header.jid} to ${opts.out} (authenticated).\n`,
+        `Decrypted ${count.toLocaleString('en-US')} rows of ${visibleText(header.jid)} to ${opts.out} (authenticated).\n`,
       );
     } catch (err) {
       stream.destroy();
       await closed;
-      throw err;
+      throw asUserFacing(err, { nothingChanged: `${opts.out} was not written.` });
     }
   } finally {
     progress.done();

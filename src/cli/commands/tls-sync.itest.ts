@@ -133,3 +133,46 @@ test('ferry account set points a restored account at its server and clears it ag
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /there is no account nobody@example\.org/);
 });
+
+test("the README's three steps against a TLS server: backup create --deactivate, import, enable && sync", async (t) => {
+  const ca = createTestCa();
+  t.after(() => ca.remove());
+  const server = await startProsody({ tls: ca.issue('ferry.test') });
+  t.after(() => server.stop());
+  await server.register('alice', 'pw-a');
+  await server.register('bob', 'pw-b');
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-tls-move-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pwFile = join(dir, 'pw');
+  writeFileSync(pwFile, 'pw-a\n');
+  const env = { NODE_EXTRA_CA_CERTS: ca.certPath };
+  const oldDevice = (...a: string[]) => runFerry(['--profile', join(dir, 'old'), ...a], env);
+  const newDevice = (...a: string[]) => runFerry(['--profile', join(dir, 'new'), ...a], env);
+  const add = await oldDevice(
+    'account',
+    'add',
+    'alice@ferry.test',
+    '--password-file',
+    pwFile,
+    '--hostname',
+    '127.0.0.1',
+    '--port',
+    String(server.port),
+  );
+  assert.equal(add.code, 0, add.stderr);
+  assert.equal((await oldDevice('sync', '--no-omemo')).code, 0);
+  const usb = join(dir, 'usb');
+  const created = await oldDevice('backup', 'create', '--deactivate', '--out', usb);
+  assert.equal(created.code, 0, created.stderr);
+  const file = /(\S+\.ceb)/.exec(created.stdout)?.[1];
+  assert.ok(file, created.stdout);
+  const bob = await connectContact(server, 'bob', 'pw-b', 'test', { ca: ca.pem });
+  t.after(() => bob.stop());
+  await bob.say('alice@ferry.test', 'welcome to the new device');
+  const imported = await newDevice('backup', 'import', file, '--password-file', pwFile);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.equal((await newDevice('account', 'enable', 'alice@ferry.test')).code, 0);
+  const sync = await newDevice('sync');
+  assert.equal(sync.code, 0, sync.stderr);
+  assert.match(sync.stdout, /bob@ferry\.test: welcome to the new device/);
+});

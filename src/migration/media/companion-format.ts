@@ -17,6 +17,11 @@ export const COMPANION_VERSION = 1;
 /** Key derivation 1: PBKDF2-HMAC-SHA256 → 256-bit key for AES-256-GCM. */
 export const KDF_PBKDF2_SHA256 = 1;
 export const DEFAULT_ITERATIONS = 100_000;
+/**
+ * The most PBKDF2 iterations a companion may ask for (ten times what ferry writes, well under a
+ * second of work): the count comes from the file, which may be hostile.
+ */
+export const MAX_ITERATIONS = 1_000_000;
 /** Plaintext bytes per data frame. */
 export const CHUNK_SIZE = 1 << 20;
 export const FRAME_HEADER_LENGTH = 36;
@@ -96,6 +101,8 @@ export function newHeaderFields(
   marker: Buffer;
   meta: CompanionMeta;
 } {
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS)
+    throw new RangeError(`iterations must be a whole number from 1 to ${MAX_ITERATIONS}`);
   return { iterations, salt: randomBytes(16), marker: randomBytes(MARKER_LENGTH), meta };
 }
 
@@ -145,7 +152,11 @@ export function parseCompanionHeader(bytes: Buffer, fileName = 'the file'): Comp
   } catch {
     throw new CompanionDamagedError(`${fileName}: the header is damaged`);
   }
-  if (iterations < 1) throw new CompanionDamagedError(`${fileName}: the header is damaged`);
+  if (iterations < 1 || iterations > MAX_ITERATIONS) {
+    throw new CompanionDamagedError(
+      `${fileName}: the header asks for ${iterations} key derivation rounds (ferry writes ${DEFAULT_ITERATIONS}, at most ${MAX_ITERATIONS} are accepted)`,
+    );
+  }
   return {
     version,
     iterations,

@@ -1,5 +1,5 @@
 // Accounts: the profile's accounts with their state; add, enable, disable.
-/* global FormData */
+/* global FormData, setInterval, clearInterval */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, liveEvents } from './api.js';
 import { html, ErrorBox } from './ui.js';
@@ -12,7 +12,74 @@ const STATE_WORDS = {
   offline: 'Offline',
   'login-failed': 'Login failed',
   unreachable: 'Server unreachable',
+  insecure: 'Refused: connection not safe',
 };
+
+/** "next try in 40 s" — the same words as the CLI (src/xmpp/login-errors.ts retryWords). */
+export function retryWords(retryAt, now = Date.now()) {
+  const s = Math.max(0, Math.round((retryAt - now) / 1000));
+  return s < 90 ? `next try in ${s} s` : `next try in ${Math.round(s / 60)} min`;
+}
+
+function RetryIn({ at }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [at]);
+  if (at <= now) return html`<span class="retry">trying again…</span>`;
+  return html`<span class="retry">${retryWords(at, now)}</span>`;
+}
+
+function ServerSettings({ account, onChange, setError }) {
+  const [busy, setBusy] = useState(false);
+  const save = async (e) => {
+    e.preventDefault();
+    const data = Object.fromEntries(new FormData(e.currentTarget));
+    setBusy(true);
+    setError(null);
+    try {
+      const { account: updated } = await post(
+        `/api/accounts/${encodeURIComponent(account.jid)}/server`,
+        data,
+      );
+      onChange(updated);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<details class="server-settings">
+    <summary>Server settings</summary>
+    <form onSubmit=${save}>
+      <label
+        >Host name
+        <input
+          name="hostname"
+          type="text"
+          defaultValue=${account.hostname ?? ''}
+          placeholder="found through DNS"
+      /></label>
+      <label
+        >Port
+        <input
+          name="port"
+          type="number"
+          min="1"
+          max="65535"
+          defaultValue=${account.port ?? ''}
+          placeholder="5222"
+      /></label>
+      <p class="note">
+        Leave both empty to find the server through DNS. Ports 5223 and 443 use direct TLS.
+      </p>
+      <button type="submit" disabled=${busy} aria-label=${`Save server settings of ${account.jid}`}>
+        Save
+      </button>
+    </form>
+  </details>`;
+}
 
 export function stateWords(account) {
   return STATE_WORDS[account.state] ?? account.state;
@@ -40,11 +107,46 @@ function AccountRow({ account, onChange, setError, added }) {
       setBusy(false);
     }
   };
+  const trust = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { account: updated } = await post(
+        `/api/accounts/${encodeURIComponent(account.jid)}/trust-cert`,
+        { fingerprint: account.fingerprint },
+      );
+      onChange(updated);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
   return html`<li class="account" ref=${ref}>
     <div class="account-main">
       <span class="jid">${account.jid}</span>
       <span class=${`state state-${account.state}`}>${stateWords(account)}</span>
       ${account.error ? html`<span class="why">${account.error}</span>` : null}
+      ${account.hint ? html`<span class="hint">${account.hint}</span>` : null}
+      ${account.retryAt ? html`<${RetryIn} at=${account.retryAt} />` : null}
+      ${
+        account.plaintextLoopback
+          ? html`<span class="note">Plaintext allowed on loopback (test servers only)</span>`
+          : null
+      }
+      ${
+        account.fingerprint
+          ? html`<button
+              type="button"
+              onClick=${trust}
+              disabled=${busy}
+              aria-label=${`Trust the certificate ${account.fingerprint} for ${account.jid}`}
+            >
+              Trust this certificate
+            </button>`
+          : null
+      }
+      <${ServerSettings} account=${account} onChange=${onChange} setError=${setError} />
     </div>
     <button
       type="button"

@@ -2,12 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import {
   accountJid,
   addAccount,
+  findAccountByJid,
   hasStoredPassword,
   isAccountEnabled,
   listAccounts,
   setAccountEnabled,
   type AccountRow,
 } from '../../store/accounts.js';
+import {
+  connectionSettings,
+  normaliseFingerprint,
+  pinCertificate,
+  setServerSettings,
+} from '../../store/account-settings.js';
 import type { WebContext } from '../server.js';
 import { openEventStream } from '../sse.js';
 import { describeUserError } from '../user-errors.js';
@@ -16,22 +23,41 @@ import { describeUserError } from '../user-errors.js';
 export interface AccountView {
   jid: string;
   enabled: boolean;
-  /** disabled | enabled (not connected yet) | connecting | online | offline | login-failed | unreachable */
+  /** disabled | enabled (not connected yet) | connecting | online | offline | login-failed | unreachable | insecure */
   state: string;
+  /** What happened (same words as the CLI). */
   error?: string;
+  /** What the user can do (same words as the CLI). */
+  hint?: string;
+  /** When the engine tries again (ms since the epoch). */
+  retryAt?: number;
+  /** A refused certificate's SHA-256 fingerprint, which the user may choose to trust. */
+  fingerprint?: string;
   hasPassword: boolean;
+  /** The server set on the account (null: found through DNS). */
+  hostname: string | null;
+  port: number | null;
+  /** The account's plaintext-on-loopback opt-in (test servers). */
+  plaintextLoopback: boolean;
 }
 
 export function accountView(ctx: WebContext, row: AccountRow): AccountView {
   const jid = accountJid(row);
   const enabled = isAccountEnabled(row);
   const live = ctx.live.connection(jid);
+  const settings = connectionSettings(row);
   return {
     jid,
     enabled,
     state: !enabled ? 'disabled' : (live?.state ?? 'enabled'),
     ...(enabled && live?.error ? { error: live.error } : {}),
+    ...(enabled && live?.hint ? { hint: live.hint } : {}),
+    ...(enabled && live?.retryAt ? { retryAt: live.retryAt } : {}),
+    ...(enabled && live?.fingerprint ? { fingerprint: live.fingerprint } : {}),
     hasPassword: hasStoredPassword(row),
+    hostname: settings.hostname,
+    port: settings.hostname ? settings.port : null,
+    plaintextLoopback: settings.allowPlaintextLoopback,
   };
 }
 
@@ -56,15 +82,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
         hint: 'The address looks like kim@example.org.',
       });
     }
-    const portNumber = typeof port === 'string' && port !== '' ? Number(port) : port;
-    if (
-      portNumber !== undefined &&
-      portNumber !== null &&
-      (typeof portNumber !== 'number' ||
-        !Number.isInteger(portNumber) ||
-        portNumber < 1 ||
-        portNumber > 65535)
-    ) {
+    const portNumber = parsePortField(port);
+    if (portNumber === 'invalid') {
       return reply.code(400).send({
         error: 'The port must be a number from 1 to 65535.',
         hint: 'Leave it empty for 5222.',
@@ -74,7 +93,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
       const row = addAccount(ctx.profile.db, {
         jid,
         password,
-        ...(typeof hostname === 'string' && hostname !== '' ? { hostname } : {}),
+        ...(typeof hostname === 'string' && hostname.trim() !== ''
+          ? { hostname: hostname.trim() }
+          : {}),
         ...(typeof portNumber === 'number' ? { port: portNumber } : {}),
       });
       await ctx.live.refresh();
@@ -105,6 +126,65 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
     );
   }
 
+  /** Points an account at its server: `{ hostname, port }`, empty fields clear them (DNS again). */
+  app.post<{ Params: { jid: string }; Body: { hostname?: unknown; port?: unknown } }>(
+    '/api/accounts/:jid/server',
+    async (request, reply) => {
+      const { hostname, port } = request.body ?? {};
+      const portNumber = parsePortField(port);
+      if (
+        portNumber === 'invalid' ||
+        (hostname !== undefined && hostname !== null && typeof hostname !== 'string')
+      ) {
+        return reply.code(400).send({
+          error: 'The port must be a number from 1 to 65535.',
+          hint: 'Leave both fields empty to find the server through DNS.',
+        });
+      }
+      try {
+        const host =
+          typeof hostname === 'string' && hostname.trim() !== '' ? hostname.trim() : null;
+        const row = setServerSettings(ctx.profile.db, request.params.jid, {
+          hostname: host,
+          port: host ? (portNumber ?? 5222) : null,
+        });
+        await ctx.live.reconnect(accountJid(row));
+        return { account: accountView(ctx, row) };
+      } catch (err) {
+        const e = describeUserError(err);
+        return reply
+          .code(e.kind === 'failed' ? 500 : 404)
+          .send({ error: e.message, hint: e.hint, kind: e.kind });
+      }
+    },
+  );
+
+  /** Trusts one server certificate for the account (the fingerprint ferry showed), then reconnects. */
+  app.post<{ Params: { jid: string }; Body: { fingerprint?: unknown } }>(
+    '/api/accounts/:jid/trust-cert',
+    async (request, reply) => {
+      const raw = request.body?.fingerprint;
+      const fingerprint = typeof raw === 'string' ? normaliseFingerprint(raw) : undefined;
+      if (!fingerprint) {
+        return reply.code(400).send({
+          error: 'That is not a SHA-256 fingerprint.',
+          hint: 'Use the fingerprint ferry showed for the refused certificate.',
+        });
+      }
+      try {
+        pinCertificate(ctx.profile.db, request.params.jid, fingerprint);
+        const row = findAccountByJid(ctx.profile.db, request.params.jid)!;
+        await ctx.live.reconnect(accountJid(row));
+        return { account: accountView(ctx, row) };
+      } catch (err) {
+        const e = describeUserError(err);
+        return reply
+          .code(e.kind === 'failed' ? 500 : 404)
+          .send({ error: e.message, hint: e.hint, kind: e.kind });
+      }
+    },
+  );
+
   /** Live events for the whole app: account states and new messages. */
   app.get('/api/events', async (request, reply) => {
     const onState = (event: unknown): void => send('account-state', event);
@@ -117,4 +197,13 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
     ctx.live.on('message', onMessage);
     return reply;
   });
+}
+
+/** A port field from a form or JSON: empty/absent → undefined (5222), else 1..65535, else 'invalid'. */
+function parsePortField(port: unknown): number | undefined | 'invalid' {
+  if (port === undefined || port === null) return undefined;
+  if (typeof port === 'string' && port.trim() === '') return undefined;
+  const n = typeof port === 'string' ? Number(port.trim()) : port;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) return 'invalid';
+  return n;
 }

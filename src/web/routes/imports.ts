@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readHeader } from '../../format/index.js';
+import { readHeader, visibleText } from '../../format/index.js';
 import { findAccountByJid } from '../../store/accounts.js';
 import { scanBackupFolders } from '../../migration/find-backups.js';
 import { importBackup, type ImportResult } from '../../migration/import-backup.js';
@@ -60,8 +60,8 @@ function presentImport(
   companionName?: string,
 ): Record<string, unknown> {
   return {
-    jid: r.jid,
-    app: r.app,
+    jid: visibleText(r.jid),
+    app: visibleText(r.app),
     format: r.format,
     createdAt: r.createdAt,
     counts: [
@@ -94,12 +94,12 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
       searched,
       backups: backups.map((b): BackupChoice => ({
         source: { found: b.path },
-        jid: b.jid,
-        app: b.app,
+        jid: visibleText(b.jid),
+        app: visibleText(b.app),
         format: b.format,
         timestamp: Date.parse(b.createdAt),
         size: b.size,
-        path: b.path,
+        path: visibleText(b.path),
         exists: b.accountExists,
         companion: existsSync(companionPathFor(b.path)) ? basename(companionPathFor(b.path)) : null,
       })),
@@ -114,6 +114,8 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
         .send({ error: 'No file was chosen.', hint: 'Choose a .ceb backup file.' });
     const saved = await ctx.uploads.save(part.filename, part.file);
     if (part.file.truncated) {
+      // A refused upload does not wait in the temporary folder until the app stops.
+      await ctx.uploads.discard(saved.id);
       return reply
         .code(413)
         .send({ error: 'The file is too large.', hint: 'A backup file is at most 4 GB.' });
@@ -122,17 +124,18 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
       const { header, fileSize } = await readHeader(saved.path);
       const choice: BackupChoice = {
         source: { upload: saved.id },
-        jid: header.jid,
-        app: header.app,
+        jid: visibleText(header.jid),
+        app: visibleText(header.app),
         format: header.version,
         timestamp: Number(header.timestamp),
         size: fileSize,
-        path: saved.name,
+        path: visibleText(saved.name),
         exists: findAccountByJid(ctx.profile.db, header.jid) !== undefined,
         companion: null,
       };
       return { backup: choice };
     } catch (err) {
+      await ctx.uploads.discard(saved.id);
       const e = describeUserError(err);
       return reply.code(422).send({ error: e.message, hint: e.hint, kind: e.kind });
     }
@@ -216,7 +219,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
       'import-backup',
       async (tracker) => {
         tracker.report(header.jid, {
-          label: header.jid,
+          label: visibleText(header.jid),
           done: 0,
           total: null,
           phase: 'decrypting',
@@ -227,14 +230,14 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
           onProgress(event) {
             if (event.kind === 'rows') {
               tracker.report(header.jid, {
-                label: header.jid,
+                label: visibleText(header.jid),
                 done: event.rows,
                 total: null,
                 phase: 'restoring the chats and keys',
               });
             } else if (event.kind === 'committed') {
               tracker.report(header.jid, {
-                label: header.jid,
+                label: visibleText(header.jid),
                 done: event.rows,
                 total: event.rows,
                 phase: 'saved',
