@@ -139,8 +139,7 @@ async function walk(world: World, width: number, height: number): Promise<void> 
   const { accountUuid } = seedOldDevice(seeded.db, {
     jid: alice,
     password: PASSWORD,
-    hostname: '127.0.0.1',
-    port: server.port,
+    ...server.accountOptions,
     peer: bob,
   });
   // A contact whose address is longer than a phone is wide (the chat list must not overlap it).
