@@ -75,10 +75,78 @@ export function describeFailure(err: unknown): { message: string; hint: string; 
         };
     }
   }
+  const fsFailure = describeFileSystemError(err);
+  if (fsFailure) return fsFailure;
+  if (err instanceof Error && err.name === 'OmemoEncryptError') {
+    // No import of the OMEMO layer here: the CLI loads it only for the commands that chat.
+    return {
+      message: `not sent: ${err.message}`,
+      hint:
+        'Trust one of their devices first (ferry omemo fingerprints --contact JID, then ferry omemo ' +
+        'trust JID FINGERPRINT), or send unencrypted on purpose with --no-omemo.',
+      exitCode: EXIT.failure,
+    };
+  }
   const message = err instanceof Error ? err.message : String(err);
   return {
     message: `unexpected error: ${message}`,
     hint: 'This is a bug in ferry; run again with FERRY_DEBUG=1 and report what it prints.',
     exitCode: EXIT.failure,
   };
+}
+
+/**
+ * A path the person named that is missing, a folder, or unreadable: said with the path, whichever
+ * command met it (the file system's error codes, e.g. ENOENT, never reach the terminal raw).
+ */
+export function describeFileSystemError(
+  err: unknown,
+): { message: string; hint: string; exitCode: number } | undefined {
+  if (!(err instanceof Error) || !('code' in err)) return undefined;
+  const code = String((err as NodeJS.ErrnoException).code);
+  const path = (err as NodeJS.ErrnoException).path;
+  if (path === undefined) return undefined;
+  switch (code) {
+    case 'ENOENT':
+      return {
+        message: `no such file or folder: ${path}`,
+        hint: 'Check the path (spelling, and the folder you run ferry in).',
+        exitCode: EXIT.usage,
+      };
+    case 'ENOTDIR':
+      return {
+        message: `${path}: part of this path is a file, not a folder`,
+        hint: 'Check the path.',
+        exitCode: EXIT.usage,
+      };
+    case 'EISDIR':
+      return {
+        message: `${path} is a folder, not a file`,
+        hint: 'Name a file inside it (ls it to see what is there).',
+        exitCode: EXIT.usage,
+      };
+    case 'EACCES':
+    case 'EPERM':
+      return {
+        message: `permission denied: ${path}`,
+        hint: 'Check its permissions (ls -l), or choose one you may read and write.',
+        exitCode: EXIT.failure,
+      };
+    case 'EROFS':
+      return {
+        message: `${path} is on a read-only disk`,
+        hint: 'Choose a folder you can write to.',
+        exitCode: EXIT.failure,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Gives a file system error that lacks it (e.g. EISDIR from a read) the path the person named. */
+export function withPath(err: unknown, path: string): unknown {
+  if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).path === undefined) {
+    (err as NodeJS.ErrnoException).path = path;
+  }
+  return err;
 }

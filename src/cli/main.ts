@@ -1,10 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { visibleText } from '../format/visible-text.js';
 import { describeFailure, EXIT } from './failure.js';
-import { registerCommands } from './commands/index.js';
+import { COMMAND_GROUPS, registerCommandGroup, registerCommands } from './commands/index.js';
 import { addExamples } from './examples.js';
 
-export function buildProgram(): Command {
+function baseProgram(): Command {
   const program = new Command();
   program
     .name('ferry')
@@ -18,8 +18,6 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerCommands(program);
-  addExamples(program);
   program.addHelpText(
     'after',
     `
@@ -28,6 +26,54 @@ The three steps of a move:
   new device:  ferry backup import /media/usb/alice@example.org.2026-11-28-10-00.ceb
                ferry account enable alice@example.org && ferry sync`,
   );
+  return program;
+}
+
+/** The whole command tree, every module loaded (the reference in docs/cli.md, tests). */
+export async function buildProgram(): Promise<Command> {
+  const program = baseProgram();
+  await registerCommands(program);
+  addExamples(program);
+  return program;
+}
+
+/** The command word of ARGV (after the global options), e.g. "backup"; `help X` gives X. */
+export function commandWord(argv: string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '--profile') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return a === 'help' ? args[i + 1] : a;
+  }
+  return undefined;
+}
+
+/**
+ * The program for ARGV with only the modules it needs: the command's own group, or (for `--help`
+ * and unknown commands) every command's name and description, no module loaded.
+ */
+export async function programFor(argv: string[]): Promise<Command> {
+  const program = baseProgram();
+  const word = commandWord(argv);
+  if (word !== undefined && (await registerCommandGroup(program, word))) {
+    addExamples(program);
+    return program;
+  }
+  const terms = new Map<string, string>();
+  for (const group of COMMAND_GROUPS) {
+    for (const c of group.commands) {
+      program.command(c.name).description(c.description);
+      terms.set(c.name, c.term);
+    }
+  }
+  const help = new Help();
+  program.configureHelp({
+    subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd),
+  });
   return program;
 }
 
@@ -42,8 +88,8 @@ export async function main(argv: string[]): Promise<number> {
     internalError = true;
     process.exitCode = EXIT.failure;
   });
-  const program = buildProgram();
   try {
+    const program = await programFor(argv);
     await program.parseAsync(argv);
     return internalError ? EXIT.failure : EXIT.ok;
   } catch (err) {

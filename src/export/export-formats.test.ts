@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -242,4 +243,27 @@ test('a damaged backup exports nothing and leaves no temporary file', async (t) 
     );
   }
   assert.deepEqual(readdirSync(out), []);
+});
+
+test('the HTML export marks files, encryption and calls with drawn icons, not emoji', () => {
+  // Emoji render as empty boxes on a computer without an emoji font; the pages are checked
+  // against the pinned output above, so the pinned pages are what an export writes.
+  const withHtml = FIXTURE_NAMES.filter((n) => existsSync(join(GOLDEN_DIR, n, 'html')));
+  assert.ok(withHtml.length > 0);
+  const markers = { files: 0, locks: 0 };
+  for (const name of withHtml) {
+    const dir = join(GOLDEN_DIR, name, 'html');
+    let files = 0;
+    let locks = 0;
+    for (const file of listFiles(dir).filter((f) => f.endsWith('.html'))) {
+      const page = readFileSync(join(dir, file), 'utf8');
+      const markup = page.replace(/<div class="body[^"]*" dir="auto">[^<]*<\/div>/g, '');
+      assert.doesNotMatch(markup, /📎|🔒|📞/u, `${name}/${file}: no emoji marker`);
+      files += (page.match(/<div class="file"><svg class="icon"/g) ?? []).length;
+      locks += (page.match(/aria-label="encrypted"/g) ?? []).length;
+    }
+    markers.files += files;
+    markers.locks += locks;
+  }
+  assert.ok(markers.files > 0 && markers.locks > 0, 'file and lock markers are drawn');
 });

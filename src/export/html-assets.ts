@@ -56,6 +56,7 @@ ol.results .text { white-space: pre-wrap; unicode-bidi: plaintext; overflow-wrap
 mark { background: #ffe27a; color: #000; }
 @media (max-width: 30rem) { body { font-size: 15px; } main { padding: .4rem; }
   .msg .bubble { max-width: 92%; } }
+.icon { vertical-align: -2px; }
 `;
 
 /**

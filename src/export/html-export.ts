@@ -214,6 +214,13 @@ function humanSize(bytes: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/** Markers drawn as inline SVG: emoji (📎 🔒 📞) show as empty boxes without an emoji font. */
+const ICON = {
+  file: '<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M10.5 4.5 5.2 9.8a1.6 1.6 0 0 0 2.3 2.3l5.6-5.6a3 3 0 0 0-4.3-4.3L3.2 7.8a4.4 4.4 0 0 0 6.2 6.2l4.1-4.1" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>',
+  lock: '<svg class="icon" viewBox="0 0 16 16" width="12" height="12" role="img" aria-label="encrypted"><title>encrypted</title><path d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2" fill="none" stroke="currentColor" stroke-width="1.6"/><rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="currentColor"/></svg>',
+  call: '<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M3.6 1.5h2.3l1.2 3.2-1.6 1.1a8.6 8.6 0 0 0 4.7 4.7l1.1-1.6 3.2 1.2v2.3a1.6 1.6 0 0 1-1.7 1.6A12.3 12.3 0 0 1 2 3.2a1.6 1.6 0 0 1 1.6-1.7z" fill="currentColor"/></svg>',
+};
+
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|bmp|svg)$/i;
 
 function fileHtml(message: MessageView, media: MediaLookup, pageDir: string): string {
@@ -230,9 +237,9 @@ function fileHtml(message: MessageView, media: MediaLookup, pageDir: string): st
     if (IMAGE_NAME.test(local) && (message.typeCode === 1 || message.typeCode === 5)) {
       html += `<a href="${href}"><img src="${href}" alt="${name}" loading="lazy"></a>`;
     }
-    html += `📎 <a class="file-name local" href="${href}">${name}</a>`;
+    html += `${ICON.file} <a class="file-name local" href="${href}">${name}</a>`;
   } else {
-    html += `📎 <span class="file-name" dir="auto">${name}</span>`;
+    html += `${ICON.file} <span class="file-name" dir="auto">${name}</span>`;
   }
   if (details.length) html += ` <span class="muted">(${details.join(', ')})</span>`;
   if (!local) html += ' <span class="muted">— file not included</span>';
@@ -252,11 +259,11 @@ function messageHtml(
   const kind = m.typeCode === 3 ? 'status' : m.direction;
   let content: string;
   if (m.undecryptable) {
-    content = '<div class="body undecryptable">🔒 unable to decrypt</div>';
+    content = `<div class="body undecryptable">${ICON.lock} unable to decrypt</div>`;
   } else if (m.file) {
     content = fileHtml(m, media, pageDir);
   } else if (m.typeCode === 6) {
-    content = `<div class="body call">📞 ${escapeHtml(m.text)}</div>`;
+    content = `<div class="body call">${ICON.call} ${escapeHtml(m.text)}</div>`;
   } else {
     // U+2028/U+2029 are line and paragraph breaks to a reader; browsers don't break on them.
     const text = m.text.replace(/[\u2028\u2029]/g, '\n');
@@ -269,8 +276,7 @@ function messageHtml(
   if (m.typeCode === 4 || m.typeCode === 5) flags.push('<span class="flag">private</span>');
   if (m.edited) flags.push('<span class="flag edited">edited</span>');
   if (m.status === 'send-failed') flags.push('<span class="flag">not sent</span>');
-  if (m.encryptionCode === 5 || m.encryptionCode === 3)
-    flags.push('<span title="encrypted">🔒</span>');
+  if (m.encryptionCode === 5 || m.encryptionCode === 3) flags.push(ICON.lock);
   const nick =
     group && kind === 'received' && m.nick
       ? `<div class="nick" dir="auto">${escapeHtml(m.nick)}</div>`
@@ -293,7 +299,7 @@ function searchText(m: MessageView): string {
 function lastMessageText(c: ConversationSummary): string {
   const m = c.last;
   if (!m) return 'No messages';
-  let text = m.undecryptable ? 'unable to decrypt' : m.file ? `📎 ${m.file.name}` : m.text;
+  let text = m.undecryptable ? 'unable to decrypt' : m.file ? `File: ${m.file.name}` : m.text;
   if (m.deleted) text = 'message deleted';
   text = text.replace(/\s+/g, ' ').trim();
   if (text.length > 120) text = `${text.slice(0, 120)}…`;

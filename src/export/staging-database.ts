@@ -3,6 +3,7 @@ import { closeSync, openSync, rmSync } from 'node:fs';
 import { CONVERSATIONS_TABLES_DDL } from '../store/schema.js';
 import { BackupRowInserter, type DbRow } from '../store/backup-rows.js';
 import type { BackupRow } from '../format/types.js';
+import { asConversationsRestores } from '../format/line-endings.js';
 
 /**
  * A scratch SQLite database with Conversations' tables, where a backup's rows are put so that every
@@ -37,9 +38,8 @@ const SECRET_ACCOUNT_COLUMNS = ['password', 'fast_token'];
 
 /**
  * What of a row goes into an export: without `withSecrets`, the account's password and login token
- * are blanked and OMEMO key material is left out (it is not needed to read the chats). For format 1,
- * every CR inside a text value becomes LF, as Conversations' importer (which joins the file's lines
- * with `\n`) stores it.
+ * are blanked and OMEMO key material is left out (it is not needed to read the chats). Line breaks
+ * follow the same rule as `backup import` ({@link asConversationsRestores}).
  */
 export function rowForExport<R extends BackupRow | DbRow>(
   row: R,
@@ -52,18 +52,8 @@ export function rowForExport<R extends BackupRow | DbRow>(
     values = { ...values };
     for (const c of SECRET_ACCOUNT_COLUMNS) if (c in values) values[c] = null;
   }
-  if (formatVersion === 1) {
-    let copied = values !== row.values;
-    for (const [k, v] of Object.entries(values)) {
-      if (typeof v === 'string' && v.includes('\r')) {
-        if (!copied) {
-          values = { ...values };
-          copied = true;
-        }
-        values[k] = v.replace(/\r\n?/g, '\n');
-      }
-    }
-  }
+  const restored = asConversationsRestores({ values }, formatVersion);
+  values = restored.values;
   return values === row.values ? row : ({ ...row, values } as R);
 }
 

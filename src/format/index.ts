@@ -6,6 +6,7 @@ export { parseHeader, readHeader, encodeHeader, headerTime, MAX_HEADER_LENGTH } 
 export { openBackup, type OpenedBackup } from './open-backup.js';
 export { writeBackupFile, createBackupWriter, type BackupWriter } from './write-backup.js';
 export { rowToJsonLine } from './json-line.js';
+export { asConversationsRestores, asConversationsRestoresBatch } from './line-endings.js';
 export { liveParseWorkers, PARSE_BATCH, type ParseOptions } from './parallel-parse.js';
 export { forEachRow, unpackRows, type RowBatch } from './row-batch.js';
 export { deriveKey } from './key.js';

@@ -1,5 +1,11 @@
 import { existsSync } from 'node:fs';
-import { BackupContentCheck, headerTime, openBackup, readHeader } from '../format/index.js';
+import {
+  asConversationsRestoresBatch,
+  BackupContentCheck,
+  headerTime,
+  openBackup,
+  readHeader,
+} from '../format/index.js';
 import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../format/types.js';
 import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
 import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
@@ -112,7 +118,7 @@ export async function importBackup(
         for await (const batch of opened.batches({ values: true })) {
           // The same content checks as `verify`, on the whole batch before any of it goes in.
           content.checkBatch(batch);
-          inserter.insertBatch(batch);
+          inserter.insertBatch(asConversationsRestoresBatch(batch, header.version));
           ledger.inserted();
           const before = total;
           total += batch.shape.length / 2;

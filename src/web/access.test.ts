@@ -50,6 +50,19 @@ test('requests without the token are refused with 401', async () => {
   });
 });
 
+test('a browser opening the app without the token gets a page that says what to do, not JSON', async () => {
+  await withApp(async (app) => {
+    const res = await plainRequest(`${app.origin}/`, {
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
+    assert.equal(res.status, 401);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.match(res.body, /<h1>This page needs the access token\.<\/h1>/);
+    assert.match(res.body, /<code>ferry web<\/code> printed in the terminal/);
+    assert.doesNotMatch(res.body, /"error"/);
+  });
+});
+
 test('the token in the address sets a strict, http-only cookie and is removed from the address', async () => {
   await withApp(async (app, token) => {
     const res = await plainRequest(app.url);

@@ -36,8 +36,37 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-function refuse(reply: FastifyReply, status: number, error: string, hint: string): FastifyReply {
-  return reply.code(status).header('cache-control', 'no-store').send({ error, hint });
+function escapeText(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * A refusal: JSON for the page's requests, a readable page for a person who opened the address in
+ * a browser (it asks for HTML), never raw JSON on screen.
+ */
+function refuse(
+  reply: FastifyReply,
+  status: number,
+  error: string,
+  hint: string,
+  accept?: string,
+): FastifyReply {
+  const r = reply.code(status).header('cache-control', 'no-store');
+  if (accept?.includes('text/html')) {
+    return r
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+          '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+          `<title>ferry — ${escapeText(error)}</title>` +
+          '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem}' +
+          'code{background:#eef;padding:0 .2rem}</style></head><body>' +
+          `<h1>${escapeText(error)}</h1><p>${escapeText(hint).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>` +
+          '</body></html>',
+      );
+  }
+  return r.send({ error, hint });
 }
 
 /**
@@ -110,6 +139,7 @@ export function installAccessGuard(
         401,
         'This page needs the access token.',
         'Open the full address (with ?token=…) that `ferry web` printed in the terminal.',
+        request.headers.accept,
       );
     }
     const safe = request.method === 'GET' || request.method === 'HEAD';

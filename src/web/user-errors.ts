@@ -110,6 +110,15 @@ export function describeUserError(err: unknown): UserError {
       hint: 'Enable the account on the Accounts screen and wait until it is online.',
     };
   }
+  if (name === 'OmemoEncryptError') {
+    return {
+      kind: 'failed',
+      message: `Not sent: ${err instanceof Error ? err.message : ''}.`,
+      hint:
+        'Trust one of the contact’s devices first (ferry omemo fingerprints, then ferry omemo trust), ' +
+        'or send unencrypted on purpose (ferry send --no-omemo).',
+    };
+  }
   if (name === 'ProfileBusyError' || code === 'busy') {
     return {
       kind: 'busy',

@@ -58,6 +58,22 @@ test(
     assert.equal(page.status, 200);
     assert.match(page.body, /<title>ferry/);
 
+    // A second `ferry web` on the same profile says where the first one runs, and stops.
+    const second = spawn(
+      process.execPath,
+      ['--import', 'tsx', '-e', RUN_CLI, 'ferry', '--profile', join(dir, 'profile'), 'web'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dir, FERRY_PASSWORD: '' } },
+    );
+    let secondErr = '';
+    second.stderr.on('data', (d: Buffer) => (secondErr += d.toString()));
+    const secondCode = await new Promise<number | null>((r) => second.once('exit', r));
+    assert.equal(secondCode, 1);
+    assert.equal(
+      secondErr.split('\n')[0],
+      `ferry: ferry web is already running for this profile, at ${origin}/`,
+    );
+    assert.match(secondErr, /hint: Open the address it printed/);
+
     child.kill('SIGINT');
     assert.equal(await exited, 0);
     await assert.rejects(plainRequest(`${origin}/`), 'the server is gone');

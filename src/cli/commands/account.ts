@@ -25,11 +25,32 @@ import { retryWords } from '../../xmpp/login-errors.js';
 /** Opens the profile chosen by `--profile` / `FERRY_PROFILE` / the default. */
 export function openCommandProfile(cmd: Command): Profile {
   const opts = cmd.optsWithGlobals<{ profile?: string }>();
+  const dir = resolveProfileDir(opts.profile);
   try {
-    return openProfile(resolveProfileDir(opts.profile));
+    return openProfile(dir);
   } catch (err) {
-    throw asUserFacing(err);
+    throw asUserFacing(profileProblem(dir, err));
   }
+}
+
+/** Why the profile folder DIR could not be opened, in words (or the error as it came). */
+function profileProblem(dir: string, err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'EEXIST' || code === 'ENOTDIR') {
+    return new UserFacingError(
+      `the profile ${dir} is a file, not a folder`,
+      'Give --profile a folder (a new one is created if it does not exist).',
+      EXIT.usage,
+    );
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
+    return new UserFacingError(
+      `cannot open the profile's database in ${dir}`,
+      'Check that you may read and write the folder and its ferry.db (ls -l), or choose another --profile.',
+      EXIT.failure,
+    );
+  }
+  return err;
 }
 
 /** Runs `fn` with the profile open, closing it afterwards and translating store errors. */

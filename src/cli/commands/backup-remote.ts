@@ -18,6 +18,7 @@ import {
 import type { TransferProgress } from '../../migration/remote/transfer.js';
 import { profileBackupDir } from '../../store/profile.js';
 import { EXIT, UserFacingError } from '../failure.js';
+import { checkInputFile } from '../paths.js';
 import { promptHidden } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
 import { resolveProfileDir } from '../profile-option.js';
@@ -188,6 +189,7 @@ export function registerRemoteBackupCommands(program: Command): void {
             EXIT.usage,
           );
         }
+        for (const f of chosen) checkInputFile(f);
         const progress = terminalProgress();
         try {
           const folder = await openFolder(opts.to, opts.netrc);

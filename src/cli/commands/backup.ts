@@ -15,8 +15,9 @@ import {
   type ImportOptions,
   type ImportResult,
 } from '../../migration/import-backup.js';
-import { describeFailure, EXIT, UserFacingError } from '../failure.js';
+import { describeFailure, EXIT, UserFacingError, withPath } from '../failure.js';
 import { obtainPassword } from '../password.js';
+import { checkInputFile, checkInputFolder, checkOutputFolder } from '../paths.js';
 import { terminalProgress } from '../progress.js';
 import { withCommandProfile } from './account.js';
 import { listRemoteBackupsCommand } from './backup-remote.js';
@@ -115,6 +116,7 @@ export function registerBackupCommands(program: Command): void {
     .option('--account <jid...>', 'only these accounts')
     .option('--json', 'print the result as JSON')
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      if (typeof opts.out === 'string') checkOutputFolder(opts.out);
       await withCommandProfile(cmd, async (profile) => {
         const progress = terminalProgress();
         const notes: string[] = [];
@@ -183,6 +185,7 @@ export function registerBackupCommands(program: Command): void {
     .action(async (dirs: string[], opts: ListOptions, cmd: Command) => {
       // `--from URL` (added by backup-remote.ts): a WebDAV folder instead of local folders.
       if (opts.from !== undefined) return listRemoteBackupsCommand({ ...opts, from: opts.from });
+      for (const d of dirs) checkInputFolder(d);
       await withCommandProfile(cmd, async (profile) => {
         const scan = await scanBackupFolders(profile, dirs);
         if (opts.json) {
@@ -229,6 +232,7 @@ export function registerBackupCommands(program: Command): void {
     .option('--account <jid>', 'with --from: the account to take when the folder holds several')
     .option('--json', 'print the result as JSON')
     .action(async (files: string[], opts: Record<string, unknown>, cmd: Command) => {
+      if (typeof opts.media === 'string') checkInputFile(opts.media);
       if (typeof opts.from === 'string') {
         await runClientImport(
           opts.from,
@@ -262,7 +266,7 @@ export function registerBackupCommands(program: Command): void {
             results.push(result);
             if (!opts.json) printImport(result);
           } catch (err) {
-            onlyError = asUserFacing(err, {
+            onlyError = asUserFacing(withPath(err, file), {
               nothingChanged: 'Nothing was imported; the profile is as it was.',
             });
             const failure = describeFailure(onlyError);

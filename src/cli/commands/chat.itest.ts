@@ -59,13 +59,20 @@ test('ferry sync, send, chats, chat and run against a real server', async (t) =>
     report.map((r) => [r.account, r.received.length, r.caughtUp]),
     [[alice, 0, true]],
   );
+  assert.deepEqual(
+    (report[0] as { repairedSessions?: unknown }).repairedSessions,
+    [],
+    'sync reports the OMEMO sessions it repaired (none here)',
+  );
 
   const chats = await ferry('chats');
   assert.match(chats.stdout, /^bob@ferry\.test {2}\(2 unread\) {2}.*hello\?$/m);
 
-  const sent = await ferry('send', bob.jid, 'yes, on my new device', '--no-omemo');
+  const sent = await ferry('send', bob.jid, 'yes, on my new device', '--no-omemo', '--json');
   assert.equal(sent.code, 0, sent.stderr);
-  assert.match(sent.stdout, /sent to bob@ferry\.test/);
+  // The user's own message is from the account, to the contact.
+  const stored = JSON.parse(sent.stdout) as { from: string; to: string; direction: string };
+  assert.deepEqual([stored.from, stored.to, stored.direction], [alice, bob.jid, 'out']);
   await bob.waitForMessages(1, (m) => m.body === 'yes, on my new device');
 
   const chat = await ferry('chat', bob.jid, '--last', '2');

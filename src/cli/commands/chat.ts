@@ -17,7 +17,7 @@ import {
   listConversationSummaries,
   type ConversationRow,
 } from '../../store/conversations.js';
-import { listMessages, markConversationRead } from '../../store/messages.js';
+import { listMessages, markConversationRead, MESSAGE_STATUS } from '../../store/messages.js';
 import { readAccountState } from '../../xmpp/account-state.js';
 import { retryWords } from '../../xmpp/login-errors.js';
 import { storedRoomEncryption } from '../../xmpp/rooms.js';
@@ -28,7 +28,7 @@ import {
   type StoredMessageEvent,
 } from '../../xmpp/engine.js';
 import type { AccountStateEvent } from '../../xmpp/account-connection.js';
-import { OmemoCrypto } from '../../omemo/omemo-crypto.js';
+import { OmemoCrypto, type OmemoEvent } from '../../omemo/omemo-crypto.js';
 import { EXIT, UserFacingError } from '../failure.js';
 import { withCommandProfile } from './account.js';
 import { localTime, messageLine, shownBody } from './chat-format.js';
@@ -50,9 +50,46 @@ function parseCount(value: string): number {
   return n;
 }
 
-function engineFor(profile: Profile, flags: EngineFlags, extra: EngineOptions = {}): Engine {
+/** An OMEMO session ferry repaired on its own (self-healing after a move), for the person to see. */
+export interface RepairedSession {
+  account: string;
+  contact: string;
+  device: number;
+}
+
+/** How `sync` and `run` say that a session was repaired. */
+export function repairedLine(r: RepairedSession): string {
+  return (
+    `${r.account}: repaired the OMEMO session with ${r.contact} (device ${r.device}); ` +
+    'messages it could not decrypt stay marked, new ones decrypt again'
+  );
+}
+
+/** Collects the sessions the OMEMO layer repairs, and tells `onRepaired` about each. */
+export function repairedSessions(onRepaired: (r: RepairedSession) => void = () => {}): {
+  list: RepairedSession[];
+  onEvent: (e: OmemoEvent) => void;
+} {
+  const list: RepairedSession[] = [];
+  return {
+    list,
+    onEvent: (e) => {
+      if (e.kind !== 'healed') return;
+      const r = { account: e.jid, contact: e.device.name, device: e.device.deviceId };
+      list.push(r);
+      onRepaired(r);
+    },
+  };
+}
+
+function engineFor(
+  profile: Profile,
+  flags: EngineFlags,
+  extra: EngineOptions = {},
+  onOmemoEvent?: (e: OmemoEvent) => void,
+): Engine {
   return new Engine(profile, {
-    ...(flags.omemo === false ? {} : { crypto: new OmemoCrypto(profile.db) }),
+    ...(flags.omemo === false ? {} : { crypto: new OmemoCrypto(profile.db, onOmemoEvent) }),
     ...(flags.history !== undefined ? { catchup: { firstConnectWindow: flags.history } } : {}),
     ...extra,
   });
@@ -149,13 +186,18 @@ function stateLine(e: AccountStateEvent): string {
 
 function messageJson(e: StoredMessageEvent) {
   const m = e.message;
+  // The user's own messages are from the account; received ones from the contact (or the room
+  // occupant).
+  const incoming = m.status === MESSAGE_STATUS.received;
   return {
     account: e.accountJid,
     conversation: e.conversationJid,
     group: e.group,
     source: e.source,
     uuid: m.uuid,
-    from: m.counterpart,
+    direction: incoming ? 'in' : 'out',
+    from: incoming ? m.counterpart : e.accountJid,
+    to: incoming ? e.accountJid : m.counterpart,
     time: new Date(m.timeSent).toISOString(),
     body: m.body,
     encryption: m.encryption,
@@ -178,7 +220,8 @@ export function registerChatCommands(program: Command): void {
     .action(
       async (jid: string | undefined, opts: EngineFlags & { json?: boolean }, cmd: Command) => {
         await withCommandProfile(cmd, async (profile) => {
-          const engine = engineFor(profile, opts, { temporaryResource: true });
+          const repaired = repairedSessions();
+          const engine = engineFor(profile, opts, { temporaryResource: true }, repaired.onEvent);
           const reports = await engine.sync(jid).catch((err: unknown) => {
             throw asEngineFailure(err);
           });
@@ -192,6 +235,9 @@ export function registerChatCommands(program: Command): void {
                   hint: r.hint ?? null,
                   caughtUp: r.caughtUp,
                   received: r.received.map(messageJson),
+                  repairedSessions: repaired.list
+                    .filter((s) => s.account === r.jid)
+                    .map(({ contact, device }) => ({ contact, device })),
                 })),
                 null,
                 2,
@@ -211,6 +257,8 @@ export function registerChatCommands(program: Command): void {
                 `${r.jid}: ${n === 0 ? 'nothing new' : `${n} new message${n === 1 ? '' : 's'}`}\n`,
               );
               for (const e of r.received) process.stdout.write(`  ${eventLine(e)}\n`);
+              for (const s of repaired.list.filter((x) => x.account === r.jid))
+                process.stdout.write(`  ${repairedLine(s)}\n`);
             }
           }
           const failed = reports.find((r) => r.error);
@@ -244,8 +292,13 @@ export function registerChatCommands(program: Command): void {
     .option('--no-omemo', 'do not decrypt or publish OMEMO keys')
     .action(async (opts: EngineFlags & { json?: boolean }, cmd: Command) => {
       await withCommandProfile(cmd, async (profile) => {
-        const engine = engineFor(profile, opts);
         const print = (line: string) => process.stdout.write(`${line}\n`);
+        const repaired = repairedSessions((r) =>
+          print(
+            opts.json ? JSON.stringify({ event: 'omemo-session-repaired', ...r }) : repairedLine(r),
+          ),
+        );
+        const engine = engineFor(profile, opts, {}, repaired.onEvent);
         engine.on('message', (e: StoredMessageEvent) => {
           if (e.source === 'sent') return;
           print(opts.json ? JSON.stringify({ event: 'message', ...messageJson(e) }) : eventLine(e));

@@ -13,6 +13,7 @@ import {
 } from '../../export/render-account.js';
 import { ZonedClock } from '../../export/zoned-time.js';
 import { EXIT, UserFacingError } from '../failure.js';
+import { checkInputFile, checkInputFolder, checkOutputFolder } from '../paths.js';
 import { obtainPassword } from '../password.js';
 import { resolveProfileDir } from '../profile-option.js';
 import { terminalProgress } from '../progress.js';
@@ -147,6 +148,9 @@ moving to other clients, what is carried and what is not, in docs/clients.md.`,
           );
         }
       }
+      if (backup !== undefined) checkInputFile(backup);
+      checkOutputFolder(opts.out);
+      for (const d of opts.media ?? []) checkInputFolder(d);
       const progress = terminalProgress();
       const exportOptions: ExportOptions = {
         format: opts.to as ExportFormat,

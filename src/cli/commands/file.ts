@@ -5,19 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
-import {
-  BACKUP_TABLES,
-  BackupContentCheck,
-  CebError,
-  openBackup,
-  type OpenedBackup,
-  readHeader,
-  rowToJsonLine,
-  syncFile,
-  visibleText,
-  type BackupHeader,
-  type BackupTable,
-} from '../../format/index.js';
+// Only what `inspect` needs is loaded up front (the header); decrypting loads the rest when used.
+import { readHeader } from '../../format/header.js';
+import { CebError } from '../../format/errors.js';
+import { visibleText } from '../../format/visible-text.js';
+import { BackupContentCheck } from '../../format/content-check.js';
+import type { OpenedBackup } from '../../format/open-backup.js';
+import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../../format/types.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { obtainPassword } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
@@ -152,6 +146,7 @@ async function openWithPassword(
   );
   source.on('error', (err) => counted.destroy(err));
   try {
+    const { openBackup } = await import('../../format/open-backup.js');
     const opened = await openBackup(counted, password);
     return { ...opened, size };
   } catch (err) {
@@ -219,6 +214,8 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
     );
   }
   const progress = terminalProgress();
+  const { rowToJsonLine } = await import('../../format/json-line.js');
+  const { syncFile } = await import('../../format/durable.js');
   const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
   let tempCreated = false;
   try {

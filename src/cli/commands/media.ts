@@ -24,8 +24,8 @@ function humanSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** `ferry media check`, and the media options of `backup create` / `backup import`. */
-export function registerMediaCommands(program: Command): void {
+/** `ferry media check`. */
+export function registerMediaCheckCommand(program: Command): void {
   const media = program
     .command('media')
     .description('the files your messages point to (pictures, documents, …)');
@@ -79,12 +79,10 @@ export function registerMediaCommands(program: Command): void {
         }
       });
     });
-
-  registerBackupMediaOptions(program);
 }
 
 /** `backup create --with-media` and `backup import --media FILE` (companion found beside the .ceb). */
-function registerBackupMediaOptions(program: Command): void {
+export function registerBackupMediaOptions(program: Command): void {
   const backup = backupCommand(program);
   const create = backup.commands.find((c) => c.name() === 'create');
   const importCmd = backup.commands.find((c) => c.name() === 'import');

@@ -48,8 +48,8 @@ export function asUserFacing(err: unknown, context: { nothingChanged?: string } 
   if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
     const path = err instanceof Error && 'path' in err ? ` ${String(err.path)}` : '';
     return new UserFacingError(
-      `cannot write${path}: permission denied or read-only`,
-      `Choose a folder you can write to. ${unchanged}`,
+      code === 'EROFS' ? `${path.trim()} is on a read-only disk` : `permission denied:${path}`,
+      `Check its permissions (ls -l), or choose a file or folder you may read and write. ${unchanged}`,
       EXIT.failure,
     );
   }

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXIT, UserFacingError } from '../failure.js';
 import { resolveProfileDir } from '../profile-option.js';
 import { startWebApp, type RunningWebApp } from '../../web/server.js';
@@ -18,6 +20,27 @@ function parsePort(value: string): number {
   return n;
 }
 
+/** Where a running `ferry web` notes itself in the profile: its process and address (no token). */
+const RUNNING_FILE = 'web.running.json';
+
+/** The address of a `ferry web` still running on the profile DIR, if any. */
+function alreadyRunning(profileDir: string): string | undefined {
+  let noted: { pid?: unknown; origin?: unknown };
+  try {
+    noted = JSON.parse(readFileSync(join(profileDir, RUNNING_FILE), 'utf8')) as typeof noted;
+  } catch {
+    return undefined;
+  }
+  if (typeof noted.pid !== 'number' || typeof noted.origin !== 'string') return undefined;
+  if (noted.pid === process.pid) return undefined;
+  try {
+    process.kill(noted.pid, 0); // is it still running? (a note left by a crash is ignored)
+    return noted.origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `ferry web [--port N]`: the migration web app on 127.0.0.1, for the profile. */
 export function registerWebCommand(program: Command): void {
   program
@@ -29,6 +52,14 @@ export function registerWebCommand(program: Command): void {
       const opts = cmd.optsWithGlobals<{ port?: string; connect: boolean; profile?: string }>();
       const profileDir = resolveProfileDir(opts.profile);
       const explicit = opts.port !== undefined ? parsePort(opts.port) : undefined;
+      const running = alreadyRunning(profileDir);
+      if (running !== undefined) {
+        throw new UserFacingError(
+          `ferry web is already running for this profile, at ${running}/`,
+          'Open the address it printed in its terminal (with its access token), or stop it there with Ctrl+C first.',
+          EXIT.failure,
+        );
+      }
       let app: RunningWebApp;
       try {
         app = await startWebApp({
@@ -48,6 +79,10 @@ export function registerWebCommand(program: Command): void {
         }
         app = await startWebApp({ profileDir, port: 0, connect: opts.connect });
       }
+      const note = join(profileDir, RUNNING_FILE);
+      writeFileSync(note, JSON.stringify({ pid: process.pid, origin: new URL(app.url).origin }), {
+        mode: 0o600,
+      });
       process.stdout.write(
         `ferry web app for the profile ${profileDir}\n\n    ${app.url}\n\n` +
           'Open this address in a browser on this computer (it holds the access token).\n' +
@@ -58,6 +93,7 @@ export function registerWebCommand(program: Command): void {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           process.stdout.write('Stopping…\n');
+          rmSync(note, { force: true });
           void app.close().then(resolve, resolve);
         };
         process.on('SIGINT', stop);

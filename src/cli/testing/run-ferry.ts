@@ -25,10 +25,15 @@ export function collect(child: ChildProcess): Promise<FerryRun> {
  * Runs `ferry ARGS…` from the TypeScript sources in a child process (through tsx), as a user would
  * run the command, with extra environment variables. FERRY_PASSWORD is cleared unless given.
  */
-export function runFerry(args: string[], env: Record<string, string> = {}): Promise<FerryRun> {
+export function runFerry(
+  args: string[],
+  env: Record<string, string> = {},
+  as: { uid?: number; gid?: number } = {},
+): Promise<FerryRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
     env: { ...process.env, FERRY_PASSWORD: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...as,
   });
   return collect(child);
 }

@@ -1,6 +1,6 @@
 // Accounts: the profile's accounts with their state; add, enable, disable.
 /* global FormData, setInterval, clearInterval */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, liveEvents } from './api.js';
 import { html, ErrorBox } from './ui.js';
 
@@ -85,8 +85,13 @@ export function stateWords(account) {
   return STATE_WORDS[account.state] ?? account.state;
 }
 
-function AccountRow({ account, onChange, setError }) {
+function AccountRow({ account, onChange, setError, added }) {
   const [busy, setBusy] = useState(false);
+  const ref = useRef(null);
+  useEffect(() => {
+    // A newly added account: its state is the outcome of the form, so it is brought into view.
+    if (added) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [added, account.state]);
   const toggle = async () => {
     setBusy(true);
     setError(null);
@@ -117,7 +122,7 @@ function AccountRow({ account, onChange, setError }) {
       setBusy(false);
     }
   };
-  return html`<li class="account">
+  return html`<li class="account" ref=${ref}>
     <div class="account-main">
       <span class="jid">${account.jid}</span>
       <span class=${`state state-${account.state}`}>${stateWords(account)}</span>
@@ -195,6 +200,7 @@ function AddAccountForm({ onAdded }) {
 export function AccountsScreen() {
   const [accounts, setAccounts] = useState(null);
   const [error, setError] = useState(null);
+  const [added, setAdded] = useState(null);
   const load = () =>
     get('/api/accounts')
       .then((r) => setAccounts(r.accounts))
@@ -217,9 +223,14 @@ export function AccountsScreen() {
         : accounts.length === 0
           ? html`<p>No accounts on this device yet. Import a backup, or add an account below.</p>`
           : html`<ul class="accounts">
-              ${accounts.map((a) => html`<${AccountRow} key=${a.jid} account=${a} onChange=${replace} setError=${setError} />`)}
+              ${accounts.map((a) => html`<${AccountRow} key=${a.jid} account=${a} onChange=${replace} setError=${setError} added=${a.jid === added} />`)}
             </ul>`
     }
-    <${AddAccountForm} onAdded=${replace} />
+    <${AddAccountForm}
+      onAdded=${(a) => {
+        setAdded(a.jid);
+        replace(a);
+      }}
+    />
   </section>`;
 }

@@ -1,7 +1,7 @@
 // Chats: conversations with last message and unread count; a conversation with history; sending.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, liveEvents } from './api.js';
-import { html, ErrorBox, Lock } from './ui.js';
+import { html, ErrorBox, Lock, Clip } from './ui.js';
 
 const UNABLE = 'Unable to decrypt';
 
@@ -24,6 +24,28 @@ function day(ms) {
   });
 }
 
+/** When the last message was: the time today, else the date (short, so it fits beside the name). */
+function when(ms) {
+  const d = new Date(ms);
+  const today = new Date();
+  if (d.toDateString() === today.toDateString()) return time(ms);
+  return d.toLocaleDateString(undefined, {
+    day: 'numeric',
+    month: 'short',
+    ...(d.getFullYear() === today.getFullYear() ? {} : { year: 'numeric' }),
+  });
+}
+
+/** A file message: its name, size and picture size, as the HTML export shows it. */
+function FileLine({ file }) {
+  return html`<span class="file"
+    ><${Clip} />
+    <span class="file-name">${file.name}</span>${file.details ? ` (${file.details})` : ''}${
+      file.onThisDevice ? '' : ' — file not on this device'
+    }${file.url ? html` · <a href=${file.url} rel="noreferrer noopener" target="_blank">download link</a>` : null}</span
+  >`;
+}
+
 function ChatList({ chats, onOpen }) {
   if (chats.length === 0)
     return html`<p>
@@ -42,7 +64,7 @@ function ChatList({ chats, onOpen }) {
               class=${`chat-last ${c.lastMessage?.security === 'unable-to-decrypt' ? 'undecryptable' : ''}`}
               >${preview(c.lastMessage)}</span
             >
-            ${c.lastMessage ? html`<span class="chat-time">${new Date(c.lastMessage.time).toLocaleString()}</span>` : null}
+            ${c.lastMessage ? html`<span class="chat-time">${when(c.lastMessage.time)}</span>` : null}
             ${c.unread > 0 ? html`<span class="unread" aria-label=${`${c.unread} unread`}>${c.unread}</span>` : null}
           </button>
         </li>`,
@@ -62,8 +84,7 @@ function Message({ m, group }) {
           : m.kind === 'call'
             ? html`<em>Call</em>`
             : m.kind === 'file'
-              ? html`<em>File: ${m.file}</em
-                  >${m.body && m.body !== m.file ? html`<br />${m.body}` : null}`
+              ? html`<${FileLine} file=${m.file} />`
               : m.body
       }
     </span>
@@ -129,7 +150,13 @@ function Conversation({ uuid, onBack, refreshKey }) {
         <p class="conv-account">${c.with} · via ${c.account}</p>
       </div>
       <span class=${`omemo omemo-${c.encryption}`}
-        >${c.encryption === 'omemo' ? html`<${Lock} label="" /> OMEMO encrypted` : 'Not encrypted'}</span
+        >${
+          c.encryption === 'omemo'
+            ? html`<${Lock} label="" /> OMEMO encrypted`
+            : c.encryption === 'mixed'
+              ? html`<${Lock} label="" /> Partly OMEMO encrypted (the messages with the lock)`
+              : 'Not encrypted'
+        }</span
       >
       ${
         c.group && c.encryption !== 'omemo' && c.encryptionReason

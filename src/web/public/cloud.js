@@ -3,7 +3,7 @@
 // the server uses them for that request only.
 import { useEffect, useState } from 'preact/hooks';
 import { post, formatBytes, formatDate } from './api.js';
-import { html, ErrorBox, JobProgress } from './ui.js';
+import { html, ErrorBox, JobProgress, Outcome } from './ui.js';
 import { useLatestJob } from './jobs.js';
 
 const EXAMPLE = 'https://cloud.example.org/remote.php/dav/files/kim/Backups/';
@@ -118,17 +118,27 @@ export function CloudUpload({ createJob }) {
 }
 
 /** On Import backup: the backups in a cloud folder; download one into this device's Backup folder. */
-export function CloudDownload({ onDownloaded }) {
+export function CloudDownload({ onDownloaded, active = true, onStart }) {
   const [fields, setFields] = useState(emptyFields);
   const [listing, setListing] = useState(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
-  const [job, track] = useLatestJob('cloud-download');
+  const [job, track, setJob] = useLatestJob('cloud-download');
   useEffect(() => {
     if (job?.state === 'done') onDownloaded?.();
   }, [job?.state]);
+  useEffect(() => {
+    // Another part of the screen acted: this part's earlier outcome no longer applies.
+    if (!active) {
+      setError(null);
+      setJob(null);
+      setListing(null);
+    }
+  }, [active]);
   const list = async (e) => {
     e.preventDefault();
+    onStart?.();
+    setJob(null);
     setError(null);
     setBusy(true);
     try {
@@ -141,6 +151,7 @@ export function CloudDownload({ onDownloaded }) {
     }
   };
   const download = async (b) => {
+    onStart?.();
     setError(null);
     try {
       const { job: started } = await post('/api/cloud/pull', { ...fields, name: b.name });
@@ -161,19 +172,21 @@ export function CloudDownload({ onDownloaded }) {
       <${CloudFields} prefix="down" value=${fields} onChange=${setFields} />
       <button type="submit" disabled=${busy}>${busy ? 'Looking…' : 'Show backups'}</button>
     </form>
-    <${ErrorBox} error=${error} />
-    ${listing ? html`<${CloudList} listing=${listing} disabled=${running} onDownload=${download} />` : null}
-    <${JobProgress} job=${job} />
-    ${job?.state === 'failed' ? html`<${ErrorBox} error=${job.error} />` : null}
-    ${
-      job?.state === 'done'
-        ? html`<p role="status" class="cloud-result">
-            ${'Downloaded and verified: '}
-            ${job.result.downloaded.map((d, i) => html`${i > 0 ? ', ' : ''}<code class="path">${d.name}</code>`)}${'. '}
-            Choose it in the list above to import it.
-          </p>`
-        : null
-    }
+    <${Outcome}>
+      <${ErrorBox} error=${error} />
+      ${listing ? html`<${CloudList} listing=${listing} disabled=${running} onDownload=${download} />` : null}
+      <${JobProgress} job=${job} />
+      ${job?.state === 'failed' ? html`<${ErrorBox} error=${job.error} />` : null}
+      ${
+        job?.state === 'done'
+          ? html`<p role="status" class="cloud-result">
+              ${'Downloaded and verified: '}
+              ${job.result.downloaded.map((d, i) => html`${i > 0 ? ', ' : ''}<code class="path">${d.name}</code>`)}${'. '}
+              Choose it in the list of backup files found on this device (above) to import it.
+            </p>`
+          : null
+      }
+    </${Outcome}>
   </section>`;
 }
 

@@ -1,7 +1,7 @@
 // Create backup: the seed's checklist, format choice, per-account progress, the files made.
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, formatBytes } from './api.js';
-import { html, ErrorBox, JobProgress } from './ui.js';
+import { html, ErrorBox, JobProgress, Outcome, plural } from './ui.js';
 import { useLatestJob } from './jobs.js';
 import { stateWords } from './accounts.js';
 import { CloudUpload } from './cloud.js';
@@ -129,9 +129,11 @@ export function CreateBackupScreen() {
         </li>
       </ol>
     </form>
-    <${JobProgress} job=${job} />
-    ${job?.state === 'failed' ? html`<${ErrorBox} error=${job.error} />` : null}
-    ${job?.state === 'done' ? html`<${BackupResult} job=${job} />` : null}
+    <${Outcome}>
+      <${JobProgress} job=${job} />
+      ${job?.state === 'failed' ? html`<${ErrorBox} error=${job.error} />` : null}
+      ${job?.state === 'done' ? html`<${BackupResult} job=${job} />` : null}
+    </${Outcome}>
     ${job?.state === 'done' ? html`<${CloudUpload} createJob=${job} />` : null}
   </section>`;
 }
@@ -148,8 +150,9 @@ function CompanionFile({ media }) {
     ${
       media.notOnThisDevice > 0
         ? html`<p class="note">
-            ${media.notOnThisDevice} file(s) the chats point to are not on this device, so they are
-            not in it.
+            ${plural(media.notOnThisDevice, 'file')} the chats point to
+            ${media.notOnThisDevice === 1 ? 'is' : 'are'} not on this device, so
+            ${media.notOnThisDevice === 1 ? 'it is' : 'they are'} not in it.
           </p>`
         : null
     }

@@ -2,7 +2,7 @@
 /* global FormData */
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, formatBytes } from './api.js';
-import { html, ErrorBox, JobProgress } from './ui.js';
+import { html, ErrorBox, JobProgress, Outcome, plural } from './ui.js';
 import { useLatestJob } from './jobs.js';
 
 export function ExportScreen() {
@@ -56,22 +56,48 @@ export function ExportScreen() {
             </button>
           </form>`
     }
-    <${JobProgress} job=${job} />
-    ${job?.state === 'failed' ? html`<${ErrorBox} error=${job.error} />` : null}
+    <${Outcome}>
+      <${JobProgress} job=${job} />
+      ${job?.state === 'failed' ? html`<${ErrorBox} error=${job.error} />` : null}
+      ${job?.state === 'done' ? html`<${ExportResult} result=${job.result ?? {}} />` : null}
+    </${Outcome}>
+  </section>`;
+}
+
+function ExportResult({ result }) {
+  const files = result.files ?? [];
+  return html`<section class="card result" aria-labelledby="export-done">
+    <h3 id="export-done">The export is ready</h3>
+    <p>
+      ${plural(result.conversations ?? 0, 'chat')}, ${plural(result.messages ?? 0, 'message')},
+      in${' '}<code class="path">${result.folder}</code>
+    </p>
     ${
-      job?.state === 'done'
-        ? html`<section class="card result">
-            <h3>The export is ready</h3>
-            <p>
-              ${job.result?.conversations} chats, ${job.result?.messages} messages, in
-              <code class="path">${job.result?.folder}</code>
-            </p>
-            ${job.result?.view ? html`<p><a href=${job.result.view} target="_blank" rel="noopener">Open the exported chats</a></p>` : null}
-            <ul class="files">
-              ${(job.result?.files ?? []).map((f) => html`<li><a href=${f.download} download=${f.name}>Download ${f.name}</a> <span class="size">${formatBytes(f.bytes)}</span></li>`)}
-            </ul>
-          </section>`
+      result.view
+        ? html`<p>
+            <a href=${result.view} target="_blank" rel="noopener">Open the exported chats</a>
+          </p>`
         : null
+    }
+    ${
+      result.archive
+        ? html`<p>
+            <a href=${result.archive.download} download=${result.archive.name}
+              >Download all as one file (${result.archive.name})</a
+            >${' '}
+            <span class="size"
+              >${plural(result.archive.files, 'file')}, ${formatBytes(result.archive.bytes)}</span
+            >
+          </p>`
+        : html`<ul class="files">
+            ${files.map(
+              (f) =>
+                html`<li>
+                  <a href=${f.download} download=${f.name}>Download ${f.name}</a>
+                  <span class="size">${formatBytes(f.bytes)}</span>
+                </li>`,
+            )}
+          </ul>`
     }
   </section>`;
 }

@@ -1,15 +1,13 @@
 // Import backup: backups found in the usual places or chosen from anywhere, password, progress, result.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, upload, formatBytes, formatDate } from './api.js';
-import { html, ErrorBox, JobProgress } from './ui.js';
+import { html, ErrorBox, JobProgress, Outcome, plural } from './ui.js';
 import { useLatestJob } from './jobs.js';
 import { CloudDownload } from './cloud.js';
 
 function BackupList({ backups, onChoose }) {
   if (backups.length === 0) {
-    return html`<p>
-      No backup files were found in the usual places. Choose one from where you saved it (below).
-    </p>`;
+    return html`<p>No backup files were found in the usual places.</p>`;
   }
   return html`<div class="table-wrap">
     <table class="backups">
@@ -209,10 +207,10 @@ function ImportResult({ job, go }) {
             <p>
               ${
                 r.media
-                  ? `Still missing: ${r.missingCount} file(s) of the chats are not on this device.`
-                  : `The backup holds only text and keys: ${r.missingCount} file(s) of the chats are not on this device yet.`
+                  ? `Still missing: ${plural(r.missingCount, 'file')} of the chats ${r.missingCount === 1 ? 'is' : 'are'} not on this device. `
+                  : `The backup holds only text and keys: ${plural(r.missingCount, 'file')} of the chats ${r.missingCount === 1 ? 'is' : 'are'} not on this device yet. `
               }
-              Copy them from the old device into
+              Copy ${r.missingCount === 1 ? 'it' : 'them'} from the old device into${' '}
               <code class="path">${r.missingFolder}</code>, in the same places, for example:
             </p>
             <ul class="missing">
@@ -243,6 +241,14 @@ export function ImportBackupScreen({ go }) {
   const [media, setMedia] = useState(null);
   const [mediaError, setMediaError] = useState(null);
   const [job, track, setJob] = useLatestJob('import-backup');
+  // Which part of the screen the last action belongs to: the local import ('local') or the cloud
+  // folder ('cloud'). Only that part shows an outcome, so no earlier outcome contradicts a new one.
+  const [active, setActive] = useState('local');
+  const startAction = (part) => {
+    setActive(part);
+    setError(null);
+    if (part === 'cloud') setJob(null);
+  };
   const load = () =>
     get('/api/imports/found')
       .then((r) => setFound(r.backups))
@@ -275,7 +281,8 @@ export function ImportBackupScreen({ go }) {
     const file = files.find((f) => !f.name.endsWith('.media')) ?? files[0];
     const mediaFile = files.find((f) => f !== file && f.name.endsWith('.media'));
     if (!file) return;
-    setError(null);
+    startAction('local');
+    setJob(null);
     setMedia(null);
     setMediaError(null);
     try {
@@ -298,7 +305,7 @@ export function ImportBackupScreen({ go }) {
     const backup = chosen;
     setChosen(null);
     setPasswordError(null);
-    setError(null);
+    startAction('local');
     try {
       const { job: started } = await post('/api/imports', { source: backup.source, password });
       track(started);
@@ -314,13 +321,13 @@ export function ImportBackupScreen({ go }) {
       simultaneously) an installation. Restoring a backup is only meant for migrations or in case
       you’ve lost the original device.
     </div>
-    <${ErrorBox} error=${error} />
     ${
       found === null
         ? html`<p>Looking for backup files…</p>`
         : html`<${BackupList}
             backups=${found}
             onChoose=${(b) => {
+              startAction('local');
               setPasswordError(null);
               setMedia(null);
               setMediaError(null);
@@ -332,7 +339,7 @@ export function ImportBackupScreen({ go }) {
     <div class="card picker">
       <p>If your backup file is not listed, choose it from where you saved it.</p>
       <label class="file-button">
-        <span aria-hidden="true">☁</span> Choose a backup file…
+        Choose a backup file…
         <input
           type="file"
           multiple
@@ -345,7 +352,21 @@ export function ImportBackupScreen({ go }) {
         together, or add the media file in the next step.
       </p>
     </div>
-    <${CloudDownload} onDownloaded=${load} />
+    <${Outcome}>
+      ${active === 'local' ? html`<${ErrorBox} error=${error} />` : null}
+      ${active === 'local' ? html`<${JobProgress} job=${job} />` : null}
+      ${
+        active === 'local' && job?.state === 'failed' && job.error?.kind !== 'wrong-password'
+          ? html`<${ErrorBox} error=${job.error} />`
+          : null
+      }
+      ${active === 'local' && job?.state === 'done' ? html`<${ImportResult} job=${job} go=${go} />` : null}
+    </${Outcome}>
+    <${CloudDownload}
+      onDownloaded=${load}
+      active=${active === 'cloud'}
+      onStart=${() => startAction('cloud')}
+    />
     <${PasswordDialog}
       backup=${chosen}
       error=${passwordError}
@@ -353,10 +374,11 @@ export function ImportBackupScreen({ go }) {
       mediaError=${mediaError}
       onMedia=${(file) => chosen && uploadMedia(chosen, file)}
       onSubmit=${submitPassword}
-      onCancel=${() => setChosen(null)}
+      onCancel=${() => {
+        setChosen(null);
+        // The wrong password said in the dialog is not left behind on the page.
+        if (job?.state === 'failed' && job.error?.kind === 'wrong-password') setJob(null);
+      }}
     />
-    <${JobProgress} job=${job} />
-    ${job?.state === 'failed' ? html`<${ErrorBox} error=${job.error} />` : null}
-    ${job?.state === 'done' ? html`<${ImportResult} job=${job} go=${go} />` : null}
   </section>`;
 }

@@ -1,5 +1,6 @@
 // Small shared pieces of the page.
 import { h } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import htm from 'htm';
 
 export const html = htm.bind(h);
@@ -28,15 +29,29 @@ export function ProgressRow({ item }) {
 }
 
 export function JobProgress({ job }) {
-  // A failed job shows its error instead (ErrorBox); a half-filled bar would only confuse.
+  // A failed job shows its error instead (ErrorBox); a half-filled bar would only confuse, and a
+  // finished one says so once, without its last phase ("verifying (100%)") still showing.
   if (!job || job.state === 'failed') return null;
-  const items = Object.values(job.progress ?? {});
+  const items = job.state === 'running' ? Object.values(job.progress ?? {}) : [];
   return html`<section class="job" aria-live="polite" aria-busy=${job.state === 'running'}>
     <p role="status" class="job-state">
       ${job.state === 'running' ? 'Working…' : job.state === 'done' ? 'Finished.' : 'Stopped with an error.'}
     </p>
     ${items.map((item) => html`<${ProgressRow} item=${item} />`)}
   </section>`;
+}
+
+/** A paper clip for file messages (drawn, so it shows without an emoji font). */
+export function Clip() {
+  return html`<svg class="clip" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+    <path
+      d="M10.5 4.5 5.2 9.8a1.6 1.6 0 0 0 2.3 2.3l5.6-5.6a3 3 0 0 0-4.3-4.3L3.2 7.8a4.4 4.4 0 0 0 6.2 6.2l4.1-4.1"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.5"
+      stroke-linecap="round"
+    />
+  </svg>`;
 }
 
 /** A small padlock (drawn, so it shows without an emoji font). */
@@ -47,4 +62,26 @@ export function Lock({ label }) {
     <path d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2" fill="none" stroke="currentColor" stroke-width="1.6" />
     <rect x="2.5" y="7" width="11" height="8" rx="1.5" fill="currentColor" />
   </svg>`;
+}
+
+/** "1 file", "4 files". */
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * Where the outcome of the last action shows (progress, result or error): one place per screen part,
+ * so a new action replaces the earlier outcome instead of piling up below it. Whenever what it says
+ * changes, it is scrolled into view: the person sees the outcome without searching for it.
+ */
+export function Outcome({ children }) {
+  const ref = useRef(null);
+  const said = useRef('');
+  useEffect(() => {
+    const el = ref.current;
+    const text = el?.textContent ?? '';
+    if (el && text !== said.current && text.trim() !== '') el.scrollIntoView({ block: 'nearest' });
+    said.current = text;
+  });
+  return html`<div class="outcome" ref=${ref}>${children}</div>`;
 }

@@ -90,7 +90,7 @@ export function registerBackupRoutes(app: FastifyInstance, ctx: WebContext): voi
                   label: event.jid,
                   done: event.done,
                   total: event.total,
-                  phase: `writing ${event.table}`,
+                  phase: 'writing',
                 });
                 break;
               case 'account-done': {

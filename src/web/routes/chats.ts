@@ -9,6 +9,8 @@ import {
   type MessageRow,
 } from '../../store/messages.js';
 import { storedRoomEncryption } from '../../xmpp/rooms.js';
+import { parseFileBody } from '../../export/message-view.js';
+import { findMediaFile } from '../../migration/media/layout.js';
 import type { WebContext } from '../server.js';
 import { describeUserError } from '../user-errors.js';
 
@@ -31,9 +33,57 @@ export function messageSecurity(encryption: number): MessageSecurity {
   }
 }
 
+function humanSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/**
+ * A file message as a person reads it, the same words as the HTML export: its name, size and
+ * picture size ("Grüße.png (3.0 MiB, 2985×755)"), never the raw `url|size|width|height` body.
+ */
+export function fileView(
+  m: Pick<MessageRow, 'relativeFilePath' | 'body'>,
+  profileDir: string | undefined,
+): { name: string; details: string; onThisDevice: boolean; url: string | null } | null {
+  if (!m.relativeFilePath) return null;
+  const parsed = parseFileBody(m.body);
+  const path = m.relativeFilePath;
+  const segment =
+    path
+      .replace(/[/\\]+$/, '')
+      .split(/[/\\]/)
+      .pop() ?? '';
+  let name = segment;
+  if (name === '' && parsed.url) {
+    try {
+      name = decodeURIComponent(new URL(parsed.url).pathname.split('/').pop() ?? '');
+    } catch {
+      name = '';
+    }
+  }
+  const details: string[] = [];
+  if (parsed.size !== null) details.push(humanSize(parsed.size));
+  if (parsed.width && parsed.height) details.push(`${parsed.width}×${parsed.height}`);
+  return {
+    name: name || 'file',
+    details: details.join(', '),
+    onThisDevice: profileDir !== undefined && findMediaFile(profileDir, path) !== null,
+    url: parsed.url && /^https?:\/\//i.test(parsed.url) ? parsed.url : null,
+  };
+}
+
 /** The message as the conversation view shows it; an undecryptable body is never shown as text. */
-export function messageView(m: MessageRow): Record<string, unknown> {
+export function messageView(m: MessageRow, profileDir?: string): Record<string, unknown> {
   const security = messageSecurity(m.encryption);
+  const file = security === 'unable-to-decrypt' ? null : fileView(m, profileDir);
   return {
     uuid: m.uuid,
     time: m.timeSent,
@@ -48,39 +98,32 @@ export function messageView(m: MessageRow): Record<string, unknown> {
         ? 'status'
         : m.type === MESSAGE_TYPE.call
           ? 'call'
-          : m.relativeFilePath
+          : file
             ? 'file'
             : 'text',
-    file: m.relativeFilePath,
+    file,
     edited: m.edited !== null && m.edited !== '' && m.edited !== '[]',
   };
 }
 
-function attributes(row: ConversationRow): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(row.attributes ?? '{}');
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /**
- * The OMEMO state of a chat: Conversations keeps the chosen encryption in the conversation's
- * `next_encryption` attribute; without it, the chat's last messages tell.
+ * The OMEMO state of a chat as its header shows it. A group chat: what the engine worked out when it
+ * last joined the room (rooms.ts), when it knows. Otherwise what the messages shown carry, so the
+ * header never says "Not encrypted" above messages with the lock. (Conversations' `next_encryption`
+ * setting is not what ferry sends with: ferry encrypts whenever the contact has OMEMO devices.)
  */
-export function chatEncryption(row: ConversationRow, recent: MessageRow[]): 'omemo' | 'none' {
+export function chatEncryption(
+  row: ConversationRow,
+  recent: MessageRow[],
+): 'omemo' | 'none' | 'mixed' {
   if (row.mode === 1) {
-    // A group chat: what the engine worked out when it last joined the room (rooms.ts).
     const stored = storedRoomEncryption(row).state;
     if (stored !== 'unknown') return stored;
   }
-  const next = attributes(row)['next_encryption'];
-  if (next !== undefined && next !== null && String(next) !== '') {
-    return Number(next) === MESSAGE_ENCRYPTION.omemo ? 'omemo' : 'none';
-  }
-  const last = [...recent].reverse().find((m) => m.type !== MESSAGE_TYPE.status);
-  return last && messageSecurity(last.encryption) !== 'none' ? 'omemo' : 'none';
+  const shown = recent.filter((m) => m.type !== MESSAGE_TYPE.status);
+  const locked = shown.filter((m) => messageSecurity(m.encryption) !== 'none').length;
+  if (locked === 0) return 'none';
+  return locked === shown.length ? 'omemo' : 'mixed';
 }
 
 function conversationView(row: ConversationRow, accountJid: string): Record<string, unknown> {
@@ -137,7 +180,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: WebContext): void 
             ? { encryptionReason: storedRoomEncryption(summary.conversation).reason }
             : {}),
         },
-        messages: messages.map(messageView),
+        messages: messages.map((m) => messageView(m, ctx.profile.dir)),
       };
     },
   );

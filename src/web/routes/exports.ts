@@ -10,6 +10,7 @@ import {
 } from '../../export/render-account.js';
 import { accountJid, listAccounts } from '../../store/accounts.js';
 import type { WebContext } from '../server.js';
+import { zipFolder } from '../zip.js';
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
   html: 'Web pages (HTML) — open in any browser',
@@ -111,12 +112,49 @@ export function registerExportRoutes(app: FastifyInstance, ctx: WebContext): voi
               download: `/api/jobs/${jobId}/files/${i}`,
             })),
             view: r.result.format === 'html' ? `/api/exports/${jobId}/view/index.html` : undefined,
+            // A folder of files (the HTML site, the text files) is offered as one archive.
+            archive:
+              r.files.length > 1
+                ? {
+                    name: `${basename(outDir)}.zip`,
+                    files: r.files.length,
+                    bytes: r.files.reduce((sum, f) => sum + f.bytes, 0),
+                    download: `/api/exports/${jobId}/archive.zip`,
+                  }
+                : undefined,
           }),
         },
       );
       return { job };
     },
   );
+
+  app.get<{ Params: { id: string } }>('/api/exports/:id/archive.zip', async (request, reply) => {
+    const job = ctx.jobs.get(request.params.id);
+    const folder =
+      job?.kind === 'export' && job.state === 'done'
+        ? (job.result as { folder?: string }).folder
+        : undefined;
+    if (!folder) return reply.code(404).send({ error: 'No such export.', hint: 'Export again.' });
+    let archive;
+    try {
+      archive = await zipFolder(folder, basename(folder));
+    } catch {
+      return reply.code(404).send({
+        error: 'The exported files are no longer there.',
+        hint: 'They were moved or deleted; export again.',
+      });
+    }
+    const name = `${basename(folder)}.zip`;
+    return reply
+      .header('content-type', 'application/zip')
+      .header(
+        'content-disposition',
+        `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      )
+      .header('cache-control', 'no-store')
+      .send(archive);
+  });
 
   // An HTML export opened in the browser, its links (chat pages, styles) resolved in its folder.
   app.get<{ Params: { id: string; '*': string } }>(

@@ -65,9 +65,12 @@ function presentImport(
     format: r.format,
     createdAt: r.createdAt,
     counts: [
-      { label: 'conversations', count: r.conversations },
-      { label: 'messages', count: r.messages },
-      { label: 'OMEMO keys and sessions', count: r.omemoKeys },
+      { label: r.conversations === 1 ? 'conversation' : 'conversations', count: r.conversations },
+      { label: r.messages === 1 ? 'message' : 'messages', count: r.messages },
+      {
+        label: r.omemoKeys === 1 ? 'OMEMO key or session' : 'OMEMO keys and sessions',
+        count: r.omemoKeys,
+      },
     ],
     missingCount: r.missingMedia.count,
     missingFolder: r.missingMedia.folder,
@@ -230,14 +233,14 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
                 label: visibleText(header.jid),
                 done: event.rows,
                 total: null,
-                phase: `${event.rows} rows restored`,
+                phase: 'restoring the chats and keys',
               });
             } else if (event.kind === 'committed') {
               tracker.report(header.jid, {
                 label: visibleText(header.jid),
                 done: event.rows,
                 total: event.rows,
-                phase: `${event.rows} rows restored`,
+                phase: 'saved',
               });
             }
           },
