@@ -20,6 +20,8 @@ export interface OtherClient {
   title: string;
   /** What the folder given to `--out` / `--from` is, for help texts: "a HOME folder". */
   folder: string;
+  /** True for clients that keep the chats' files themselves (Dino): they are given `mediaDirs`. */
+  keepsFiles?: boolean;
   /**
    * Writes the account into `dir` (an empty, private staging folder that becomes the target
    * only if this returns) and fills `summary`.

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { ClientError } from '../../clients/errors.js';
 import { findClient, OTHER_CLIENT_NAMES } from '../../clients/registry.js';
 import { summaryLines } from '../../clients/summary.js';
@@ -9,6 +11,7 @@ import { EXIT, UserFacingError } from '../failure.js';
 import { obtainPassword } from '../password.js';
 import { resolveProfileDir } from '../profile-option.js';
 import { terminalProgress } from '../progress.js';
+import { companionPathFor, restoreMedia } from '../../migration/media/index.js';
 import { withCommandProfile } from './account.js';
 
 /**
@@ -67,6 +70,7 @@ export async function runClientExport(
   const client = clientNamed(opts.to);
   const profileDir = resolveProfileDir(cmd.optsWithGlobals<{ profile?: string }>().profile);
   const progress = terminalProgress();
+  let scratch: string | undefined;
   try {
     const spec =
       backup !== undefined
@@ -79,22 +83,42 @@ export async function runClientExport(
             ),
           }
         : { kind: 'profile' as const, profileDir, jid: opts.account ?? '' };
+    const mediaDirs = opts.media?.map((d) => resolve(d)) ?? [];
+    // A backup's media companion (NAME.ceb.media beside it) provides the files too, for clients
+    // that keep files of their own: restored into a private scratch folder beside the target.
+    let companionNote: string | undefined;
+    if (spec.kind === 'backup' && client.keepsFiles === true) {
+      const companion = companionPathFor(spec.file);
+      if (existsSync(companion)) {
+        scratch = await mkdtemp(join(dirname(resolve(opts.out)), '.ferry-media-'));
+        progress.update('restoring the media companion');
+        const restored = await restoreMedia(companion, spec.password, scratch);
+        mediaDirs.push(scratch);
+        const lost = restored.damaged.length + restored.refused.length;
+        companionNote =
+          `media companion: ${restored.restored.length} file${restored.restored.length === 1 ? '' : 's'} read` +
+          (lost > 0 ? `, ${lost} damaged or refused (not carried)` : '');
+      }
+    }
     const result = await exportToClient(client, spec, resolve(opts.out), {
       profileDir,
       deactivate: opts.deactivate === true,
       allowClone: opts.allowClone === true,
-      mediaDirs: opts.media?.map((d) => resolve(d)),
+      mediaDirs: mediaDirs.length > 0 ? mediaDirs : undefined,
       onProgress: (rows) => progress.update(`reading the backup: ${rows} rows`),
     });
     progress.done();
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...result, mediaCompanion: companionNote }, null, 2)}\n`,
+      );
       return;
     }
     process.stdout.write(
       [
         `Exported ${result.account} for ${client.title} into ${result.path}`,
         ...summaryLines(result.summary),
+        ...(companionNote !== undefined ? [companionNote] : []),
         result.next,
       ].join('\n') + '\n',
     );
@@ -116,6 +140,7 @@ export async function runClientExport(
     throw clientFailure(err);
   } finally {
     progress.done();
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -7,11 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFerry } from '../../cli/testing/run-ferry.js';
-import { dinoDbPath, omemoDbPath } from './layout.js';
+import { dinoDbPath, dinoFilesDir, omemoDbPath } from './layout.js';
+import { seedAccountWithMedia } from '../../migration/media/testing.js';
+import { openProfile } from '../../store/profile.js';
 
 const CEB = 'test-data/omemo/alice.v2.ceb';
 const PASSWORD = 'alice-backup-password';
@@ -108,4 +110,69 @@ test('backup import --from dino: not a Dino home, or a damaged one, is refused a
   const list = await runFerry(['--profile', profile, 'account', 'list', '--json']);
   assert.deepEqual(JSON.parse(list.stdout || '[]'), []);
   assert.ok(!readdirSync(dir).some((f) => f.includes('ferry-partial')));
+});
+
+test('export --to dino from a backup with its media companion: the files land in Dino, no scratch left', async (t) => {
+  const dir = scratch(t);
+  const oldDevice = join(dir, 'old');
+  const usb = join(dir, 'usb');
+  const old = openProfile(oldDevice);
+  const seeded = await seedAccountWithMedia(old.dir, old.db, { password: 'alice pw' });
+  old.close();
+  const made = await runFerry([
+    '--profile',
+    oldDevice,
+    'backup',
+    'create',
+    '--with-media',
+    '--deactivate',
+    '--out',
+    usb,
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  const ceb = readdirSync(usb).find((n) => n.endsWith('.ceb'));
+  assert.ok(ceb !== undefined && readdirSync(usb).includes(`${ceb}.media`));
+
+  // The files exist only in the companion now: the old device's folder is gone.
+  rmSync(oldDevice, { recursive: true, force: true });
+  const passwordFile = join(dir, 'pw');
+  writeFileSync(passwordFile, 'alice pw\n');
+  const home = join(dir, 'dino');
+  const out = await runFerry([
+    '--profile',
+    join(dir, 'p'),
+    'export',
+    join(usb, ceb),
+    '--to',
+    'dino',
+    '--out',
+    home,
+    '--password-file',
+    passwordFile,
+  ]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /media companion: 3 files read/);
+  assert.doesNotMatch(out.stdout + out.stderr, /alice pw/);
+
+  const db = new Database(dinoDbPath(home), { readonly: true });
+  const files = db
+    .prepare('SELECT file_name, path, state FROM file_transfer ORDER BY id')
+    .all() as { file_name: string; path: string | null; state: number }[];
+  db.close();
+  assert.equal(files.length, seeded.files.size);
+  const byName = new Map(
+    [...seeded.files].map(([path, bytes]) => [path.split('/').pop() ?? path, bytes]),
+  );
+  for (const f of files) {
+    assert.equal(f.state, 0, `${f.file_name} is complete in Dino`);
+    assert.ok(f.path !== null);
+    const expected = byName.get(f.file_name);
+    assert.ok(expected !== undefined, f.file_name);
+    assert.ok(readFileSync(join(dinoFilesDir(home), f.path)).equals(expected));
+  }
+  // The companion's files went through a private scratch folder that is gone again.
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith('.ferry-media-')),
+    [],
+  );
 });

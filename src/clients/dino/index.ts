@@ -7,6 +7,7 @@ export const dino: OtherClient = {
   name: 'dino',
   title: 'Dino',
   folder: 'a HOME folder for Dino (HOME=DIR dino)',
+  keepsFiles: true,
   write: (source, dir, summary, opts) => writeDinoHome(source, dir, summary, opts),
   read: (folder, opts) => readDinoHome(folder, opts),
   howToStart: (target) =>
