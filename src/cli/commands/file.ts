@@ -13,6 +13,7 @@ import { BackupContentCheck } from '../../format/content-check.js';
 import type { OpenedBackup } from '../../format/open-backup.js';
 import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../../format/types.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
+import { grouped } from '../plural.js';
 import { obtainPassword } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
 import { asUserFacing } from './store-failures.js';
@@ -53,7 +54,7 @@ function printHeader(file: string, header: BackupHeader, size: number): void {
       `  app:      ${visibleText(header.app)}\n` +
       `  format:   ${header.version} (${format})\n` +
       `  created:  ${createdIso(header.timestamp) ?? header.timestamp.toString()}\n` +
-      `  size:     ${size.toLocaleString('en-US')} bytes\n`,
+      `  size:     ${grouped(size)} bytes\n`,
   );
 }
 
@@ -190,11 +191,11 @@ async function verify(
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
       process.stdout.write(
-        `${visibleText(file)}: OK — authenticated, ${total.toLocaleString('en-US')} rows for ${visibleText(header.jid)} ` +
+        `${visibleText(file)}: OK — authenticated, ${grouped(total)} rows for ${visibleText(header.jid)} ` +
           `(format ${header.version})\n` +
-          BACKUP_TABLES.map(
-            (t) => `  ${t.padEnd(15)}${counts[t].toLocaleString('en-US').padStart(12)}\n`,
-          ).join(''),
+          BACKUP_TABLES.map((t) => `  ${t.padEnd(15)}${grouped(counts[t]).padStart(12)}\n`).join(
+            '',
+          ),
       );
     }
   } finally {
@@ -245,7 +246,7 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
       tempCreated = false;
       progress.done();
       process.stderr.write(
-        `Decrypted ${count.toLocaleString('en-US')} rows of ${visibleText(header.jid)} to ${opts.out} (authenticated).\n`,
+        `Decrypted ${grouped(count)} rows of ${visibleText(header.jid)} to ${opts.out} (authenticated).\n`,
       );
     } catch (err) {
       stream.destroy();
