@@ -45,7 +45,7 @@ async function received(device: FerryDevice, from: string, text: string): Promis
           m.status === MESSAGE_STATUS.received &&
           m.encryption === MESSAGE_ENCRYPTION.omemo,
       ),
-    20_000,
+    90_000,
     `${device.jid} decrypting "${text}"`,
   );
 }
