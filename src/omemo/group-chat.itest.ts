@@ -40,27 +40,9 @@ import { runFerry } from '../cli/testing/run-ferry.js';
 import { startWebApp } from '../web/server.js';
 import { launchChromium, screenshot } from '../web/testing/browser.js';
 import { Profanity, profanityAvailable, publishEmptyDeviceList } from './testing/profanity.js';
+import { Cleanup } from '../testing/cleanup.js';
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
-
-/** Clean-up steps, run last-in first-out (engines stop before their profiles close). */
-class Cleanup {
-  private readonly steps: (() => unknown)[] = [];
-  constructor(t: { after(fn: () => unknown): void }) {
-    t.after(async () => {
-      for (const step of this.steps.reverse()) {
-        try {
-          await step();
-        } catch {
-          // keep cleaning up
-        }
-      }
-    });
-  }
-  after(fn: () => unknown): void {
-    this.steps.push(fn);
-  }
-}
 
 interface Device {
   profile: Profile;

@@ -21,26 +21,9 @@ import { waitUntil } from '../xmpp/testing/contact.js';
 import { Engine } from '../xmpp/engine.js';
 import { OmemoCrypto, type OmemoEvent } from './omemo-crypto.js';
 import { ENCRYPTION_AXOLOTL, ENCRYPTION_AXOLOTL_FAILED } from './omemo-account.js';
+import { Cleanup } from '../testing/cleanup.js';
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
-/** Clean-up steps, run last-in first-out (engines stop before their profiles close). */
-class Cleanup {
-  private readonly steps: (() => unknown)[] = [];
-  constructor(t: { after(fn: () => unknown): void }) {
-    t.after(async () => {
-      for (const step of this.steps.reverse()) {
-        try {
-          await step();
-        } catch {
-          // keep cleaning up
-        }
-      }
-    });
-  }
-  after(fn: () => unknown): void {
-    this.steps.push(fn);
-  }
-}
 type T = Cleanup;
 
 function profileIn(t: T, prefix: string): Profile {

@@ -3,9 +3,7 @@
  * reading Dino's database while it runs, waiting, and cleaning up in reverse order.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { addAccount, findAccountByJid } from '../../../store/accounts.js';
 import { findConversation } from '../../../store/conversations.js';
 import { listMessages, type MessageRow } from '../../../store/messages.js';
@@ -14,32 +12,11 @@ import { OmemoCrypto, type OmemoEvent } from '../../../omemo/omemo-crypto.js';
 import { Engine } from '../../../xmpp/engine.js';
 import { waitUntil } from '../../../xmpp/testing/contact.js';
 import { dinoDbPath, omemoDbPath } from '../layout.js';
+import { Cleanup } from '../../../testing/cleanup.js';
 
 export { waitUntil };
 
-/** Clean-up steps, run last-in first-out whatever happened. */
-export class Cleanup {
-  private readonly steps: (() => unknown)[] = [];
-  constructor(t: { after(fn: () => unknown): void }) {
-    t.after(async () => {
-      for (const step of this.steps.reverse()) {
-        try {
-          await step();
-        } catch {
-          // keep cleaning up
-        }
-      }
-    });
-  }
-  after(fn: () => unknown): void {
-    this.steps.push(fn);
-  }
-  tempDir(prefix: string): string {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    this.after(() => rmSync(dir, { recursive: true, force: true }));
-    return dir;
-  }
-}
+export { Cleanup };
 
 export interface FerryDevice {
   profile: Profile;
