@@ -6,6 +6,7 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { addAccount } from '../store/accounts.js';
+import { isDiskFullError } from '../testing/disk-full.js';
 import { openProfile } from '../store/profile.js';
 import { createBackups } from './create-backup.js';
 import { importBackup } from './import-backup.js';
@@ -172,11 +173,7 @@ test('disk full while importing: the transaction is rolled back, the profile is 
     try {
       addAccount(profile.db, { jid: 'lee@example.org', password: 'lee-pw' });
       const before = dumpWholeDatabase(profile);
-      await assert.rejects(
-        importBackup(profile, local, 'kim-pw'),
-        (err: unknown) =>
-          err instanceof Error && 'code' in err && /^SQLITE_FULL|ENOSPC$/.test(String(err.code)),
-      );
+      await assert.rejects(importBackup(profile, local, 'kim-pw'), isDiskFullError);
       assert.deepEqual(dumpWholeDatabase(profile), before);
     } finally {
       profile.close();

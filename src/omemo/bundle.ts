@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { xml } from '@xmpp/client';
-import type { Element } from 'ltx';
+import type { Element } from '../xmpp/crypto-hook.js';
 import { MalformedOmemoError, OMEMO_NS, parseDeviceId, strictBase64 } from './omemo-element.js';
 import type { ProfileSignalStore } from './profile-store.js';
 import type { PreKeyBundle } from './session-builder.js';

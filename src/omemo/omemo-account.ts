@@ -1,4 +1,4 @@
-import type { Element } from 'ltx';
+import type { Element } from '../xmpp/crypto-hook.js';
 import { SignalError } from './errors.js';
 import { fingerprintOf } from './fingerprint.js';
 import {

@@ -1,8 +1,8 @@
 import { xml } from '@xmpp/client';
 import type Database from 'better-sqlite3';
-import type { Element } from 'ltx';
 import type {
   CryptoAccount,
+  Element,
   DecryptContext,
   DecryptResult,
   EncryptResult,
@@ -141,13 +141,13 @@ export class OmemoCrypto implements MessageCrypto {
   private async publishDeviceList(channel: XmppChannel, ids: number[]): Promise<void> {
     const account = this.account(channel.account);
     if (ids.includes(account.deviceId)) return;
-    await publish(channel, DEVICELIST_NODE, deviceListElement([...ids, account.deviceId]) as never);
+    await publish(channel, DEVICELIST_NODE, deviceListElement([...ids, account.deviceId]));
   }
 
   private async publishBundle(channel: XmppChannel): Promise<void> {
     const account = this.account(channel.account);
     const bundle = bundleElement(account.store);
-    await publish(channel, `${BUNDLES_NODE_PREFIX}${account.deviceId}`, bundle as never);
+    await publish(channel, `${BUNDLES_NODE_PREFIX}${account.deviceId}`, bundle);
     this.onEvent({
       kind: 'published',
       jid: account.jid,
@@ -302,7 +302,7 @@ export class OmemoCrypto implements MessageCrypto {
       xml(
         'message',
         { to: device.name, type: 'chat' },
-        element as never,
+        element,
         xml('store', { xmlns: 'urn:xmpp:hints' }),
       ),
     );
@@ -480,7 +480,7 @@ export class OmemoCrypto implements MessageCrypto {
     const { element } = account.encrypt(text, recipients);
     return {
       elements: [
-        element as never,
+        element,
         xml('store', { xmlns: 'urn:xmpp:hints' }),
         xml('encryption', { xmlns: 'urn:xmpp:eme:0', name: 'OMEMO', namespace: OMEMO_NS }),
       ],

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { xml } from '@xmpp/client';
-import type { Element } from 'ltx';
+import type { Element } from '../xmpp/crypto-hook.js';
 
 /**
  * The OMEMO message element of XEP-0384 version 0.3 as Conversations speaks it:

@@ -1,6 +1,5 @@
 import { xml } from '@xmpp/client';
-import type { Element } from 'ltx';
-import type { XmppChannel } from '../xmpp/crypto-hook.js';
+import type { Element, XmppChannel } from '../xmpp/crypto-hook.js';
 import { parseDeviceList } from './bundle.js';
 import { BUNDLES_NODE_PREFIX, DEVICELIST_NODE } from './omemo-element.js';
 

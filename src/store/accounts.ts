@@ -60,11 +60,6 @@ export function parseBareJid(jid: string): { username: string; server: string } 
   return { username: m[1], server: m[2] };
 }
 
-/** Two bare JIDs name the same account when they match ignoring case (nodeprep/nameprep fold case). */
-export function sameJid(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
-
 export function listAccounts(db: Database.Database): AccountRow[] {
   return db.prepare('SELECT * FROM accounts ORDER BY username, server').all() as AccountRow[];
 }

@@ -182,19 +182,6 @@ export function writeSession(
   );
 }
 
-export function deleteSession(
-  db: Database.Database,
-  account: string,
-  name: string,
-  deviceId: number,
-): void {
-  db.prepare('DELETE FROM sessions WHERE account = ? AND name = ? AND device_id = ?').run(
-    account,
-    name,
-    deviceId,
-  );
-}
-
 interface IdentityDbRow {
   name: string;
   ownkey: number;
@@ -284,18 +271,4 @@ export function setIdentityTrust(
   return db
     .prepare('UPDATE identities SET trust = ? WHERE account = ? AND fingerprint = ? AND ownkey = 0')
     .run(trust, account, fingerprint).changes;
-}
-
-export function setIdentityActive(
-  db: Database.Database,
-  account: string,
-  name: string,
-  fingerprint: string,
-  active: boolean,
-  lastActivation: number | null,
-): void {
-  db.prepare(
-    `UPDATE identities SET active = ?, last_activation = COALESCE(?, last_activation)
-     WHERE account = ? AND name = ? AND fingerprint = ?`,
-  ).run(active ? 1 : 0, lastActivation, account, name, fingerprint);
 }

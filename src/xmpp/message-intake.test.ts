@@ -11,7 +11,6 @@ import { findConversation, findOrCreateConversation } from '../store/conversatio
 import { insertMessage, listMessages, MESSAGE_STATUS } from '../store/messages.js';
 import { MessageIntake, type RoomInfo, type StoredMessageEvent } from './message-intake.js';
 import type { XmppChannel } from './crypto-hook.js';
-import { backoffDelay } from './backoff.js';
 
 const ME = 'alice@example.org';
 const BOB = 'bob@example.org';
@@ -248,25 +247,5 @@ test('whole-second server stamps keep the delivery order within their second', a
   assert.deepEqual(
     listMessages(profile.db, conversation.uuid).map((m) => m.body),
     ['first', 'second'],
-  );
-});
-
-test('backoff doubles up to the maximum, with bounded jitter', () => {
-  const opts = { initialMs: 1000, maxMs: 8000, jitter: 0.2 };
-  assert.deepEqual(
-    [0, 1, 2, 3, 4, 10].map((a) => backoffDelay(a, opts, () => 0.5)),
-    [1000, 2000, 4000, 8000, 8000, 8000],
-  );
-  assert.equal(
-    backoffDelay(0, opts, () => 0),
-    800,
-  );
-  assert.equal(
-    backoffDelay(1, opts, () => 1),
-    2400,
-  );
-  assert.equal(
-    backoffDelay(5, opts, () => 1),
-    8000,
   );
 });

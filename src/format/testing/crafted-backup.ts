@@ -2,7 +2,7 @@
 // Test helpers: build `.ceb` files around a body of one's choosing, and open a file's body
 // without any checks beyond the tag. For tests of the reader's strictness only.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { encodeHeader, parseHeader } from '../header.js';
 import { deriveKey } from '../key.js';
@@ -39,14 +39,6 @@ export async function craftBackup(body: string | Buffer, opts: CraftOptions = {}
     cipher.final(),
     cipher.getAuthTag(),
   ]);
-}
-
-export async function craftBackupFile(
-  path: string,
-  body: string | Buffer,
-  opts: CraftOptions = {},
-): Promise<void> {
-  writeFileSync(path, await craftBackup(body, opts));
 }
 
 /** Decrypts a backup file (checking the tag) and returns the gzip plaintext and the body text. */
