@@ -22,6 +22,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'src/format/dist/**',
       'node_modules/**',
       'test-data/**',
       'test-output/**',

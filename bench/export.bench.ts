@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeBackupFile, type DbRow } from '../src/format/index.js';
+import { writeBackupFile, type DbRow } from '@ferry/ceb-format';
 import { exportBackupFile } from '../src/export/export-chats.js';
 import type { ExportFormat } from '../src/export/render-account.js';
 

@@ -9,7 +9,7 @@ import process from 'node:process';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { deriveKey, readHeader } from '../dist/format/index.js';
+import { deriveKey, readHeader } from '@ferry/ceb-format';
 
 const file = process.argv[2];
 const { header, headerLength, fileSize } = await readHeader(file);

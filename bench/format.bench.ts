@@ -10,7 +10,7 @@ import { createDecipheriv } from 'node:crypto';
 import { createReadStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { deriveKey, readHeader, writeBackupFile } from '../src/format/index.js';
+import { deriveKey, readHeader, writeBackupFile } from '@ferry/ceb-format';
 import { syntheticAccountRows } from './synthetic.js';
 
 const OUT = join(import.meta.dirname, 'out');

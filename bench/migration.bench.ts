@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
-import { deriveKey, readHeader } from '../src/format/index.js';
+import { deriveKey, readHeader } from '@ferry/ceb-format';
 import { listAccounts } from '../src/store/accounts.js';
 import { readBackupRows } from '../src/store/backup-rows.js';
 import { openProfile, openProfileDatabase, profileDatabasePath } from '../src/store/profile.js';

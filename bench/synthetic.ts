@@ -4,7 +4,7 @@
  * identities. Deterministic (seeded), lazy (memory stays flat for any number of messages).
  * Used by benchmarks: `syntheticAccountRows({ jid, password, messages: 1_000_000 })`.
  */
-import type { DbRow } from '../src/format/index.js';
+import type { DbRow } from '@ferry/ceb-format';
 
 export interface SyntheticAccount {
   jid: string;

@@ -16,7 +16,7 @@ if (!existsSync(file)) {
   console.error(`no benchmark ${name}; there are: ${names.join(', ')}`);
   process.exit(2);
 }
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+const build = spawnSync('npm', ['run', '--silent', 'build'], {
   cwd: root,
   stdio: 'inherit',
 });

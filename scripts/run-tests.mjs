@@ -23,9 +23,13 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// The format package (`@ferry/ceb-format`, src/format) is loaded from its TypeScript sources (its
+// `ferry-source` export condition), here and in every ferry the tests start (NODE_OPTIONS).
+const SOURCES = '--conditions=ferry-source';
+const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${SOURCES}`.trim() };
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+  [SOURCES, '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env },
 );
 process.exit(r.status ?? 1);

@@ -1,4 +1,4 @@
-import { CebError } from '../format/errors.js';
+import { CebError } from '@ferry/ceb-format/header';
 
 /** Exit codes of the `ferry` command; documented in docs/cli.md. */
 export const EXIT = {

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Help } from 'commander';
-import { visibleText } from '../format/visible-text.js';
+import { visibleText } from '@ferry/ceb-format/header';
 import { describeFailure, EXIT } from './failure.js';
 import { COMMAND_GROUPS, registerCommandGroup, registerCommands } from './commands/index.js';
 import { addExamples } from './examples.js';

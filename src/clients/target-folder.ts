@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { syncFolderNow } from '../format/index.js';
+import { syncFolderNow } from '@ferry/ceb-format';
 import { ClientError } from './errors.js';
 
 /**

@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { syncFolderNow } from '../format/index.js';
+import { syncFolderNow } from '@ferry/ceb-format';
 import { ExportError } from './errors.js';
 
 /** The folder formats: what an earlier export of each may hold (paths relative to the folder). */

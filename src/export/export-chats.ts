@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openBackup, syncFileNow, syncFolderNow } from '../format/index.js';
+import { openBackup, syncFileNow, syncFolderNow } from '@ferry/ceb-format';
 import { openProfileDatabase, profileDatabasePath } from '../store/profile.js';
 import { readBackupRows } from '../store/backup-rows.js';
 import { listDatabaseAccounts, type AccountSummary } from './account-reader.js';

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { CONVERSATIONS_TABLES_DDL } from '../store/schema.js';
 import { BackupRowInserter, type DbRow } from '../store/backup-rows.js';
-import type { BackupRow } from '../format/types.js';
-import { asConversationsRestores } from '../format/line-endings.js';
+import type { BackupRow } from '@ferry/ceb-format/header';
+import { asConversationsRestores } from '@ferry/ceb-format';
 
 /**
  * A scratch SQLite database with Conversations' tables, where a backup's rows are put so that every

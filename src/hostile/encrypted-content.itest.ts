@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { craftBackup } from '../format/testing/crafted-backup.js';
+import { craftBackup } from '@ferry/ceb-format/testing';
 import { runFerry } from '../cli/testing/run-ferry.js';
 import { importBackup } from '../migration/import-backup.js';
 import { tempDir, tempProfile } from '../migration/testing/fixtures.js';

@@ -11,8 +11,8 @@ import {
   MalformedContentError,
   openBackup,
   WrongPasswordError,
-} from '../format/index.js';
-import { craftBackup } from '../format/testing/crafted-backup.js';
+} from '@ferry/ceb-format';
+import { craftBackup } from '@ferry/ceb-format/testing';
 import { importBackup } from '../migration/import-backup.js';
 import { dumpWholeDatabase, tempProfile } from '../migration/testing/fixtures.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseHeader } from '../format/index.js';
+import { parseHeader } from '@ferry/ceb-format';
 import { runFerry } from '../cli/testing/run-ferry.js';
 import { tempDir } from '../migration/testing/fixtures.js';
 import { settlesWithin, variedAccountRows, writtenBackup } from './testing/backups.js';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MalformedContentError, type DbRow, type FormatVersion } from '../format/index.js';
+import { MalformedContentError, type DbRow, type FormatVersion } from '@ferry/ceb-format';
 import { importBackup } from '../migration/import-backup.js';
 import { dumpWholeDatabase, tempProfile } from '../migration/testing/fixtures.js';
 import { addSyntheticAccount } from '../migration/testing/synthetic-profile.js';

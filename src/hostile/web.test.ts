@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { parseHeader } from '../format/index.js';
+import { parseHeader } from '@ferry/ceb-format';
 import { tempDir } from '../migration/testing/fixtures.js';
 import { startWebApp, type RunningWebApp } from '../web/server.js';
 import { apiClient, type ApiClient } from '../web/testing/api-client.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asConversationsRestores, BACKUP_TABLES, openBackup, readHeader } from '../format/index.js';
+import { asConversationsRestores, BACKUP_TABLES, openBackup, readHeader } from '@ferry/ceb-format';
 import {
   addAccount,
   findAccountByJid,

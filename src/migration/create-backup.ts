@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { syncFolder, writeBackupFile } from '../format/index.js';
-import type { BackupTable } from '../format/types.js';
+import { syncFolder, writeBackupFile } from '@ferry/ceb-format';
+import type { BackupTable } from '@ferry/ceb-format/header';
 import {
   accountJid,
   findAccountByJid,

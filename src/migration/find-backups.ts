@@ -1,7 +1,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { headerTime, readHeader } from '../format/index.js';
+import { headerTime, readHeader } from '@ferry/ceb-format';
 import { findAccountByJid } from '../store/accounts.js';
 import { profileBackupDir, type Profile } from '../store/profile.js';
 

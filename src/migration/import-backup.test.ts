@@ -8,7 +8,7 @@ import {
   UnsupportedVersionError,
   WrongPasswordError,
   NotABackupError,
-} from '../format/errors.js';
+} from '@ferry/ceb-format/header';
 import { addAccount, findAccountByJid, isAccountEnabled } from '../store/accounts.js';
 import { AccountExistsError, ProfileBusyError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';

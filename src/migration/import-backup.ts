@@ -5,8 +5,8 @@ import {
   headerTime,
   openBackup,
   readHeader,
-} from '../format/index.js';
-import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../format/types.js';
+} from '@ferry/ceb-format';
+import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '@ferry/ceb-format/header';
 import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
 import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountExistsError } from '../store/errors.js';

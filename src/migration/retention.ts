@@ -1,6 +1,6 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { readHeader } from '../format/index.js';
+import { readHeader } from '@ferry/ceb-format';
 import { parseBackupFileName } from './backup-file-name.js';
 
 /**

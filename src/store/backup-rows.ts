@@ -6,9 +6,9 @@ import {
   type DbRow,
   type DbValue,
   type RawDbRow,
-} from '../format/types.js';
-import type { ContentLedger } from '../format/content-check.js';
-import type { RowBatch } from '../format/row-batch.js';
+} from '@ferry/ceb-format/header';
+import type { ContentLedger } from '@ferry/ceb-format/content-check';
+import type { RowBatch } from '@ferry/ceb-format';
 import { ConflictingDataError } from './errors.js';
 
 export type { DbRow, DbValue, RawDbRow };

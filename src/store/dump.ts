@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { BACKUP_TABLES, type BackupTable } from '../format/types.js';
+import { BACKUP_TABLES, type BackupTable } from '@ferry/ceb-format/header';
 
 const SORT_KEYS: Record<BackupTable, string> = {
   accounts: 'uuid',

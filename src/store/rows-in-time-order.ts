@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DbRow, DbValue } from '../format/types.js';
+import type { DbRow, DbValue } from '@ferry/ceb-format/header';
 
 const QUERIES: [DbRow['table'], string][] = [
   ['accounts', 'SELECT * FROM accounts WHERE uuid = ?'],

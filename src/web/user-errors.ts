@@ -1,4 +1,4 @@
-import { CebError } from '../format/errors.js';
+import { CebError } from '@ferry/ceb-format/header';
 import { UserFacingError } from '../cli/failure.js';
 import { StoreError } from '../store/errors.js';
 import { RemoteStorageError } from '../migration/remote/errors.js';

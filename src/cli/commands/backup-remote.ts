@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdir, readdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
-import { headerTime, readHeader } from '../../format/index.js';
+import { headerTime, readHeader } from '@ferry/ceb-format';
 import { resolveWebdavCredentials } from '../../migration/remote/credentials.js';
 import { RemoteStorageError } from '../../migration/remote/errors.js';
 import {

@@ -7,7 +7,7 @@ import {
   type CreateBackupEvent,
   type CreateBackupOptions,
 } from '../../migration/create-backup.js';
-import { visibleText } from '../../format/index.js';
+import { visibleText } from '@ferry/ceb-format';
 import { scanBackupFolders } from '../../migration/find-backups.js';
 import {
   checkImportable,

@@ -6,12 +6,16 @@ import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 // Only what `inspect` needs is loaded up front (the header); decrypting loads the rest when used.
-import { readHeader } from '../../format/header.js';
-import { CebError } from '../../format/errors.js';
-import { visibleText } from '../../format/visible-text.js';
-import { BackupContentCheck } from '../../format/content-check.js';
-import type { OpenedBackup } from '../../format/open-backup.js';
-import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../../format/types.js';
+import {
+  BACKUP_TABLES,
+  CebError,
+  readHeader,
+  visibleText,
+  type BackupHeader,
+  type BackupTable,
+} from '@ferry/ceb-format/header';
+import { BackupContentCheck } from '@ferry/ceb-format/content-check';
+import type { OpenedBackup } from '@ferry/ceb-format';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { grouped } from '../plural.js';
 import { obtainPassword } from '../password.js';
@@ -147,7 +151,7 @@ async function openWithPassword(
   );
   source.on('error', (err) => counted.destroy(err));
   try {
-    const { openBackup } = await import('../../format/open-backup.js');
+    const { openBackup } = await import('@ferry/ceb-format');
     const opened = await openBackup(counted, password);
     return { ...opened, size };
   } catch (err) {
@@ -215,8 +219,8 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
     );
   }
   const progress = terminalProgress();
-  const { rowToJsonLine } = await import('../../format/json-line.js');
-  const { syncFile } = await import('../../format/durable.js');
+  const { rowToJsonLine } = await import('@ferry/ceb-format');
+  const { syncFile } = await import('@ferry/ceb-format');
   const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
   let tempCreated = false;
   try {

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { writeBackupFile } from '../../format/index.js';
+import { writeBackupFile } from '@ferry/ceb-format';
 import { EXIT } from '../failure.js';
 import { runFerry } from '../testing/run-ferry.js';
 import { fixturePath, tempDir } from '../../migration/testing/fixtures.js';

@@ -1,4 +1,4 @@
-import type { BackupRow, DbRow } from '../../format/types.js';
+import type { BackupRow, DbRow } from '@ferry/ceb-format/header';
 
 /** One row of Conversations' tables, from a `.ceb` (BackupRow) or from a ferry profile (DbRow). */
 export type ConversationsRow = BackupRow | DbRow;

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackupRow } from '../../format/types.js';
+import type { BackupRow } from '@ferry/ceb-format/header';
 import { dinoDbPath, omemoDbPath } from './layout.js';
 import { writeDinoData } from './write-home.js';
 import { readDinoHome } from './read-home.js';

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, linkSync, mkdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { syncFileNow, syncFolderNow } from '../../format/index.js';
+import { syncFileNow, syncFolderNow } from '@ferry/ceb-format';
 import { readAccountRowsInTimeOrder } from '../../store/rows-in-time-order.js';
 import type { SourceAccount } from '../account-source.js';
 import { ClientError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { syncFileNow } from '../../format/index.js';
+import { syncFileNow } from '@ferry/ceb-format';
 import { readBackupRows, type DbRow, type DbValue } from '../../store/backup-rows.js';
 import { decodeAndroidBase64 } from '../../store/omemo-keys.js';
 import { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from '../../store/messages.js';

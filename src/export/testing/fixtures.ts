@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackupTable } from '../../format/types.js';
+import type { BackupTable } from '@ferry/ceb-format/header';
 import type { DbRow, DbValue } from '../../store/backup-rows.js';
 import { createExportDatabase, fillExportDatabase } from '../staging-database.js';
 

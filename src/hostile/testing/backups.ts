@@ -1,8 +1,8 @@
 // Test helpers of the hostile-input tests: real backups made by ferry's own writer from a real
 // profile, and hostile ones crafted with the format library's writer (real encryption).
 import { join } from 'node:path';
-import { createBackupWriter } from '../../format/write-backup.js';
-import type { DbRow, FormatVersion } from '../../format/types.js';
+import { createBackupWriter } from '@ferry/ceb-format';
+import type { DbRow, FormatVersion } from '@ferry/ceb-format/header';
 import { createBackups } from '../../migration/create-backup.js';
 import { tempProfile } from '../../migration/testing/fixtures.js';
 import { addSyntheticAccount } from '../../migration/testing/synthetic-profile.js';

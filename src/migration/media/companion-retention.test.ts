@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeHeader } from '../../format/index.js';
+import { encodeHeader } from '@ferry/ceb-format';
 import { pruneBackups } from '../retention.js';
 
 test("local retention (--keep) removes a pruned backup's media companion with it", async () => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { syncFolder } from '../../format/index.js';
+import { syncFolder } from '@ferry/ceb-format';
 import {
   CHUNK_SIZE,
   DEFAULT_ITERATIONS,

@@ -1,4 +1,4 @@
-import { CebError } from '../../format/errors.js';
+import { CebError } from '@ferry/ceb-format/header';
 
 /**
  * Errors of the media companion (`<backup>.ceb.media`). They reuse the codes of the backup format's

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeHeader, openBackup } from '../../format/index.js';
+import { encodeHeader, openBackup } from '@ferry/ceb-format';
 import { RemoteStorageError } from './errors.js';
 import { openRemoteFolder, parseFolderUrl, type RemoteFolder } from './folder.js';
 import { listRemoteBackups, pullBackups, pushBackups } from './remote-backups.js';

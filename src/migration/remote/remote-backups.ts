@@ -1,5 +1,5 @@
-import { MAX_HEADER_LENGTH, parseHeader, readHeader } from '../../format/index.js';
-import type { BackupHeader } from '../../format/types.js';
+import { MAX_HEADER_LENGTH, parseHeader, readHeader } from '@ferry/ceb-format';
+import type { BackupHeader } from '@ferry/ceb-format/header';
 import { access } from 'node:fs/promises';
 import { RemoteStorageError, toRemoteError } from './errors.js';
 import { ensureFolder, listFolder, remotePath, type RemoteFolder } from './folder.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readHeader, visibleText } from '../../format/index.js';
+import { readHeader, visibleText } from '@ferry/ceb-format';
 import { findAccountByJid } from '../../store/accounts.js';
 import { scanBackupFolders } from '../../migration/find-backups.js';
 import { importBackup, type ImportResult } from '../../migration/import-backup.js';
