@@ -3,6 +3,13 @@ import tseslint from 'typescript-eslint';
 
 const LAYERS = ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients', 'cli', 'web'];
 
+/** Imports that reach into the format package's files instead of going through its name. */
+const FORMAT_FILES = {
+  group: ['**/format/*', '**/format/**'],
+  message:
+    "import the format library by its name, '@ferry/ceb-format' (its exports), not its files",
+};
+
 /** Lint rule: code in src/NAME (tests aside) imports only from the layers it may depend on. */
 function layer(name, allowed) {
   const forbidden = LAYERS.filter((l) => l !== name && !allowed.includes(l));
@@ -12,7 +19,15 @@ function layer(name, allowed) {
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: forbidden.flatMap((l) => [`../${l}/*`, `../../${l}/*`, `../../../${l}/*`]) },
+        {
+          patterns: [
+            FORMAT_FILES,
+            ...forbidden.map((l) => ({
+              group: [`../${l}/*`, `../../${l}/*`, `../../../${l}/*`],
+              message: `src/${name} may not import src/${l} (docs/architecture.md)`,
+            })),
+          ],
+        },
       ],
     },
   };
@@ -43,6 +58,12 @@ export default tseslint.config(
     },
   },
   {
+    // Everywhere, tests included: the format library is reached by its package name only.
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/format/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [FORMAT_FILES] }] },
+  },
+  {
     // The format library stands alone: nothing from the rest of ferry.
     files: ['src/format/**/*.ts'],
     rules: {
@@ -57,6 +78,10 @@ export default tseslint.config(
   layer('migration', ['format', 'store']),
   layer('export', ['format', 'store']),
   layer('clients', ['format', 'store']),
+  // The interfaces: the CLI may start the web app (`ferry web`); the web app does not use the CLI.
+  // Nothing below them imports either (not in any list above).
+  layer('cli', ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients', 'web']),
+  layer('web', ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients']),
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -2,6 +2,7 @@
 // `--unit` runs only *.test.ts; the default also runs *.itest.ts (real Prosody, Chromium, WebDAV).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 const unitOnly = process.argv.includes('--unit');
@@ -23,13 +24,24 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Unit test files need no server and share nothing: they run side by side, one per core. With
+// integration tests (real servers, browsers, other programs) the files run one at a time.
+const concurrency = unitOnly ? availableParallelism() : 1;
 // The format package (`@ferry/ceb-format`, src/format) is loaded from its TypeScript sources (its
 // `ferry-source` export condition), here and in every ferry the tests start (NODE_OPTIONS).
 const SOURCES = '--conditions=ferry-source';
 const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${SOURCES}`.trim() };
 const r = spawnSync(
   process.execPath,
-  [SOURCES, '--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  [
+    SOURCES,
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit', env },
 );
 process.exit(r.status ?? 1);
