@@ -214,6 +214,7 @@ test(
     try {
       await received(bobDev, alice, 'yes, Dino here, encrypted');
     } catch (err) {
+      await dino.screenshot(join(SHOTS, 'export-chat.png'));
       const state = JSON.stringify(dinoMessages(home).map((m) => [m.body, m.marked]));
       throw new Error(`${(err as Error).message}\n${state}\n${dino.output().slice(-1500)}`);
     }

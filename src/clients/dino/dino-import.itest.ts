@@ -179,16 +179,18 @@ test(
     await dino.say('hi bob, Dino answering', () =>
       dinoMessages(home).some((m) => m.body === 'hi bob, Dino answering'),
     );
-    await dino.screenshot(join(SHOTS, 'import-dino-chat.png'));
     try {
       await received(bobDev, alice, 'hi bob, Dino answering');
     } catch (err) {
+      await dino.screenshot(join(SHOTS, 'import-dino-chat.png'));
       const state = JSON.stringify({
         dino: dinoMessages(home),
         bob: chatWith(bobDev.profile, bob, alice).map((m) => [m.body, m.encryption]),
       });
       throw new Error(`${(err as Error).message}\n${state}\n${dino.output().slice(-1500)}`);
     }
+    // The chat in Dino's window, the reply marked as sent.
+    await dino.screenshot(join(SHOTS, 'import-dino-chat.png'));
     await dino.stop();
 
     // Into a ferry profile, all or nothing; the account stays disabled (never clone).
