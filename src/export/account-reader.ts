@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { CONVERSATION_STATUS } from '../store/codes.js';
 import {
   bareJid,
   conversationTitle,
@@ -103,7 +104,7 @@ export class AccountReader {
         title: conversationTitle(c),
         jid: c.contactJid ? bareJid(c.contactJid) : '',
         group,
-        archived: toInt(c.status) === 1,
+        archived: toInt(c.status) === CONVERSATION_STATUS.archived,
         created: c.created === null ? null : toInt(c.created),
         messageCount: s.n,
         firstTime: s.first === null ? null : toInt(s.first),

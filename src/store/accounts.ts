@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { randomInt, randomUUID } from 'node:crypto';
+import { OPTION_DISABLED } from './codes.js';
 import { AccountExistsError, AccountNotFoundError, InvalidJidError } from './errors.js';
 
-/** Conversations' `accounts.options` bit for a disabled account (`OPTION_DISABLED = 1`, i.e. 1 << 1). */
-export const OPTION_DISABLED = 1 << 1;
+export { OPTION_DISABLED } from './codes.js';
 
 /** An `accounts` row as ferry reads it (Conversations' columns; more may exist). */
 export interface AccountRow {

@@ -1,40 +1,8 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from './codes.js';
 
-/** Conversations' `messages.status`. */
-export const MESSAGE_STATUS = {
-  received: 0,
-  unsent: 1,
-  sent: 2,
-  sendFailed: 3,
-  waiting: 5,
-  offered: 6,
-  sentReceived: 7,
-  sentDisplayed: 8,
-} as const;
-
-/** Conversations' `messages.type`. */
-export const MESSAGE_TYPE = {
-  text: 0,
-  image: 1,
-  file: 2,
-  status: 3,
-  private: 4,
-  privateFile: 5,
-  call: 6,
-} as const;
-
-/** Conversations' `messages.encryption`. */
-export const MESSAGE_ENCRYPTION = {
-  none: 0,
-  pgp: 1,
-  otr: 2,
-  decrypted: 3,
-  decryptionFailed: 4,
-  omemo: 5,
-  omemoNotForThisDevice: 6,
-  omemoFailed: 7,
-} as const;
+export { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from './codes.js';
 
 /** A `messages` row with the columns Conversations fills (more may exist in the table). */
 export interface MessageRow {
@@ -143,20 +111,20 @@ export function findMessageByRemoteId(
 ): MessageRow | undefined {
   if (direction === 'outgoing') {
     const byUuid = db
-      .prepare('SELECT * FROM messages WHERE uuid = ? AND conversationUuid = ? AND status != 0')
-      .get(id, conversationUuid) as MessageRow | undefined;
+      .prepare('SELECT * FROM messages WHERE uuid = ? AND conversationUuid = ? AND status != ?')
+      .get(id, conversationUuid, MESSAGE_STATUS.received) as MessageRow | undefined;
     return (
       byUuid ??
       (db
         .prepare(
-          'SELECT * FROM messages WHERE conversationUuid = ? AND remoteMsgId = ? AND status != 0 LIMIT 1',
+          'SELECT * FROM messages WHERE conversationUuid = ? AND remoteMsgId = ? AND status != ? LIMIT 1',
         )
-        .get(conversationUuid, id) as MessageRow | undefined)
+        .get(conversationUuid, id, MESSAGE_STATUS.received) as MessageRow | undefined)
     );
   }
   const candidates = db
-    .prepare('SELECT * FROM messages WHERE conversationUuid = ? AND status = 0 AND remoteMsgId = ?')
-    .all(conversationUuid, id) as MessageRow[];
+    .prepare('SELECT * FROM messages WHERE conversationUuid = ? AND status = ? AND remoteMsgId = ?')
+    .all(conversationUuid, MESSAGE_STATUS.received, id) as MessageRow[];
   if (!group || counterpart === null) return candidates[0];
   const who = counterpart.toLowerCase();
   return candidates.find((m) => (m.counterpart ?? '').toLowerCase() === who);
@@ -221,8 +189,8 @@ export function listMessages(
 /** Marks every received message of a conversation as read; returns how many changed. */
 export function markConversationRead(db: Database.Database, conversationUuid: string): number {
   return db
-    .prepare('UPDATE messages SET read = 1 WHERE conversationUuid = ? AND read = 0 AND status = 0')
-    .run(conversationUuid).changes;
+    .prepare('UPDATE messages SET read = 1 WHERE conversationUuid = ? AND read = 0 AND status = ?')
+    .run(conversationUuid, MESSAGE_STATUS.received).changes;
 }
 
 /**
