@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Profile } from '../store/profile.js';
 import type { MessageRow } from '../store/messages.js';
 import { findAccountByJid, isAccountEnabled } from '../store/accounts.js';
-import { readAccountState, type AccountConnectionState } from '../xmpp/account-state.js';
+import { readAccountState, type AccountConnectionState } from '../store/account-state.js';
 import type { MessageCrypto } from '../xmpp/crypto-hook.js';
 import {
   Engine,

@@ -9,7 +9,7 @@ import { xml, type Client } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
 import type Database from 'better-sqlite3';
 import { accountJid, type AccountRow } from '../store/accounts.js';
-import { saveAccountState, type AccountConnectionState } from './account-state.js';
+import { saveAccountState, type AccountConnectionState } from '../store/account-state.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { MessageCrypto, XmppChannel } from './crypto-hook.js';
 import type { ArchiveItem, ArchiveTransport } from './archive-query.js';

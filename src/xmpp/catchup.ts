@@ -11,7 +11,7 @@ import {
   readArchivePosition,
   saveArchivePosition,
   type ArchivePosition,
-} from './archive-position.js';
+} from '../store/archive-position.js';
 import {
   fetchArchivePage,
   isItemNotFound,

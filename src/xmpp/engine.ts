@@ -38,7 +38,7 @@ import {
   type MessageRow,
 } from '../store/messages.js';
 import { AccountConnection, ConnectError, type AccountStateEvent } from './account-connection.js';
-import type { AccountConnectionState } from './account-state.js';
+import type { AccountConnectionState } from '../store/account-state.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_CATCHUP, type CatchupOptions } from './catchup.js';
 import type { MessageCrypto, XmppChannel } from './crypto-hook.js';

@@ -28,7 +28,7 @@ import {
   setServerMsgId,
   type MessageRow,
 } from '../store/messages.js';
-import { saveArchivePosition, type ArchivePosition } from './archive-position.js';
+import { saveArchivePosition, type ArchivePosition } from '../store/archive-position.js';
 import { writeWhenFree } from './busy-database.js';
 import type { ArchiveItem } from './archive-query.js';
 import type { DecryptContext, MessageCrypto, RoomView, XmppChannel } from './crypto-hook.js';

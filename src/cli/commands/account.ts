@@ -13,7 +13,7 @@ import { obtainPassword } from '../password.js';
 import { resolveProfileDir } from '../profile-option.js';
 import { EXIT, UserFacingError } from '../failure.js';
 import { asUserFacing } from './store-failures.js';
-import { readAccountState } from '../../xmpp/account-state.js';
+import { readAccountState } from '../../store/account-state.js';
 import {
   connectionSettings,
   normaliseFingerprint,

@@ -19,7 +19,7 @@ import {
 } from '../../store/conversations.js';
 import { CONVERSATION_MODE, CONVERSATION_STATUS } from '../../store/codes.js';
 import { listMessages, markConversationRead, MESSAGE_STATUS } from '../../store/messages.js';
-import { readAccountState } from '../../xmpp/account-state.js';
+import { readAccountState } from '../../store/account-state.js';
 import { retryWords } from '../../xmpp/login-errors.js';
 import { storedRoomEncryption } from '../../xmpp/rooms.js';
 import {
