@@ -11,35 +11,13 @@ import {
   MESSAGE_TYPE,
   UNDECRYPTABLE_ENCRYPTIONS,
 } from '../store/codes.js';
+import type { TranscriptConversationRow, TranscriptMessageRow } from '../store/transcripts.js';
 
 /** A `messages` row as SQLite returns it (only the columns the exports read). */
-export interface MessageRow {
-  uuid: string;
-  conversationUuid: string;
-  timeSent: number | bigint | string | null;
-  counterpart: string | null;
-  trueCounterpart: string | null;
-  body: string | number | bigint | null;
-  encryption: number | bigint | string | null;
-  status: number | bigint | string | null;
-  type: number | bigint | string | null;
-  relativeFilePath: string | null;
-  serverMsgId: string | null;
-  remoteMsgId: string | null;
-  edited: string | null;
-  deleted: number | bigint | string | null;
-  oob: number | bigint | string | null;
-}
+export type MessageRow = TranscriptMessageRow;
 
 /** A `conversations` row (the columns the exports read). */
-export interface ConversationRow {
-  uuid: string;
-  name: string | null;
-  contactJid: string | null;
-  created: number | bigint | string | null;
-  status: number | bigint | string | null;
-  mode: number | bigint | string | null;
-}
+export type ConversationRow = TranscriptConversationRow;
 
 export type Direction = 'received' | 'sent';
 

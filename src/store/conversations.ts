@@ -117,6 +117,18 @@ export function listGroupConversations(
     .all(accountUuid, CONVERSATION_MODE.group, CONVERSATION_STATUS.available) as ConversationRow[];
 }
 
+/** The uuids of the account's conversations of one mode (one-to-one or group chats). */
+export function listConversationUuids(
+  db: Database.Database,
+  accountUuid: string,
+  mode: ConversationMode,
+): string[] {
+  return db
+    .prepare('SELECT uuid FROM conversations WHERE accountUuid = ? AND mode = ?')
+    .pluck()
+    .all(accountUuid, mode) as string[];
+}
+
 /** A conversation with what a chat list shows: the last message and the unread count. */
 export interface ConversationSummary {
   conversation: ConversationRow;

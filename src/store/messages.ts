@@ -163,12 +163,7 @@ export function markSendFailed(
   errorMsg: string | null,
 ): void {
   const msg = findMessageByRemoteId(db, conversationUuid, id, 'outgoing', null, false);
-  if (!msg) return;
-  db.prepare('UPDATE messages SET status = ?, errorMsg = ? WHERE uuid = ?').run(
-    MESSAGE_STATUS.sendFailed,
-    errorMsg,
-    msg.uuid,
-  );
+  if (msg) setMessageSendFailed(db, msg.uuid, errorMsg);
 }
 
 /** The last `limit` messages of a conversation, oldest first (all when limit is undefined). */
@@ -212,4 +207,34 @@ export function newestServerMsgId(
     )
     .get(...conversationUuids) as { serverMsgId: string | number; timeSent: number } | undefined;
   return row ? { serverMsgId: String(row.serverMsgId), timeSent: row.timeSent } : undefined;
+}
+
+/** Marks the message with this uuid as failed to send, with the reason. */
+export function setMessageSendFailed(
+  db: Database.Database,
+  uuid: string,
+  errorMsg: string | null,
+): void {
+  db.prepare('UPDATE messages SET status = ?, errorMsg = ? WHERE uuid = ?').run(
+    MESSAGE_STATUS.sendFailed,
+    errorMsg,
+    uuid,
+  );
+}
+
+/** Marks an unsent message as sent (the server took it); a later status is kept. */
+export function setMessageSent(db: Database.Database, uuid: string): void {
+  db.prepare('UPDATE messages SET status = ? WHERE uuid = ? AND status = ?').run(
+    MESSAGE_STATUS.sent,
+    uuid,
+    MESSAGE_STATUS.unsent,
+  );
+}
+
+/** The time of a conversation's newest message (ms since the epoch), or null when it has none. */
+export function newestMessageTime(db: Database.Database, conversationUuid: string): number | null {
+  const row = db
+    .prepare('SELECT MAX(timeSent) AS t FROM messages WHERE conversationUuid = ?')
+    .get(conversationUuid) as { t: number | null };
+  return row.t;
 }

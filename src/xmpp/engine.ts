@@ -35,6 +35,8 @@ import {
   insertMessage,
   MESSAGE_ENCRYPTION,
   MESSAGE_STATUS,
+  setMessageSendFailed,
+  setMessageSent,
   type MessageRow,
 } from '../store/messages.js';
 import { AccountConnection, ConnectError, type AccountStateEvent } from './account-connection.js';
@@ -384,14 +386,10 @@ export class Engine extends EventEmitter {
     try {
       await conn.send(stanza);
     } catch (err) {
-      this.db
-        .prepare('UPDATE messages SET status = ?, errorMsg = ? WHERE uuid = ?')
-        .run(MESSAGE_STATUS.sendFailed, err instanceof Error ? err.message : String(err), uuid);
+      setMessageSendFailed(this.db, uuid, err instanceof Error ? err.message : String(err));
       throw err;
     }
-    this.db
-      .prepare('UPDATE messages SET status = ? WHERE uuid = ? AND status = ?')
-      .run(MESSAGE_STATUS.sent, uuid, MESSAGE_STATUS.unsent);
+    setMessageSent(this.db, uuid);
     const sent = { ...row, status: MESSAGE_STATUS.sent };
     this.emit('message', {
       accountJid: conn.jid,
