@@ -66,8 +66,8 @@ const key = (a: DeviceAddress) => `${a.name}\u0000${a.deviceId}`;
  * OMEMO for the XMPP engine (the engine's {@link MessageCrypto} hook), as Conversations does it:
  * publishes device list and bundle, builds sessions from bundles, encrypts one-to-one messages for
  * the contact's and the account's other trusted devices, decrypts live/carbon/archive messages,
- * marks what it cannot decrypt (encryption `omemoFailed`, or `omemoNotForThisDevice` when not encrypted for this device), and heals
- * broken sessions after the catch-up.
+ * marks what it cannot decrypt (encryption `omemoFailed`, or `omemoNotForThisDevice` when not
+ * encrypted for this device), and heals broken sessions after the catch-up.
  *
  *   const engine = new Engine(profile, { crypto: new OmemoCrypto(profile.db) });
  */
