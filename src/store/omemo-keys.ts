@@ -272,3 +272,18 @@ export function setIdentityTrust(
     .prepare('UPDATE identities SET trust = ? WHERE account = ? AND fingerprint = ? AND ownkey = 0')
     .run(trust, account, fingerprint).changes;
 }
+
+/** The devices the account has a session with (of one contact, or all), ordered by JID and id. */
+export function listSessionAddresses(
+  db: Database.Database,
+  account: string,
+  contact?: string,
+): { name: string; deviceId: number }[] {
+  const rows = db
+    .prepare(
+      `SELECT name, device_id FROM sessions WHERE account = ? ${contact ? 'AND name = ?' : ''}
+       ORDER BY name, device_id`,
+    )
+    .all(...(contact ? [account, contact] : [account])) as { name: string; device_id: number }[];
+  return rows.map((r) => ({ name: r.name, deviceId: Number(r.device_id) }));
+}
