@@ -4,7 +4,6 @@ import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
 import { headerTime, readHeader } from '../../format/index.js';
 import { resolveWebdavCredentials } from '../../migration/remote/credentials.js';
-import { RemoteStorageError } from '../../migration/remote/errors.js';
 import {
   openRemoteFolder,
   parseFolderUrl,
@@ -40,18 +39,6 @@ function parseKeep(value: string): number {
     );
   }
   return n;
-}
-
-/** A RemoteStorageError as the terminal shows it. */
-function asUserFacing(err: unknown): unknown {
-  if (!(err instanceof RemoteStorageError)) return err;
-  const exitCode =
-    err.code === 'bad-url'
-      ? EXIT.usage
-      : err.code === 'exists' || err.code === 'not-found'
-        ? EXIT.failure
-        : EXIT.network;
-  return new UserFacingError(err.message, err.hint, exitCode);
 }
 
 async function askVisible(question: string): Promise<string> {
@@ -106,43 +93,39 @@ export async function listRemoteBackupsCommand(opts: {
   netrc?: string;
   json?: boolean;
 }): Promise<void> {
-  try {
-    const folder = await openFolder(opts.from, opts.netrc);
-    const backups = await listRemoteBackups(folder);
-    if (opts.json) {
-      process.stdout.write(
-        `${JSON.stringify(
-          {
-            folder: folder.display,
-            backups: backups.map((b) => ({
-              ...b,
-              header: b.header ? { ...b.header, timestamp: b.header.timestamp.toString() } : null,
-              createdAt: b.header ? headerTime(b.header.timestamp) : null,
-            })),
-          },
-          null,
-          2,
-        )}\n`,
-      );
-      return;
-    }
-    if (backups.length === 0) {
-      process.stdout.write(`No backups in ${folder.display}\n`);
-      return;
-    }
-    const width = Math.max(7, ...backups.map((b) => (b.header?.jid ?? '?').length));
+  const folder = await openFolder(opts.from, opts.netrc);
+  const backups = await listRemoteBackups(folder);
+  if (opts.json) {
     process.stdout.write(
-      `${'ACCOUNT'.padEnd(width)}  DATE (UTC)        SIZE       MEDIA      FILE\n`,
+      `${JSON.stringify(
+        {
+          folder: folder.display,
+          backups: backups.map((b) => ({
+            ...b,
+            header: b.header ? { ...b.header, timestamp: b.header.timestamp.toString() } : null,
+            createdAt: b.header ? headerTime(b.header.timestamp) : null,
+          })),
+        },
+        null,
+        2,
+      )}\n`,
     );
-    for (const b of backups) {
-      const date = b.header ? headerTime(b.header.timestamp).slice(0, 16).replace('T', ' ') : '?';
-      process.stdout.write(
-        `${(b.header?.jid ?? '?').padEnd(width)}  ${date.padEnd(16)}  ${humanSize(b.size).padEnd(9)}  ` +
-          `${(b.companion ? humanSize(b.companion.size) : '-').padEnd(9)}  ${b.name}${b.problem ? `  (${b.problem})` : ''}\n`,
-      );
-    }
-  } catch (err) {
-    throw asUserFacing(err);
+    return;
+  }
+  if (backups.length === 0) {
+    process.stdout.write(`No backups in ${folder.display}\n`);
+    return;
+  }
+  const width = Math.max(7, ...backups.map((b) => (b.header?.jid ?? '?').length));
+  process.stdout.write(
+    `${'ACCOUNT'.padEnd(width)}  DATE (UTC)        SIZE       MEDIA      FILE\n`,
+  );
+  for (const b of backups) {
+    const date = b.header ? headerTime(b.header.timestamp).slice(0, 16).replace('T', ' ') : '?';
+    process.stdout.write(
+      `${(b.header?.jid ?? '?').padEnd(width)}  ${date.padEnd(16)}  ${humanSize(b.size).padEnd(9)}  ` +
+        `${(b.companion ? humanSize(b.companion.size) : '-').padEnd(9)}  ${b.name}${b.problem ? `  (${b.problem})` : ''}\n`,
+    );
   }
 }
 
@@ -211,8 +194,6 @@ export function registerRemoteBackupCommands(program: Command): void {
           }
           for (const d of result.deleted) process.stdout.write(`  removed older backup ${d}\n`);
           process.stdout.write(`Folder: ${result.folder}\n`);
-        } catch (err) {
-          throw asUserFacing(err);
         } finally {
           progress.done();
         }
@@ -270,8 +251,6 @@ export function registerRemoteBackupCommands(program: Command): void {
           }
           const first = result.downloaded.find((d) => d.name.endsWith('.ceb'));
           if (first) process.stdout.write(`Next: ferry backup import ${first.path}\n`);
-        } catch (err) {
-          throw asUserFacing(err);
         } finally {
           progress.done();
         }

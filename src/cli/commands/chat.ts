@@ -23,7 +23,6 @@ import { retryWords } from '../../xmpp/login-errors.js';
 import { storedRoomEncryption } from '../../xmpp/rooms.js';
 import {
   Engine,
-  EngineError,
   type EngineOptions,
   type StoredMessageEvent,
 } from '../../xmpp/engine.js';
@@ -93,28 +92,6 @@ function engineFor(
     ...(flags.history !== undefined ? { catchup: { firstConnectWindow: flags.history } } : {}),
     ...extra,
   });
-}
-
-function asEngineFailure(err: unknown): unknown {
-  if (!(err instanceof EngineError)) return err;
-  switch (err.code) {
-    case 'unknown-account':
-      return new UserFacingError(err.message, 'See `ferry account list`.', EXIT.usage);
-    case 'account-disabled':
-      return new UserFacingError(
-        err.message,
-        `Enable it first: ferry account enable ${err.jid ?? 'JID'}`,
-        EXIT.usage,
-      );
-    case 'not-joined':
-      return new UserFacingError(
-        err.message,
-        'The room may be gone, members-only, or your nickname taken; check with another client.',
-        EXIT.network,
-      );
-    case 'not-connected':
-      return new UserFacingError(err.message, 'Check `ferry account list` for why.', EXIT.network);
-  }
 }
 
 /** The account to send from / look in: --from, else the only enabled one, else the one chatting with `peer`. */
@@ -222,9 +199,7 @@ export function registerChatCommands(program: Command): void {
         await withCommandProfile(cmd, async (profile) => {
           const repaired = repairedSessions();
           const engine = engineFor(profile, opts, { temporaryResource: true }, repaired.onEvent);
-          const reports = await engine.sync(jid).catch((err: unknown) => {
-            throw asEngineFailure(err);
-          });
+          const reports = await engine.sync(jid);
           if (opts.json) {
             process.stdout.write(
               JSON.stringify(
@@ -371,9 +346,7 @@ export function registerChatCommands(program: Command): void {
                 state?.state === 'login-failed' ? EXIT.failure : EXIT.network,
               );
             }
-            const sent = await engine.sendMessage(jid, to, text).catch((err: unknown) => {
-              throw asEngineFailure(err);
-            });
+            const sent = await engine.sendMessage(jid, to, text);
             await engine.flush(jid);
             if (opts.json) {
               process.stdout.write(
