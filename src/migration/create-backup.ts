@@ -17,6 +17,7 @@ import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, profileBackupDir, type Profile } from '../store/profile.js';
 import { backupFileName } from './backup-file-name.js';
 import { pruneBackups, removeStaleTempFiles } from './retention.js';
+import type { CompanionSummary } from './media/summary.js';
 
 export const DEFAULT_KEEP = 3;
 
@@ -35,6 +36,8 @@ export interface WrittenBackup {
   counts: BackupRowCounts;
   /** Older backups of this account removed by retention. */
   deleted: string[];
+  /** The media companion written beside it, when the media step ran (`--with-media`). */
+  media?: CompanionSummary;
 }
 
 export interface CreateBackupOptions {

@@ -13,6 +13,7 @@ import { AccountExistsError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, type Profile } from '../store/profile.js';
 import { findMediaFile, mediaFilePath, mediaFolder } from './media/layout.js';
+import type { MediaImportOutcome } from './media/summary.js';
 
 export type ImportEvent =
   | { kind: 'start'; file: string; jid: string }
@@ -44,6 +45,8 @@ export interface ImportResult {
   /** Columns added because the backup holds data of a newer Conversations. */
   addedColumns: string[];
   missingMedia: MissingMedia;
+  /** What the media step did (absent when it did not run; null when there was no companion). */
+  media?: MediaImportOutcome;
 }
 
 export interface ImportOptions {

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../export/byte-size.js';
 import type { Command } from 'commander';
 import { mkdir, readdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
@@ -22,12 +23,6 @@ import { promptHidden } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
 import { resolveProfileDir } from '../profile-option.js';
 import { backupCommand } from './backup.js';
-
-function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 function parseKeep(value: string): number {
   const n = Number(value);
@@ -64,7 +59,7 @@ async function openFolder(url: string, netrc: string | undefined): Promise<Remot
 
 function transferProgress(progress: Progress): (p: TransferProgress) => void {
   return (p) =>
-    progress.update(`${p.file}: ${humanSize(p.bytesDone)} of ${humanSize(p.bytesTotal)}`);
+    progress.update(`${p.file}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}`);
 }
 
 /** The newest backup of each account in the profile's Backup/ folder. */
@@ -123,8 +118,8 @@ export async function listRemoteBackupsCommand(opts: {
   for (const b of backups) {
     const date = b.header ? headerTime(b.header.timestamp).slice(0, 16).replace('T', ' ') : '?';
     process.stdout.write(
-      `${(b.header?.jid ?? '?').padEnd(width)}  ${date.padEnd(16)}  ${humanSize(b.size).padEnd(9)}  ` +
-        `${(b.companion ? humanSize(b.companion.size) : '-').padEnd(9)}  ${b.name}${b.problem ? `  (${b.problem})` : ''}\n`,
+      `${(b.header?.jid ?? '?').padEnd(width)}  ${date.padEnd(16)}  ${formatBytes(b.size).padEnd(9)}  ` +
+        `${(b.companion ? formatBytes(b.companion.size) : '-').padEnd(9)}  ${b.name}${b.problem ? `  (${b.problem})` : ''}\n`,
     );
   }
 }
@@ -189,7 +184,7 @@ export function registerRemoteBackupCommands(program: Command): void {
             process.stdout.write(
               u.unchanged
                 ? `Already there, unchanged: ${u.name}\n`
-                : `Uploaded and verified ${u.name} (${humanSize(u.bytes)}, sha256 ${u.sha256.slice(0, 16)}…)\n`,
+                : `Uploaded and verified ${u.name} (${formatBytes(u.bytes)}, sha256 ${u.sha256.slice(0, 16)}…)\n`,
             );
           }
           for (const d of result.deleted) process.stdout.write(`  removed older backup ${d}\n`);
@@ -246,7 +241,7 @@ export function registerRemoteBackupCommands(program: Command): void {
             process.stdout.write(
               d.unchanged
                 ? `Already here, unchanged: ${d.path}\n`
-                : `Downloaded and verified ${d.path} (${humanSize(d.bytes)})\n`,
+                : `Downloaded and verified ${d.path} (${formatBytes(d.bytes)})\n`,
             );
           }
           const first = result.downloaded.find((d) => d.name.endsWith('.ceb'));

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../export/byte-size.js';
 import type { Command } from 'commander';
 import { count } from '../plural.js';
 import { basename } from 'node:path';
@@ -63,12 +64,6 @@ function parseKeep(value: string): number {
     );
   }
   return n;
-}
-
-function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function localTime(iso: string): string {
@@ -151,7 +146,7 @@ export function registerBackupCommands(program: Command): void {
         for (const jid of result.deactivated) out.write(`Disabled ${jid} before the backup.\n`);
         for (const w of result.written) {
           out.write(
-            `Wrote ${w.file} (${humanSize(w.bytes)}, format ${w.format}: ${count(w.counts.conversations, 'conversation')}, ` +
+            `Wrote ${w.file} (${formatBytes(w.bytes)}, format ${w.format}: ${count(w.counts.conversations, 'conversation')}, ` +
               `${count(w.counts.messages, 'message')})\n`,
           );
           for (const d of w.deleted) out.write(`  removed older backup ${basename(d)}\n`);
@@ -204,7 +199,7 @@ export function registerBackupCommands(program: Command): void {
           );
           for (const b of scan.backups) {
             out.write(
-              `${visibleText(b.jid).padEnd(width)}  ${visibleText(b.app).padEnd(13)}  ${localTime(b.createdAt)}  ${humanSize(b.size).padEnd(9)}  ${String(b.format).padEnd(6)}  ${visibleText(b.path)}` +
+              `${visibleText(b.jid).padEnd(width)}  ${visibleText(b.app).padEnd(13)}  ${localTime(b.createdAt)}  ${formatBytes(b.size).padEnd(9)}  ${String(b.format).padEnd(6)}  ${visibleText(b.path)}` +
                 `${b.accountExists ? '  (account already on this device)' : ''}\n`,
             );
           }

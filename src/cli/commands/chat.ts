@@ -21,11 +21,7 @@ import { listMessages, markConversationRead, MESSAGE_STATUS } from '../../store/
 import { readAccountState } from '../../xmpp/account-state.js';
 import { retryWords } from '../../xmpp/login-errors.js';
 import { storedRoomEncryption } from '../../xmpp/rooms.js';
-import {
-  Engine,
-  type EngineOptions,
-  type StoredMessageEvent,
-} from '../../xmpp/engine.js';
+import { Engine, type EngineOptions, type StoredMessageEvent } from '../../xmpp/engine.js';
 import type { AccountStateEvent } from '../../xmpp/account-connection.js';
 import { OmemoCrypto, type OmemoEvent } from '../../omemo/omemo-crypto.js';
 import { EXIT, UserFacingError } from '../failure.js';

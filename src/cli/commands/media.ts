@@ -1,3 +1,4 @@
+import { formatBytes } from '../../export/byte-size.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -17,12 +18,6 @@ import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { terminalProgress } from '../progress.js';
 import { withCommandProfile } from './account.js';
 import { backupCommand, backupCreateExtensions, backupImportExtensions } from './backup.js';
-
-function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
 
 /** `ferry media check`. */
 export function registerMediaCheckCommand(program: Command): void {
@@ -105,7 +100,7 @@ export function registerBackupMediaOptions(program: Command): void {
         try {
           summary = await writeCompanionForBackup(profile, written, {
             onProgress: (e) =>
-              progress.update(`${written.jid}: media ${humanSize(e.bytesDone)} (${e.file})`),
+              progress.update(`${written.jid}: media ${formatBytes(e.bytesDone)} (${e.file})`),
           });
         } finally {
           progress.done();
@@ -113,7 +108,7 @@ export function registerBackupMediaOptions(program: Command): void {
         Object.assign(written, { media: summary });
         if (json) return;
         process.stdout.write(
-          `Wrote ${summary.file} (${humanSize(summary.bytes)}, ${summary.files} file${summary.files === 1 ? '' : 's'})\n`,
+          `Wrote ${summary.file} (${formatBytes(summary.bytes)}, ${summary.files} file${summary.files === 1 ? '' : 's'})\n`,
         );
         if (summary.notOnThisDevice.length > 0) {
           process.stdout.write(
@@ -150,7 +145,7 @@ export function registerBackupMediaOptions(program: Command): void {
           try {
             media = await restoreCompanionForImport(profile, result, companion, {
               onProgress: (e) =>
-                progress.update(`${result.jid}: media ${humanSize(e.bytesDone)} (${e.file})`),
+                progress.update(`${result.jid}: media ${formatBytes(e.bytesDone)} (${e.file})`),
             });
             if (!json) process.stdout.write(`${describeMediaImport(media).join('\n')}\n`);
           } catch (err) {
