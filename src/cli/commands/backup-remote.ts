@@ -18,23 +18,11 @@ import {
 import type { TransferProgress } from '../../migration/remote/transfer.js';
 import { profileBackupDir } from '../../store/profile.js';
 import { EXIT, UserFacingError } from '../failure.js';
+import { parseKeep } from '../options.js';
 import { checkInputFile } from '../paths.js';
 import { promptHidden } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
 import { resolveProfileDir } from '../profile-option.js';
-import { backupCommand } from './backup.js';
-
-function parseKeep(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UserFacingError(
-      `--keep ${value} is not a whole number ≥ 1`,
-      'The newest backup always counts as one.',
-      EXIT.usage,
-    );
-  }
-  return n;
-}
 
 async function askVisible(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -124,9 +112,8 @@ export async function listRemoteBackupsCommand(opts: {
   }
 }
 
-/** `ferry backup push`, `backup pull`, and `--from URL` for `backup list`. */
-export function registerRemoteBackupCommands(program: Command): void {
-  const backup = backupCommand(program);
+/** `ferry backup push` and `backup pull`, added to the `backup` group (`list --from` is backup.ts'). */
+export function registerRemoteBackupCommands(backup: Command): void {
   const credentialsHelp =
     'credentials: FERRY_WEBDAV_USER/FERRY_WEBDAV_PASSWORD, --netrc FILE (default ~/.netrc), or a prompt';
 
@@ -251,11 +238,4 @@ export function registerRemoteBackupCommands(program: Command): void {
         }
       },
     );
-
-  const list = backup.commands.find((c) => c.name() === 'list');
-  list?.option(
-    '--from <url>',
-    'list the backups in a WebDAV folder instead (headers only, no download)',
-  );
-  list?.option('--netrc <file>', 'with --from: read the WebDAV credentials from this netrc file');
 }

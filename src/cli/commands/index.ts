@@ -49,11 +49,7 @@ export const COMMAND_GROUPS: {
       },
     ],
     // backup create|list|import, backup push|pull and list --from, the media options of both.
-    load: async () => [
-      (await import('./backup.js')).registerBackupCommands,
-      (await import('./backup-remote.js')).registerRemoteBackupCommands,
-      (await import('./media.js')).registerBackupMediaOptions,
-    ],
+    load: async () => [(await import('./backup-group.js')).registerBackupGroup],
   },
   {
     commands: [

@@ -9,7 +9,7 @@ import {
   restoreCompanionForImport,
   writeCompanionForBackup,
   type CompanionSummary,
-  type MediaImportSummary,
+  type MediaImportOutcome,
 } from '../../migration/media/backup-media.js';
 import { checkMedia } from '../../migration/media/check.js';
 import { CompanionNotRecognisedError } from '../../migration/media/errors.js';
@@ -17,7 +17,7 @@ import { mediaFilePath, mediaFolder } from '../../migration/media/layout.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { terminalProgress } from '../progress.js';
 import { withCommandProfile } from './account.js';
-import { backupCommand, backupCreateExtensions, backupImportExtensions } from './backup.js';
+import type { BackupMediaSteps } from './backup.js';
 
 /** `ferry media check`. */
 export function registerMediaCheckCommand(program: Command): void {
@@ -76,21 +76,12 @@ export function registerMediaCheckCommand(program: Command): void {
     });
 }
 
-/** `backup create --with-media` and `backup import --media FILE` (companion found beside the .ceb). */
-export function registerBackupMediaOptions(program: Command): void {
-  const backup = backupCommand(program);
-  const create = backup.commands.find((c) => c.name() === 'create');
-  const importCmd = backup.commands.find((c) => c.name() === 'import');
-  create?.option(
-    '--with-media',
-    "also write <backup>.media beside each backup: the account's files, encrypted",
-  );
-  importCmd?.option(
-    '--media <file>',
-    'the media companion to restore (default: <backup>.media beside it, if there)',
-  );
-
-  backupCreateExtensions.push((opts) => {
+/**
+ * The media steps of `backup create --with-media` and `backup import [--media FILE]` (the companion
+ * found beside the .ceb by default), passed to the backup commands by backup-group.ts.
+ */
+export const backupMediaSteps: BackupMediaSteps = {
+  create(opts) {
     if (opts.withMedia !== true) return {};
     const json = opts.json === true;
     return {
@@ -105,7 +96,7 @@ export function registerBackupMediaOptions(program: Command): void {
         } finally {
           progress.done();
         }
-        Object.assign(written, { media: summary });
+        written.media = summary;
         if (json) return;
         process.stdout.write(
           `Wrote ${summary.file} (${formatBytes(summary.bytes)}, ${summary.files} file${summary.files === 1 ? '' : 's'})\n`,
@@ -121,10 +112,10 @@ export function registerBackupMediaOptions(program: Command): void {
         }
       },
     };
-  });
+  },
 
-  backupImportExtensions.push((opts) => {
-    const given = typeof opts.media === 'string' ? opts.media : undefined;
+  import(opts) {
+    const given = opts.media;
     if (given !== undefined && !existsSync(given)) {
       // Checked before the import starts, so nothing is imported without the files asked for.
       throw new UserFacingError(
@@ -138,16 +129,16 @@ export function registerBackupMediaOptions(program: Command): void {
       locateMedia: (relativeFilePath, profile) => mediaFilePath(profile.dir, relativeFilePath),
       afterImport: async (result, profile) => {
         const companion = await companionFor(result.file, given);
-        let media: MediaImportSummary | { companion: string; error: string; hint: string } | null =
-          null;
+        let media: MediaImportOutcome = null;
         if (companion !== null) {
           const progress = terminalProgress();
           try {
-            media = await restoreCompanionForImport(profile, result, companion, {
+            const summary = await restoreCompanionForImport(profile, result, companion, {
               onProgress: (e) =>
                 progress.update(`${result.jid}: media ${formatBytes(e.bytesDone)} (${e.file})`),
             });
-            if (!json) process.stdout.write(`${describeMediaImport(media).join('\n')}\n`);
+            media = summary;
+            if (!json) process.stdout.write(`${describeMediaImport(summary).join('\n')}\n`);
           } catch (err) {
             // The chats are imported (committed); the media step failing must not hide that.
             const failure = describeFailure(err);
@@ -164,8 +155,8 @@ export function registerBackupMediaOptions(program: Command): void {
           }
         }
         result.missingMedia = missingMediaOf(profile, result.jid);
-        Object.assign(result, { media });
+        result.media = media;
       },
     };
-  });
-}
+  },
+};
