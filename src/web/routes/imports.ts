@@ -50,10 +50,7 @@ function presentMedia(
 }
 
 /** The import's result for the page; `companionName` is the name an uploaded companion had. */
-function presentImport(
-  r: ImportResult,
-  companionName?: string,
-): Record<string, unknown> {
+function presentImport(r: ImportResult, companionName?: string): Record<string, unknown> {
   return {
     jid: visibleText(r.jid),
     app: visibleText(r.app),
