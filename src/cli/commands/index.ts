@@ -81,6 +81,11 @@ export const COMMAND_GROUPS: {
         term: 'send [options] <jid> <text>',
         description: 'send a text message to a contact or a group chat of this device',
       },
+    ],
+    load: async () => [(await import('./engine-commands.js')).registerEngineCommands],
+  },
+  {
+    commands: [
       {
         name: 'chats',
         term: 'chats [options]',
@@ -92,7 +97,7 @@ export const COMMAND_GROUPS: {
         description: "a conversation's history (marks it read)",
       },
     ],
-    load: async () => [(await import('./chat.js')).registerChatCommands],
+    load: async () => [(await import('./chat.js')).registerLocalChatCommands],
   },
   {
     commands: [
