@@ -8,7 +8,12 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { rootCertificates, type TLSSocket } from 'node:tls';
 
-import { CertificateError, NoTlsError, SaslDowngradeError, type CertificateProblem } from './errors.js';
+import {
+  CertificateError,
+  NoTlsError,
+  SaslDowngradeError,
+  type CertificateProblem,
+} from './errors.js';
 
 export { CertificateError, NoTlsError, SaslDowngradeError, type CertificateProblem };
 
