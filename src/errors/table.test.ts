@@ -11,6 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ERROR_FAMILIES, errorCodes, findError, type ErrorClass } from './table.js';
 import { pageWords, terminalWords } from './words.js';
+import { toRemoteError } from '../migration/remote/errors.js';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -154,4 +155,26 @@ test('an error the table does not know is a bug, in both interfaces', () => {
   assert.match(terminalWords(odd).message, /^unexpected error: x is undefined$/);
   assert.match(terminalWords(odd).hint, /bug in ferry/);
   assert.match(pageWords(odd).message, /^Something went wrong: x is undefined$/);
+});
+
+test('a cloud server that cannot be reached is told apart from a dropped connection by the error, not its text', () => {
+  const refused = toRemoteError(
+    Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    'listing',
+    'https://cloud.example.org/dav/',
+  );
+  const reset = toRemoteError(
+    Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+    'listing',
+    'https://cloud.example.org/dav/',
+  );
+  assert.equal(refused.code, 'network');
+  assert.equal(reset.code, 'network');
+  assert.deepEqual(pageWords(refused), {
+    kind: 'unreachable',
+    message: 'The cloud server is unreachable.',
+    hint: 'Check the folder address and the network connection, then try again.',
+  });
+  assert.equal(pageWords(reset).kind, 'connection-lost');
+  assert.equal(terminalWords(refused).exitCode, 9);
 });
