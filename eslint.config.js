@@ -1,7 +1,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients', 'cli', 'web'];
+const LAYERS = [
+  'format',
+  'store',
+  'xmpp',
+  'omemo',
+  'migration',
+  'export',
+  'clients',
+  'errors',
+  'cli',
+  'web',
+];
 
 /** Imports that reach into the format package's files instead of going through its name. */
 const FORMAT_FILES = {
@@ -106,14 +117,19 @@ export default tseslint.config(
   layer('clients', ['format', 'store']),
   // The interfaces: the CLI may start the web app (`ferry web`); the web app does not use the CLI.
   // Nothing below them imports either (not in any list above).
-  layer('cli', ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients', 'web']),
-  layer('web', ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients']),
-  {
-    // Until the one error table lands (#12 item 1, branch 12-errors), this file still takes
-    // UserFacingError from cli/failure.ts. The integrator removes this exception with that merge.
-    files: ['src/web/user-errors.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [FORMAT_FILES] }] },
-  },
+  // Both read the error table (src/errors).
+  layer('cli', [
+    'format',
+    'store',
+    'xmpp',
+    'omemo',
+    'migration',
+    'export',
+    'clients',
+    'errors',
+    'web',
+  ]),
+  layer('web', ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients', 'errors']),
   {
     files: ['src/**/*.ts'],
     ignores: [
@@ -131,6 +147,26 @@ export default tseslint.config(
       '**/testing.ts',
     ],
     rules: { 'no-restricted-syntax': ['error', ...STORE_ONLY_DATABASE] },
+  },
+  {
+    // The error table (src/errors) reads only the layers' errors modules, so that loading it (every
+    // CLI command does) loads no SQLite, XMPP or OMEMO; the CLI and the web app import it.
+    files: ['src/errors/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.itest.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            FORMAT_FILES,
+            {
+              regex: '^\\.\\./(?!(\\w+/)+errors\\.js$)',
+              message: 'src/errors imports only the errors modules of the layers.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -120,16 +120,7 @@ test('cycle detection finds a cycle when there is one', () => {
   assert.deepEqual(cycles(graph), [['a', 'b', 'c']]);
 });
 
-/**
- * Cycles known to be on their way out: backup.ts ↔ backup-remote.ts goes with the backup command
- * group assembled in one place (#12 item 4, branch 12-errors). Empty this list with that merge.
- */
-const LEAVING: string[] = ['src/cli/commands/backup-remote.ts → src/cli/commands/backup.ts'];
-
 test('no import cycles in src/', () => {
   const found = cycles(importGraph()).map((c) => c.map((f) => relative(ROOT, f)).join(' → '));
-  assert.deepEqual(
-    found.filter((c) => !LEAVING.includes(c)),
-    [],
-  );
+  assert.deepEqual(found, []);
 });

@@ -29,6 +29,9 @@ import { createXmppClient } from './xmpp-client.js';
 import { findServerEndpoints, type ServerEndpoint } from './server-endpoints.js';
 import { connectionSettings, savePinnedMechanism } from '../store/account-settings.js';
 import { mechanismRank } from './sasl.js';
+import { ConnectError } from './errors.js';
+
+export { ConnectError };
 
 export interface AccountConnectionOptions {
   crypto?: MessageCrypto;
@@ -542,16 +545,6 @@ export class AccountConnection extends EventEmitter {
       const requester = this.roster.presence(stanza);
       if (requester) this.emit('subscription-request', { jid: this.jid, from: requester });
     }
-  }
-}
-
-export class ConnectError extends Error {
-  override name = 'ConnectError';
-  constructor(
-    readonly state: AccountConnectionState,
-    message: string,
-  ) {
-    super(message);
   }
 }
 

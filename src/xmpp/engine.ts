@@ -39,7 +39,8 @@ import {
   setMessageSent,
   type MessageRow,
 } from '../store/messages.js';
-import { AccountConnection, ConnectError, type AccountStateEvent } from './account-connection.js';
+import { AccountConnection, type AccountStateEvent } from './account-connection.js';
+import { ConnectError, EngineError } from './errors.js';
 import type { AccountConnectionState } from '../store/account-state.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_CATCHUP, type CatchupOptions } from './catchup.js';
@@ -50,6 +51,7 @@ import { NS } from './stanza.js';
 import type { RosterItem } from './roster.js';
 
 export type { AccountStateEvent, StoredMessageEvent };
+export { EngineError };
 
 export interface EngineOptions {
   /** End-to-end encryption plugin (OMEMO). */
@@ -90,18 +92,6 @@ export interface SyncReport {
   /** Messages stored during the sync (new ones only; duplicates are not counted). */
   received: StoredMessageEvent[];
   caughtUp: boolean;
-}
-
-/** A failure of the engine that the user can act on (the CLI turns it into words and a hint). */
-export class EngineError extends Error {
-  override name = 'EngineError';
-  constructor(
-    readonly code: 'not-connected' | 'not-joined' | 'unknown-account' | 'account-disabled',
-    message: string,
-    readonly jid?: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
