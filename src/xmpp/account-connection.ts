@@ -28,7 +28,8 @@ import { Roster } from './roster.js';
 import { createXmppClient } from './xmpp-client.js';
 import { findServerEndpoints, type ServerEndpoint } from './server-endpoints.js';
 import { connectionSettings, savePinnedMechanism } from '../store/account-settings.js';
-import { mechanismRank } from './sasl.js';
+import { mechanismRank, type Mechanism } from './sasl.js';
+import { resourceHeldElsewhere } from './resource-probe.js';
 
 export interface AccountConnectionOptions {
   crypto?: MessageCrypto;
@@ -261,25 +262,60 @@ export class AccountConnection extends EventEmitter {
     return row ?? this.account;
   }
 
-  private createClient(): Client {
+  /** The resource this connection binds. */
+  private get resource(): string {
+    return this.opts.resource ?? this.account.resource ?? '';
+  }
+
+  /** A client with the account's current settings, binding `resource`. */
+  private newClient(resource: string | undefined, rememberMechanism: boolean): Client {
     const a = this.currentRow();
     const settings = connectionSettings(a);
-    const x = createXmppClient({
+    return createXmppClient({
       domain: a.server,
       username: a.username,
       password: a.password ?? '',
-      resource: this.opts.resource ?? a.resource ?? undefined,
+      resource,
       pinnedCertificates: settings.pinnedCertificates,
       extraCaCertificates: this.opts.extraCaCertificates ?? [],
       allowPlaintextLoopback: settings.allowPlaintextLoopback,
       pinnedMechanism: settings.pinnedMechanism,
-      onLoggedIn: (mechanism) => {
-        // Remember the strongest mechanism that worked, as Conversations' pinned_mechanism.
-        const pinned = settings.pinnedMechanism;
-        if (this.db.open && (!pinned || mechanismRank(mechanism) > mechanismRank(pinned)))
-          savePinnedMechanism(this.db, this.uuid, mechanism);
-      },
+      ...(rememberMechanism
+        ? {
+            onLoggedIn: (mechanism: Mechanism) => {
+              // Remember the strongest mechanism that worked, as Conversations' pinned_mechanism.
+              const pinned = settings.pinnedMechanism;
+              if (this.db.open && (!pinned || mechanismRank(mechanism) > mechanismRank(pinned)))
+                savePinnedMechanism(this.db, this.uuid, mechanism);
+            },
+          }
+        : {}),
     });
+  }
+
+  /** An online session with a throwaway resource, for {@link resourceHeldElsewhere}. */
+  private async openProbeSession(resource: string): Promise<Client> {
+    const x = this.newClient(resource, false);
+    x.on('error', () => {});
+    try {
+      await this.connectSocket(x);
+      const online = Promise.race([
+        waitEvent(x, 'online'),
+        waitEvent(x, 'disconnect').then(() => Promise.reject(new Error('connection closed'))),
+      ]);
+      online.catch(() => {});
+      await x.open({ domain: this.account.server, lang: x.options.lang });
+      await online;
+      return x;
+    } catch (err) {
+      await x.stop().catch(() => {});
+      throw err;
+    }
+  }
+
+  private createClient(): Client {
+    const a = this.currentRow();
+    const x = this.newClient(this.opts.resource ?? a.resource ?? undefined, true);
     x.on('error', (err: unknown) => {
       // Others are surfaced through start()/disconnect handling.
       if ((err as { condition?: unknown } | null)?.condition === 'conflict') this.replaced = true;
@@ -340,6 +376,7 @@ export class AccountConnection extends EventEmitter {
     while (!this.stopping) {
       this.setState('connecting');
       let endpoint: ServerEndpoint | undefined;
+      let endedByServer = false;
       try {
         if (!this.xmpp) this.xmpp = this.createClient();
         const x = this.xmpp;
@@ -355,7 +392,7 @@ export class AccountConnection extends EventEmitter {
         await x.open({ domain: this.account.server, lang: x.options.lang });
         await ready;
         this.attempt = 0;
-        await disconnected;
+        endedByServer = serverEndedConnection(await disconnected);
       } catch (err) {
         if (this.stopping) break;
         const problem = describeConnectError(err, this.currentRow(), endpoint);
@@ -389,6 +426,15 @@ export class AccountConnection extends EventEmitter {
         continue;
       }
       if (this.stopping) break;
+      // The server may have lost the <conflict/> it meant to send (see ./resource-probe.ts):
+      // before binding the resource again, make sure no one else holds it now.
+      if (!this.replaced && endedByServer && this.resource) {
+        this.replaced = await resourceHeldElsewhere({
+          fullJid: `${this.jid}/${this.resource}`,
+          openSession: (resource) => this.openProbeSession(resource),
+        });
+        if (this.stopping) break;
+      }
       if (this.replaced) {
         // Another client logged in with the same resource and the server closed this stream.
         // Reconnecting would throw that one out in turn, back and forth: stop instead.
@@ -397,7 +443,7 @@ export class AccountConnection extends EventEmitter {
         await x?.stop().catch(() => {});
         this.setState(
           'offline',
-          `another connection with the same resource (${this.opts.resource ?? this.account.resource ?? ''}) took over ` +
+          `another connection with the same resource (${this.resource}) took over ` +
             `${this.jid}: another ferry or device is using this account`,
         );
         return;
@@ -555,6 +601,17 @@ export class ConnectError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * Whether the server ended the connection (it closed or reset the socket), judged from xmpp.js'
+ * 'disconnect' event (`{ clean, reason }`); not a timeout or an unreachable network.
+ */
+function serverEndedConnection(event: unknown): boolean {
+  const e = event as { clean?: boolean; reason?: { code?: unknown } } | undefined;
+  if (e?.clean === true) return true;
+  const code = e?.reason?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function delay(ms: number): Promise<void> {

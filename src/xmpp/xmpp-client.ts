@@ -112,10 +112,11 @@ export function createXmppClient(opts: XmppClientOptions): Client {
         clearTimeout(timer);
         this.emit('error', e);
       });
-      raw.on('close', () => {
+      raw.on('close', (hadError: boolean) => {
         clearTimeout(timer);
         this.socket = null;
-        this.emit('close');
+        // As net.Socket: whether it closed on an error (xmpp.js reports `clean: !hadError`).
+        this.emit('close', hadError);
       });
     }
 
