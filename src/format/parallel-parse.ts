@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import type { BackupContentCheck, CROSS_ROW_COLUMNS } from './content-check.js';
 import { MalformedContentError } from './errors.js';
 import { JsonBodyReader } from './json-body-reader.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';
@@ -157,8 +158,14 @@ function countNewlines(buf: Buffer): number {
 }
 
 export interface ParseOptions {
-  /** Whether the rows' values are wanted, or only their count per table. */
-  values: boolean;
+  /**
+   * Whether the rows' values are wanted, or only their count per table. `'for-check'`: only what
+   * {@link BackupContentCheck} needs — each row's own checks (column names, NUL characters, lone
+   * surrogates) run on the parser thread, and of its values only the {@link CROSS_ROW_COLUMNS}
+   * come back (a row that fails, and all after it, come with all values, read sequentially, so
+   * that the check reports it exactly).
+   */
+  values: boolean | 'for-check';
   /** Parser threads; default the number of cores (at most 4). */
   threads?: number;
 }
@@ -228,7 +235,7 @@ export async function* parseBody(
   /** Batches done, in order: those of the threads, then rows read sequentially. */
   const drain = (): RowBatch[] => {
     if (out.length > 0) {
-      ready.push(packRows(out, values));
+      ready.push(packRows(out, values !== false));
       out.length = 0;
     }
     return ready.splice(0);
