@@ -265,7 +265,9 @@ export function rowsPassOwnChecks(version: 1 | 2, rows: readonly BackupRow[]): b
     for (const name of names) {
       const value = row.values[name];
       if (typeof value !== 'string') continue;
-      if (version === 1 ? value.includes('\u0000') : !(value as unknown as WellFormed).isWellFormed())
+      if (
+        version === 1 ? value.includes('\u0000') : !(value as unknown as WellFormed).isWellFormed()
+      )
         return false;
     }
   }

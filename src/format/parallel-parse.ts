@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { BackupContentCheck, CROSS_ROW_COLUMNS } from './content-check.js';
 import { MalformedContentError } from './errors.js';
 import { JsonBodyReader } from './json-body-reader.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';
@@ -127,7 +126,13 @@ class ParsePool {
     const worker = this.workers[this.turn++ % this.workers.length] as Worker;
     const reply = new Promise<ParseReply>((resolve) => this.waiting.set(request.id, resolve));
     if (this.broken) this.failAll();
-    else worker.postMessage(request);
+    else {
+      // The batch's own copy, moved to the thread rather than cloned (a view would clone the
+      // whole buffer under it); the coordinator keeps the original for a sequential re-read.
+      const bytes = new Uint8Array(request.bytes.length);
+      bytes.set(request.bytes);
+      worker.postMessage({ ...request, bytes }, [bytes.buffer]);
+    }
     return reply;
   }
 
@@ -160,8 +165,8 @@ function countNewlines(buf: Buffer): number {
 export interface ParseOptions {
   /**
    * Whether the rows' values are wanted, or only their count per table. `'for-check'`: only what
-   * {@link BackupContentCheck} needs — each row's own checks (column names, NUL characters, lone
-   * surrogates) run on the parser thread, and of its values only the {@link CROSS_ROW_COLUMNS}
+   * `BackupContentCheck` needs — each row's own checks (column names, NUL characters, lone
+   * surrogates) run on the parser thread, and of its values only the `CROSS_ROW_COLUMNS` (content-check.ts)
    * come back (a row that fails, and all after it, come with all values, read sequentially, so
    * that the check reports it exactly).
    */
