@@ -18,6 +18,32 @@ function layer(name, allowed) {
   };
 }
 
+/**
+ * Lint rule: SQL and raw database access only in the profile store (src/store). Elsewhere a
+ * database connection is only passed to named store functions: no `.prepare(`, `.pragma(`, SQL
+ * given to `.exec(`, or other better-sqlite3 connection methods, and better-sqlite3 is imported
+ * for its types only (a connection is opened by the store).
+ */
+const STORE_ONLY_DATABASE = [
+  {
+    // `this.prepare(` is a method of the class itself, not a database's.
+    selector:
+      "CallExpression[callee.type='MemberExpression'][callee.object.type!='ThisExpression'][callee.property.name=/^(prepare|pragma|backup|serialize|function|aggregate|table|loadExtension)$/]",
+    message: 'SQL and database settings live in src/store: call a named store function.',
+  },
+  {
+    // RegExp#exec takes a variable; Database#exec takes SQL text.
+    selector:
+      "CallExpression[callee.property.name='exec'][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
+    message: 'SQL lives in src/store: call a named store function.',
+  },
+  {
+    selector: "ImportDeclaration[source.value='better-sqlite3'][importKind!='type']",
+    message:
+      'Only src/store opens databases: import better-sqlite3 with `import type` and use the store.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -56,6 +82,24 @@ export default tseslint.config(
   layer('migration', ['format', 'store']),
   layer('export', ['format', 'store']),
   layer('clients', ['format', 'store']),
+  {
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/store/**',
+      // The format library has no database; other clients' readers and writers work on those
+      // clients' own databases (Dino's dino.db/omemo.db, profanity's chatlog.db), whose schemas
+      // are theirs, not the profile's.
+      'src/format/**',
+      'src/clients/dino/**',
+      'src/clients/profanity/**',
+      // Tests and their helpers may set up or read a database raw to check what a user would see.
+      '**/*.test.ts',
+      '**/*.itest.ts',
+      '**/testing/**',
+      '**/testing.ts',
+    ],
+    rules: { 'no-restricted-syntax': ['error', ...STORE_ONLY_DATABASE] },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

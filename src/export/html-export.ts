@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MESSAGE_ENCRYPTION, MESSAGE_TYPE } from '../store/codes.js';
 import type { AccountReader, ConversationSummary } from './account-reader.js';
 import { FileSink } from './file-sink.js';
 import { HTML_STYLE, SEARCH_SCRIPT } from './html-assets.js';
@@ -234,7 +235,10 @@ function fileHtml(message: MessageView, media: MediaLookup, pageDir: string): st
   let html = '<div class="file">';
   if (local) {
     const href = escapeHtml(relativeHref(MediaLookup.segmentsFrom(pageDir, local)));
-    if (IMAGE_NAME.test(local) && (message.typeCode === 1 || message.typeCode === 5)) {
+    if (
+      IMAGE_NAME.test(local) &&
+      (message.typeCode === MESSAGE_TYPE.image || message.typeCode === MESSAGE_TYPE.privateFile)
+    ) {
       html += `<a href="${href}"><img src="${href}" alt="${name}" loading="lazy"></a>`;
     }
     html += `${ICON.file} <a class="file-name local" href="${href}">${name}</a>`;
@@ -256,13 +260,13 @@ function messageHtml(
   media: MediaLookup,
   pageDir: string,
 ): string {
-  const kind = m.typeCode === 3 ? 'status' : m.direction;
+  const kind = m.typeCode === MESSAGE_TYPE.status ? 'status' : m.direction;
   let content: string;
   if (m.undecryptable) {
     content = `<div class="body undecryptable">${ICON.lock} unable to decrypt</div>`;
   } else if (m.file) {
     content = fileHtml(m, media, pageDir);
-  } else if (m.typeCode === 6) {
+  } else if (m.typeCode === MESSAGE_TYPE.call) {
     content = `<div class="body call">${ICON.call} ${escapeHtml(m.text)}</div>`;
   } else {
     // U+2028/U+2029 are line and paragraph breaks to a reader; browsers don't break on them.
@@ -273,10 +277,15 @@ function messageHtml(
     content = `<details class="deleted"><summary>message deleted</summary>${content}</details>`;
   }
   const flags: string[] = [];
-  if (m.typeCode === 4 || m.typeCode === 5) flags.push('<span class="flag">private</span>');
+  if (m.typeCode === MESSAGE_TYPE.private || m.typeCode === MESSAGE_TYPE.privateFile)
+    flags.push('<span class="flag">private</span>');
   if (m.edited) flags.push('<span class="flag edited">edited</span>');
   if (m.status === 'send-failed') flags.push('<span class="flag">not sent</span>');
-  if (m.encryptionCode === 5 || m.encryptionCode === 3) flags.push(ICON.lock);
+  if (
+    m.encryptionCode === MESSAGE_ENCRYPTION.omemo ||
+    m.encryptionCode === MESSAGE_ENCRYPTION.decrypted
+  )
+    flags.push(ICON.lock);
   const nick =
     group && kind === 'received' && m.nick
       ? `<div class="nick" dir="auto">${escapeHtml(m.nick)}</div>`

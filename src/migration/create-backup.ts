@@ -15,6 +15,7 @@ import { countBackupRows, readBackupRowsRaw, type BackupRowCounts } from '../sto
 import { AccountNotFoundError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, profileBackupDir, type Profile } from '../store/profile.js';
+import { beginTransaction, type Transaction } from '../store/transactions.js';
 import { backupFileName } from './backup-file-name.js';
 import { pruneBackups, removeStaleTempFiles } from './retention.js';
 
@@ -146,8 +147,9 @@ export async function createBackups(
       const db = openProfileDatabase(profile.dir, { readonly: true });
       let bytes: number;
       let counts: BackupRowCounts;
+      let snapshot: Transaction | undefined;
       try {
-        db.exec('BEGIN');
+        snapshot = beginTransaction(db);
         counts = countBackupRows(db, account.uuid);
         const total = Object.values(counts).reduce((a, b) => a + b, 0);
         opts.onProgress?.({
@@ -168,7 +170,7 @@ export async function createBackups(
           withProgress(readBackupRowsRaw(db, account.uuid), jid, total, opts.onProgress),
         ));
       } finally {
-        if (db.inTransaction) db.exec('COMMIT');
+        snapshot?.commit();
         db.close();
       }
       const deleted = await pruneBackups(outDir, jid, keep, file);

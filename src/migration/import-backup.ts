@@ -7,11 +7,13 @@ import {
   readHeader,
 } from '../format/index.js';
 import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../format/types.js';
-import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
+import { disableAccount, findAccountByJid } from '../store/accounts.js';
 import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountExistsError } from '../store/errors.js';
+import { listMessageFilePaths } from '../store/file-messages.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, type Profile } from '../store/profile.js';
+import { beginTransaction } from '../store/transactions.js';
 import { findMediaFile, mediaFilePath, mediaFolder } from './media/layout.js';
 
 export type ImportEvent =
@@ -98,16 +100,15 @@ export async function importBackup(
 ): Promise<ImportResult> {
   await checkImportable(profile, file);
   return withProfileLock(profile, 'backup import', async () => {
-    const db = openProfileDatabase(profile.dir);
     // A larger page cache than SQLite's 2 MiB for one big transaction (fewer pages spilled to the
-    // WAL mid-import), small enough for the import's memory to stay within 150 MiB.
-    db.pragma('cache_size = -8192');
+    // WAL mid-import), small enough for the import's memory to stay near 150 MiB.
+    const db = openProfileDatabase(profile.dir, { cacheKiB: 8192 });
     let result: ImportResult;
     try {
       const opened = await openBackup(file, password);
       const { header } = opened;
       opts.onProgress?.({ kind: 'start', file, jid: header.jid });
-      db.exec('BEGIN IMMEDIATE');
+      const tx = beginTransaction(db, { immediate: true });
       try {
         if (findAccountByJid(db, header.jid)) throw new AccountExistsError(header.jid);
         const inserter = new BackupRowInserter(db);
@@ -134,9 +135,7 @@ export async function importBackup(
         }
         // Only now has the file proven authentic and complete.
         const accountUuid = content.finish();
-        db.prepare(
-          `UPDATE accounts SET options = COALESCE(options, 0) | ${OPTION_DISABLED} WHERE uuid = ?`,
-        ).run(accountUuid);
+        disableAccount(db, accountUuid);
         const counts = inserter.counts;
         result = {
           file,
@@ -152,10 +151,10 @@ export async function importBackup(
           addedColumns: inserter.addedColumns,
           missingMedia: { count: 0, folder: profileMediaDir(profile), examples: [] },
         };
-        db.exec('COMMIT');
+        tx.commit();
         opts.onProgress?.({ kind: 'committed', rows: total });
       } catch (err) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        tx.rollback();
         throw err;
       }
       result.missingMedia = findMissingMedia(db, result.accountUuid, profile, opts.locateMedia);
@@ -174,18 +173,8 @@ export function findMissingMedia(
   profile: Profile,
   locate: ImportOptions['locateMedia'] = expectedMediaPath,
 ): MissingMedia {
-  const paths = db
-    .prepare(
-      `SELECT messages.relativeFilePath FROM messages
-       JOIN conversations ON conversations.uuid = messages.conversationUuid
-       WHERE conversations.accountUuid = ? AND messages.relativeFilePath IS NOT NULL
-         AND messages.relativeFilePath != ''`,
-    )
-    .pluck()
-    .iterate(accountUuid) as Iterable<unknown>;
   const missing: MissingMedia = { count: 0, folder: profileMediaDir(profile), examples: [] };
-  for (const value of paths) {
-    const relativeFilePath = String(value);
+  for (const relativeFilePath of listMessageFilePaths(db, accountUuid)) {
     if (locate === expectedMediaPath && findMediaFile(profile.dir, relativeFilePath) !== null)
       continue;
     const expectedAt = locate(relativeFilePath, profile);

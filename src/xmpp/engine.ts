@@ -35,10 +35,12 @@ import {
   insertMessage,
   MESSAGE_ENCRYPTION,
   MESSAGE_STATUS,
+  setMessageSendFailed,
+  setMessageSent,
   type MessageRow,
 } from '../store/messages.js';
 import { AccountConnection, ConnectError, type AccountStateEvent } from './account-connection.js';
-import type { AccountConnectionState } from './account-state.js';
+import type { AccountConnectionState } from '../store/account-state.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_CATCHUP, type CatchupOptions } from './catchup.js';
 import type { MessageCrypto, XmppChannel } from './crypto-hook.js';
@@ -384,14 +386,10 @@ export class Engine extends EventEmitter {
     try {
       await conn.send(stanza);
     } catch (err) {
-      this.db
-        .prepare('UPDATE messages SET status = ?, errorMsg = ? WHERE uuid = ?')
-        .run(MESSAGE_STATUS.sendFailed, err instanceof Error ? err.message : String(err), uuid);
+      setMessageSendFailed(this.db, uuid, err instanceof Error ? err.message : String(err));
       throw err;
     }
-    this.db
-      .prepare('UPDATE messages SET status = ? WHERE uuid = ? AND status = ?')
-      .run(MESSAGE_STATUS.sent, uuid, MESSAGE_STATUS.unsent);
+    setMessageSent(this.db, uuid);
     const sent = { ...row, status: MESSAGE_STATUS.sent };
     this.emit('message', {
       accountJid: conn.jid,

@@ -3,7 +3,7 @@
  * same: what happened, in the user's words, then a hint. Never a stack trace, never the password.
  */
 import type { AccountRow } from '../store/accounts.js';
-import type { AccountConnectionState } from './account-state.js';
+import type { AccountConnectionState } from '../store/account-state.js';
 import { NoMechanismError, SASLError } from './sasl.js';
 import type { ServerEndpoint } from './server-endpoints.js';
 import { CertificateError, NoTlsError, SaslDowngradeError } from './transport-security.js';

@@ -17,8 +17,9 @@ import {
   listConversationSummaries,
   type ConversationRow,
 } from '../../store/conversations.js';
+import { CONVERSATION_MODE, CONVERSATION_STATUS } from '../../store/codes.js';
 import { listMessages, markConversationRead, MESSAGE_STATUS } from '../../store/messages.js';
-import { readAccountState } from '../../xmpp/account-state.js';
+import { readAccountState } from '../../store/account-state.js';
 import { retryWords } from '../../xmpp/login-errors.js';
 import { storedRoomEncryption } from '../../xmpp/rooms.js';
 import {
@@ -411,11 +412,11 @@ export function registerChatCommands(program: Command): void {
                 account: s.accountJid,
                 jid: bareJid(s.conversation.contactJid),
                 name: s.conversation.name,
-                group: s.conversation.mode === 1,
-                ...(s.conversation.mode === 1
+                group: s.conversation.mode === CONVERSATION_MODE.group,
+                ...(s.conversation.mode === CONVERSATION_MODE.group
                   ? { encryption: storedRoomEncryption(s.conversation) }
                   : {}),
-                archived: s.conversation.status === 1,
+                archived: s.conversation.status === CONVERSATION_STATUS.archived,
                 unread: s.unread,
                 last: s.lastMessage
                   ? {
@@ -442,9 +443,11 @@ export function registerChatCommands(program: Command): void {
               ? `${s.conversation.name} <${jid}>`
               : jid;
           const tags = [
-            s.conversation.mode === 1 ? 'group' : '',
-            s.conversation.mode === 1 ? roomEncryptionTag(s.conversation) : '',
-            s.conversation.status === 1 ? 'archived' : '',
+            s.conversation.mode === CONVERSATION_MODE.group ? 'group' : '',
+            s.conversation.mode === CONVERSATION_MODE.group
+              ? roomEncryptionTag(s.conversation)
+              : '',
+            s.conversation.status === CONVERSATION_STATUS.archived ? 'archived' : '',
             s.unread > 0 ? `${s.unread} unread` : '',
             several ? `via ${s.accountJid}` : '',
           ].filter((x) => x !== '');
@@ -467,7 +470,7 @@ export function registerChatCommands(program: Command): void {
         await withCommandProfile(cmd, (profile) => {
           const account = chooseAccount(profile, opts.from, jid);
           const conversation = conversationOf(profile, account, jid);
-          const group = conversation.mode === 1;
+          const group = conversation.mode === CONVERSATION_MODE.group;
           const messages = listMessages(profile.db, conversation.uuid, opts.last);
           markConversationRead(profile.db, conversation.uuid);
           if (opts.json) {

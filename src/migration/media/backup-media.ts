@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { findAccountByUuid } from '../../store/accounts.js';
 import type { Profile } from '../../store/profile.js';
 import type { CreateBackupOptions } from '../create-backup.js';
 import type { ImportOptions } from '../import-backup.js';
@@ -24,10 +25,8 @@ export interface CompanionSummary {
 }
 
 function storedPassword(profile: Profile, accountUuid: string): string {
-  const row = profile.db
-    .prepare('SELECT password FROM accounts WHERE uuid = ?')
-    .get(accountUuid) as { password: unknown } | undefined;
-  return row && typeof row.password === 'string' ? row.password : '';
+  const password: unknown = findAccountByUuid(profile.db, accountUuid)?.password;
+  return typeof password === 'string' ? password : '';
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { listConversationSummaries, type ConversationRow } from '../../store/conversations.js';
+import { CONVERSATION_MODE, CONVERSATION_STATUS } from '../../store/codes.js';
 import {
   listMessages,
   markConversationRead,
@@ -116,7 +117,7 @@ export function chatEncryption(
   row: ConversationRow,
   recent: MessageRow[],
 ): 'omemo' | 'none' | 'mixed' {
-  if (row.mode === 1) {
+  if (row.mode === CONVERSATION_MODE.group) {
     const stored = storedRoomEncryption(row).state;
     if (stored !== 'unknown') return stored;
   }
@@ -132,8 +133,8 @@ function conversationView(row: ConversationRow, accountJid: string): Record<stri
     account: accountJid,
     with: row.contactJid,
     name: row.name || row.contactJid.split('/')[0],
-    group: row.mode === 1,
-    archived: row.status === 1,
+    group: row.mode === CONVERSATION_MODE.group,
+    archived: row.status === CONVERSATION_STATUS.archived,
   };
 }
 
@@ -176,7 +177,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: WebContext): void 
         conversation: {
           ...conversationView(summary.conversation, summary.accountJid),
           encryption: chatEncryption(summary.conversation, messages),
-          ...(summary.conversation.mode === 1
+          ...(summary.conversation.mode === CONVERSATION_MODE.group
             ? { encryptionReason: storedRoomEncryption(summary.conversation).reason }
             : {}),
         },
