@@ -1,7 +1,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients', 'cli', 'web'];
+const LAYERS = [
+  'format',
+  'store',
+  'xmpp',
+  'omemo',
+  'migration',
+  'export',
+  'clients',
+  'errors',
+  'cli',
+  'web',
+];
 
 /** Lint rule: code in src/NAME (tests aside) imports only from the layers it may depend on. */
 function layer(name, allowed) {
@@ -99,6 +110,25 @@ export default tseslint.config(
       '**/testing.ts',
     ],
     rules: { 'no-restricted-syntax': ['error', ...STORE_ONLY_DATABASE] },
+  },
+  {
+    // The error table (src/errors) reads only the layers' errors modules, so that loading it (every
+    // CLI command does) loads no SQLite, XMPP or OMEMO; the CLI and the web app import it.
+    files: ['src/errors/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.itest.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!(\\w+/)+errors\\.js$)',
+              message: 'src/errors imports only the errors modules of the layers.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

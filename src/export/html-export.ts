@@ -1,3 +1,4 @@
+import { formatBytes } from './byte-size.js';
 import { join } from 'node:path';
 import { MESSAGE_ENCRYPTION, MESSAGE_TYPE } from '../store/codes.js';
 import type { AccountReader, ConversationSummary } from './account-reader.js';
@@ -203,18 +204,6 @@ function pageNav(c: ConversationSummary, page: number, pageCount: number): strin
   );
 }
 
-function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
 /** Markers drawn as inline SVG: emoji (📎 🔒 📞) show as empty boxes without an emoji font. */
 const ICON = {
   file: '<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M10.5 4.5 5.2 9.8a1.6 1.6 0 0 0 2.3 2.3l5.6-5.6a3 3 0 0 0-4.3-4.3L3.2 7.8a4.4 4.4 0 0 0 6.2 6.2l4.1-4.1" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>',
@@ -230,7 +219,7 @@ function fileHtml(message: MessageView, media: MediaLookup, pageDir: string): st
   const local = media.find(file.path);
   const name = escapeHtml(file.name);
   const details: string[] = [];
-  if (file.size !== null) details.push(humanSize(file.size));
+  if (file.size !== null) details.push(formatBytes(file.size));
   if (file.width && file.height) details.push(`${file.width}×${file.height}`);
   let html = '<div class="file">';
   if (local) {

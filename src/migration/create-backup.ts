@@ -18,6 +18,7 @@ import { openProfileDatabase, profileBackupDir, type Profile } from '../store/pr
 import { beginTransaction, type Transaction } from '../store/transactions.js';
 import { backupFileName } from './backup-file-name.js';
 import { pruneBackups, removeStaleTempFiles } from './retention.js';
+import type { CompanionSummary } from './media/summary.js';
 
 export const DEFAULT_KEEP = 3;
 
@@ -36,6 +37,8 @@ export interface WrittenBackup {
   counts: BackupRowCounts;
   /** Older backups of this account removed by retention. */
   deleted: string[];
+  /** The media companion written beside it, when the media step ran (`--with-media`). */
+  media?: CompanionSummary;
 }
 
 export interface CreateBackupOptions {

@@ -15,6 +15,7 @@ import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, type Profile } from '../store/profile.js';
 import { beginTransaction } from '../store/transactions.js';
 import { findMediaFile, mediaFilePath, mediaFolder } from './media/layout.js';
+import type { MediaImportOutcome } from './media/summary.js';
 
 export type ImportEvent =
   | { kind: 'start'; file: string; jid: string }
@@ -46,6 +47,8 @@ export interface ImportResult {
   /** Columns added because the backup holds data of a newer Conversations. */
   addedColumns: string[];
   missingMedia: MissingMedia;
+  /** What the media step did (absent when it did not run; null when there was no companion). */
+  media?: MediaImportOutcome;
 }
 
 export interface ImportOptions {

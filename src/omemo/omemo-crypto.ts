@@ -26,6 +26,7 @@ import { deviceListEvent, fetchBundle, fetchDeviceIds, publish } from './pep.js'
 import { ProfileSignalStore } from './profile-store.js';
 import { processPreKeyBundle } from './session-builder.js';
 import type { DeviceAddress } from './signal-store.js';
+import { OmemoEncryptError } from './errors.js';
 
 /** Trust levels whose devices get our messages (blind trust makes new devices TRUSTED). */
 const SENDABLE_TRUST = new Set(['TRUSTED', 'VERIFIED', 'VERIFIED_X509']);
@@ -39,9 +40,7 @@ export type OmemoEvent =
   | { kind: 'undecryptable'; jid: string; device?: DeviceAddress; error: string }
   | { kind: 'error'; jid: string; error: string };
 
-export class OmemoEncryptError extends Error {
-  override name = 'OmemoEncryptError';
-}
+export { OmemoEncryptError };
 
 interface ConnectionState {
   caughtUp: boolean;

@@ -6,6 +6,9 @@
  */
 import type Database from 'better-sqlite3';
 import { withBusyTimeout } from '../store/transactions.js';
+import { DatabaseClosedError } from './errors.js';
+
+export { DatabaseClosedError };
 
 /** How long one attempt may block the event loop waiting for the lock. */
 const ATTEMPT_WAIT_MS = 20;
@@ -17,13 +20,6 @@ export function isDatabaseBusy(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code);
-}
-
-export class DatabaseClosedError extends Error {
-  constructor() {
-    super('the profile database was closed while waiting for it to be free');
-    this.name = 'DatabaseClosedError';
-  }
 }
 
 /**
