@@ -15,7 +15,7 @@ import {
   pinCertificate,
   setServerSettings,
 } from '../../store/account-settings.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 import { openEventStream } from '../sse.js';
 import { describeUserError } from '../user-errors.js';
 

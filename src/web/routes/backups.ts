@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createBackups, type CreateBackupResult } from '../../migration/create-backup.js';
 import { companionAfterBackup, type CompanionSummary } from '../../migration/media/backup-media.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 
 interface CreateBody {
   format?: unknown;

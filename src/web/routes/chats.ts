@@ -11,7 +11,7 @@ import {
 import { storedRoomEncryption } from '../../xmpp/rooms.js';
 import { parseFileBody } from '../../export/message-view.js';
 import { findMediaFile } from '../../migration/media/layout.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 import { describeUserError } from '../user-errors.js';
 
 /** How a message's encryption is shown. */

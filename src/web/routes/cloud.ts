@@ -13,7 +13,7 @@ import { downloadVerified } from '../../migration/remote/transfer.js';
 import { findAccountByJid } from '../../store/accounts.js';
 import { profileBackupDir } from '../../store/profile.js';
 import type { JobContext } from '../jobs.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 import { describeUserError } from '../user-errors.js';
 
 /**

@@ -9,7 +9,7 @@ import {
   type ExportResult,
 } from '../../export/render-account.js';
 import { accountJid, listAccounts } from '../../store/accounts.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 import { zipFolder } from '../zip.js';
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {

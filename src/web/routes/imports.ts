@@ -11,7 +11,7 @@ import {
 } from '../../migration/media/backup-media.js';
 import { companionPathFor } from '../../migration/media/layout.js';
 import { checkCompanionFor } from '../companion-check.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 import { describeUserError } from '../user-errors.js';
 
 /** A backup file the Import screen lists or was given; `source` is what the page sends back. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobKind } from '../jobs.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 import { openEventStream } from '../sse.js';
 
 /** Long operations: list, look at one, follow one live (server-sent events). */
