@@ -2,7 +2,8 @@
  * The web API's contract (api-types.ts) binds both sides: a field renamed in it fails the typecheck
  * of the routes that produce or read it and of the page (public/*.js, checkJs) that uses it. The
  * compiler runs in-process on the real files, with api-types.ts replaced in memory by a copy with
- * the fields renamed; nothing is written.
+ * the fields renamed; nothing is written. An integration test only because it is slow for a unit
+ * test (the compiler needs ~15 s of CPU time).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
