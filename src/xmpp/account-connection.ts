@@ -8,8 +8,8 @@ import { isIP } from 'node:net';
 import { xml, type Client } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
 import type Database from 'better-sqlite3';
-import { accountJid, type AccountRow } from '../store/accounts.js';
-import { saveAccountState, type AccountConnectionState } from './account-state.js';
+import { accountJid, findAccountByUuid, type AccountRow } from '../store/accounts.js';
+import { saveAccountState, type AccountConnectionState } from '../store/account-state.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { MessageCrypto, XmppChannel } from './crypto-hook.js';
 import type { ArchiveItem, ArchiveTransport } from './archive-query.js';
@@ -29,6 +29,9 @@ import { createXmppClient } from './xmpp-client.js';
 import { findServerEndpoints, type ServerEndpoint } from './server-endpoints.js';
 import { connectionSettings, savePinnedMechanism } from '../store/account-settings.js';
 import { mechanismRank } from './sasl.js';
+import { ConnectError } from './errors.js';
+
+export { ConnectError };
 
 export interface AccountConnectionOptions {
   crypto?: MessageCrypto;
@@ -256,9 +259,7 @@ export class AccountConnection extends EventEmitter {
   /** The account row as stored now (settings may have changed since the engine started). */
   private currentRow(): AccountRow {
     if (!this.db.open) return this.account;
-    const row = this.db.prepare('SELECT * FROM accounts WHERE uuid = ?').get(this.uuid) as
-      AccountRow | undefined;
-    return row ?? this.account;
+    return findAccountByUuid(this.db, this.uuid) ?? this.account;
   }
 
   private createClient(): Client {
@@ -544,16 +545,6 @@ export class AccountConnection extends EventEmitter {
       const requester = this.roster.presence(stanza);
       if (requester) this.emit('subscription-request', { jid: this.jid, from: requester });
     }
-  }
-}
-
-export class ConnectError extends Error {
-  override name = 'ConnectError';
-  constructor(
-    readonly state: AccountConnectionState,
-    message: string,
-  ) {
-    super(message);
   }
 }
 

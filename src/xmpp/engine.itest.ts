@@ -7,7 +7,7 @@ import { openProfile, type Profile } from '../store/profile.js';
 import { addAccount, findAccountByJid, setAccountEnabled } from '../store/accounts.js';
 import { findConversation } from '../store/conversations.js';
 import { listMessages, MESSAGE_STATUS } from '../store/messages.js';
-import { readAccountState } from './account-state.js';
+import { readAccountState } from '../store/account-state.js';
 import { startProsody, type ProsodyServer } from './testing/prosody.js';
 import { connectContact, waitUntil } from './testing/contact.js';
 import { Engine, type StoredMessageEvent } from './engine.js';

@@ -35,10 +35,13 @@ import {
   insertMessage,
   MESSAGE_ENCRYPTION,
   MESSAGE_STATUS,
+  setMessageSendFailed,
+  setMessageSent,
   type MessageRow,
 } from '../store/messages.js';
-import { AccountConnection, ConnectError, type AccountStateEvent } from './account-connection.js';
-import type { AccountConnectionState } from './account-state.js';
+import { AccountConnection, type AccountStateEvent } from './account-connection.js';
+import { ConnectError, EngineError } from './errors.js';
+import type { AccountConnectionState } from '../store/account-state.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_CATCHUP, type CatchupOptions } from './catchup.js';
 import type { MessageCrypto, XmppChannel } from './crypto-hook.js';
@@ -48,6 +51,7 @@ import { NS } from './stanza.js';
 import type { RosterItem } from './roster.js';
 
 export type { AccountStateEvent, StoredMessageEvent };
+export { EngineError };
 
 export interface EngineOptions {
   /** End-to-end encryption plugin (OMEMO). */
@@ -88,18 +92,6 @@ export interface SyncReport {
   /** Messages stored during the sync (new ones only; duplicates are not counted). */
   received: StoredMessageEvent[];
   caughtUp: boolean;
-}
-
-/** A failure of the engine that the user can act on (the CLI turns it into words and a hint). */
-export class EngineError extends Error {
-  override name = 'EngineError';
-  constructor(
-    readonly code: 'not-connected' | 'not-joined' | 'unknown-account' | 'account-disabled',
-    message: string,
-    readonly jid?: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -384,14 +376,10 @@ export class Engine extends EventEmitter {
     try {
       await conn.send(stanza);
     } catch (err) {
-      this.db
-        .prepare('UPDATE messages SET status = ?, errorMsg = ? WHERE uuid = ?')
-        .run(MESSAGE_STATUS.sendFailed, err instanceof Error ? err.message : String(err), uuid);
+      setMessageSendFailed(this.db, uuid, err instanceof Error ? err.message : String(err));
       throw err;
     }
-    this.db
-      .prepare('UPDATE messages SET status = ? WHERE uuid = ? AND status = ?')
-      .run(MESSAGE_STATUS.sent, uuid, MESSAGE_STATUS.unsent);
+    setMessageSent(this.db, uuid);
     const sent = { ...row, status: MESSAGE_STATUS.sent };
     this.emit('message', {
       accountJid: conn.jid,

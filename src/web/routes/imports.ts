@@ -5,10 +5,7 @@ import { readHeader, visibleText } from '../../format/index.js';
 import { findAccountByJid } from '../../store/accounts.js';
 import { scanBackupFolders } from '../../migration/find-backups.js';
 import { importBackup, type ImportResult } from '../../migration/import-backup.js';
-import {
-  companionAfterImport,
-  type MediaImportSummary,
-} from '../../migration/media/backup-media.js';
+import { companionAfterImport } from '../../migration/media/backup-media.js';
 import { companionPathFor } from '../../migration/media/layout.js';
 import { checkCompanionFor } from '../companion-check.js';
 import type {
@@ -24,13 +21,8 @@ import { route } from './route.js';
 export type { BackupChoice } from '../api-types.js';
 
 /** What the media step of an import did, for the page (see `companionAfterImport`). */
-type MediaOutcome = MediaImportSummary | { companion: string; error: string };
-
-function presentMedia(
-  media: MediaOutcome | undefined,
-  shownName?: string,
-): MediaOutcomeView | null {
-  if (media === undefined || media.companion === null) return null;
+function presentMedia(media: ImportResult['media'], shownName?: string): MediaOutcomeView | null {
+  if (media === undefined || media === null || media.companion === null) return null;
   const companion = shownName ?? basename(media.companion);
   if ('error' in media) return { companion, error: media.error };
   return {
@@ -44,10 +36,7 @@ function presentMedia(
 }
 
 /** The import's result for the page; `companionName` is the name an uploaded companion had. */
-function presentImport(
-  r: ImportResult & { media?: MediaOutcome },
-  companionName?: string,
-): ImportResultView {
+function presentImport(r: ImportResult, companionName?: string): ImportResultView {
   return {
     jid: visibleText(r.jid),
     app: visibleText(r.app),
