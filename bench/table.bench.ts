@@ -4,9 +4,10 @@
 // ratios the goals are stated in.
 //
 //   npm run bench -- table [messages] [--memory 10000,100000,1000000]
-//   (default 1,000,000 messages; CEB_REF=path/to/ceb-ref, default /work/shared/conversations-ref/ceb-ref)
+//   (default 1,000,000 messages; CEB_REF=path/to/ceb-ref, default /work/shared/conversations-ref/ceb-ref;
+//   BENCH_DATA=folder for the generated data and the runs' files, default bench/out/table/)
 //
-// Data: `ceb-ref gen` (60 conversations, OMEMO rows; deterministic, cached in bench/out/table/).
+// Data: `ceb-ref gen` (60 conversations, OMEMO rows; deterministic, generated once and kept).
 // Every measurement is a child process of its own, run through GNU time for wall time and peak
 // RSS: ferry is the built CLI (`bin/ferry.js`, dist/), as a user runs it. The reference's import
 // reads ferry's own file with `--strict`, which is also the check that ferry's file is one
@@ -17,7 +18,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OUT = join(ROOT, 'bench', 'out', 'table');
+const OUT = resolve(process.env.BENCH_DATA ?? join(ROOT, 'bench', 'out', 'table'));
 const FERRY = join(ROOT, 'bin', 'ferry.js');
 const FLOOR = join(ROOT, 'bench', 'floor.mjs');
 const REF = process.env.CEB_REF ?? '/work/shared/conversations-ref/ceb-ref';
@@ -60,6 +61,12 @@ function load(): string {
     .join(' ');
 }
 
+/** `uptime`'s line (the machine's load as other tools report it), or the load average. */
+function uptime(): string {
+  const r = spawnSync('uptime', [], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : `load average: ${load()}`;
+}
+
 /** Reference data of `messages` messages (generated once, kept in bench/out/table/). */
 function referenceData(messages: number): { db: string; ceb: string; genSeconds: number } {
   const db = join(OUT, `ref-${messages}.db`);
@@ -99,14 +106,19 @@ function freshDir(name: string): string {
   return dir;
 }
 
-/** ferry's three operations on reference data of one size. */
-function ferryRuns(ceb: string): {
+interface FerryRuns {
   verify: Run;
   importRun: Run;
   create: Run;
   created: string;
   profile: string;
-} {
+}
+
+/** ferry's runs per size, so that the memory column reuses the table's runs of its size. */
+const ferryRunsAt = new Map<number, Omit<FerryRuns, 'created' | 'profile'>>();
+
+/** ferry's three operations on reference data of one size. */
+function ferryRuns(ceb: string): FerryRuns {
   const verify = ferry(['verify', ceb]);
   const profile = freshDir('profile');
   const importRun = ferry(['--profile', profile, 'backup', 'import', ceb]);
@@ -123,9 +135,11 @@ function table(messages: number): void {
   mkdirSync(OUT, { recursive: true });
   const { db, ceb, genSeconds } = referenceData(messages);
   const loadBefore = load();
+  console.log(`uptime before: ${uptime()}\n`);
   const started = Date.now();
   const floor = measure(process.execPath, [FLOOR, ceb]);
   const { verify, importRun, create, created, profile } = ferryRuns(ceb);
+  ferryRunsAt.set(messages, { verify, importRun, create });
   const refExportFile = join(freshDir('ref-export'), 'ref.ceb');
   const refExport = ref([
     'export',
@@ -155,6 +169,7 @@ function table(messages: number): void {
     messages_restored?: number;
   };
   const loadAfter = load();
+  console.log(`uptime after: ${uptime()}\n`);
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   const ferrySize = statSync(created).size;
   const refSize = statSync(refExportFile).size;
@@ -206,12 +221,13 @@ function memory(sizes: number[]): void {
   for (const messages of sizes) {
     const { ceb } = referenceData(messages);
     const loadBefore = load();
-    const { verify, importRun, create, profile } = ferryRuns(ceb);
+    const done = ferryRunsAt.get(messages);
+    const { verify, importRun, create } = done ?? ferryRuns(ceb);
     const cell = (r: Run): string => `${fmt(r.rssMiB, 0)} MiB (${fmt(r.seconds, 1)} s)`;
     console.log(
-      `| ${messages.toLocaleString('en-US')} | ${cell(verify)} | ${cell(importRun)} | ${cell(create)} | ${loadBefore} |`,
+      `| ${messages.toLocaleString('en-US')} | ${cell(verify)} | ${cell(importRun)} | ${cell(create)} | ${done ? "the table's runs" : loadBefore} |`,
     );
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(join(OUT, 'profile'), { recursive: true, force: true });
   }
 }
 

@@ -55,6 +55,15 @@ export abstract class BodyReader {
     this.run(out);
   }
 
+  /**
+   * Parses every complete row buffered, however little text came since a row was last found
+   * incomplete (for a piece of a body that ends at a row boundary, see parse-worker.ts).
+   */
+  flush(out: BackupRow[]): void {
+    this.need = 0;
+    this.run(out);
+  }
+
   /** The body is complete: anything unfinished is an error. */
   end(out: BackupRow[]): void {
     this.ended = true;
@@ -78,7 +87,8 @@ export abstract class BodyReader {
     if (this.ended) this.fail(this.buf.length, 'the body ends in the middle of a row');
     const pending = this.buf.length - this.pos;
     if (pending > MAX_ROW_TEXT) this.tooLarge();
-    this.need = this.pos + Math.max(pending * 2, pending + 4096);
+    // Counted from the row's start: the next push drops the text before it.
+    this.need = Math.max(pending * 2, pending + 4096);
   }
 
   private tooLarge(): never {

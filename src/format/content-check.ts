@@ -160,14 +160,8 @@ export class BackupContentCheck {
   private checkColumns(table: BackupTable, names: readonly string[]): void {
     const last = this.lastColumns.get(table);
     if (last !== undefined && sameNames(last, names)) return;
-    const lower = new Set<string>();
-    for (const name of names) {
-      const key = name.toLowerCase();
-      if (lower.has(key)) {
-        this.fail(table, `two columns differ only in case (${name}); SQLite would merge them`);
-      }
-      lower.add(key);
-    }
+    const problem = columnsProblem(names);
+    if (problem !== undefined) this.fail(table, problem);
     this.lastColumns.set(table, names);
   }
 
@@ -177,32 +171,18 @@ export class BackupContentCheck {
     values: readonly CebValue[],
     at: number,
   ): void {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i];
-      const value = values[at + i];
-      if (typeof value === 'string' && value.includes('\u0000')) {
-        this.fail(table, `column ${name} holds a NUL character (Conversations removes them)`);
-      }
-    }
+    const problem = nulProblem(names, values, at);
+    if (problem !== undefined) this.fail(table, problem);
   }
 
-  /** A JSON `\ud800` escape alone is no character: SQLite would store invalid UTF-8. */
   private checkWellFormed(
     table: BackupTable,
     names: readonly string[],
     values: readonly CebValue[],
     at: number,
   ): void {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i];
-      const value = values[at + i];
-      if (typeof value === 'string' && !(value as unknown as WellFormed).isWellFormed()) {
-        this.fail(
-          table,
-          `column ${name} holds half of a surrogate pair (a \\u escape of no character)`,
-        );
-      }
-    }
+    const problem = surrogateProblem(names, values, at);
+    if (problem !== undefined) this.fail(table, problem);
   }
 
   private fail(table: BackupTable, detail: string): never {
@@ -213,6 +193,85 @@ export class BackupContentCheck {
 /** `String.prototype.isWellFormed` (Node 20), not yet in the ES2022 library types. */
 interface WellFormed {
   isWellFormed(): boolean;
+}
+
+function columnsProblem(names: readonly string[]): string | undefined {
+  const lower = new Set<string>();
+  for (const name of names) {
+    const key = name.toLowerCase();
+    if (lower.has(key)) return `two columns differ only in case (${name}); SQLite would merge them`;
+    lower.add(key);
+  }
+  return undefined;
+}
+
+function nulProblem(
+  names: readonly string[],
+  values: readonly CebValue[],
+  at: number,
+): string | undefined {
+  for (let i = 0; i < names.length; i++) {
+    const value = values[at + i];
+    if (typeof value === 'string' && value.includes('\u0000')) {
+      return `column ${names[i]} holds a NUL character (Conversations removes them)`;
+    }
+  }
+  return undefined;
+}
+
+/** A JSON `\ud800` escape alone is no character: SQLite would store invalid UTF-8. */
+function surrogateProblem(
+  names: readonly string[],
+  values: readonly CebValue[],
+  at: number,
+): string | undefined {
+  for (let i = 0; i < names.length; i++) {
+    const value = values[at + i];
+    if (typeof value === 'string' && !(value as unknown as WellFormed).isWellFormed()) {
+      return `column ${names[i]} holds half of a surrogate pair (a \\u escape of no character)`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The columns {@link BackupContentCheck} reads to compare a row with others (the account, the
+ * conversations, uuids seen before); everything else it checks row by row.
+ */
+export const CROSS_ROW_COLUMNS: Readonly<Record<BackupTable, readonly string[]>> = {
+  accounts: ['uuid', 'username', 'server'],
+  conversations: ['uuid', 'accountUuid'],
+  messages: ['uuid', 'conversationUuid'],
+  prekeys: ['account'],
+  signed_prekeys: ['account'],
+  sessions: ['account'],
+  identities: ['account'],
+};
+
+/**
+ * Whether every row passes the checks of {@link BackupContentCheck} that need nothing but the row
+ * itself (column names, NUL characters, lone surrogates), as the format `version` asks. A parser
+ * thread runs them, so that only the {@link CROSS_ROW_COLUMNS} need to travel on to the check.
+ */
+export function rowsPassOwnChecks(version: 1 | 2, rows: readonly BackupRow[]): boolean {
+  const checked = new Map<BackupTable, readonly string[]>();
+  for (const row of rows) {
+    const names = Object.keys(row.values);
+    const last = checked.get(row.table);
+    if (last === undefined || !sameNames(last, names)) {
+      if (columnsProblem(names) !== undefined) return false;
+      checked.set(row.table, names);
+    }
+    for (const name of names) {
+      const value = row.values[name];
+      if (typeof value !== 'string') continue;
+      if (
+        version === 1 ? value.includes('\u0000') : !(value as unknown as WellFormed).isWellFormed()
+      )
+        return false;
+    }
+  }
+  return true;
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {

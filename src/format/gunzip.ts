@@ -100,13 +100,20 @@ export async function* gunzipStrict(plain: AsyncIterable<Buffer>): AsyncGenerato
           data = headerBuf.subarray(len);
           headerBuf = undefined;
         }
-        const joined = tail.length === 0 ? data : Buffer.concat([tail, data]);
-        if (joined.length <= TRAILER_LENGTH) {
-          tail = joined;
+        if (tail.length + data.length <= TRAILER_LENGTH) {
+          tail = Buffer.concat([tail, data]);
           continue;
         }
-        tail = Buffer.from(joined.subarray(joined.length - TRAILER_LENGTH));
-        await feed(joined.subarray(0, joined.length - TRAILER_LENGTH));
+        if (data.length < TRAILER_LENGTH) {
+          const joined = Buffer.concat([tail, data]);
+          tail = joined.subarray(joined.length - TRAILER_LENGTH);
+          await feed(joined.subarray(0, joined.length - TRAILER_LENGTH));
+          continue;
+        }
+        // No copy of the chunk: what was held back goes first, the chunk's last bytes are held.
+        await feed(tail);
+        tail = Buffer.from(data.subarray(data.length - TRAILER_LENGTH));
+        await feed(data.subarray(0, data.length - TRAILER_LENGTH));
       }
       if (headerBuf !== undefined) throw damaged('it ends inside the gzip header');
       if (!refused()) inflater.end();

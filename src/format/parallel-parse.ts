@@ -126,7 +126,13 @@ class ParsePool {
     const worker = this.workers[this.turn++ % this.workers.length] as Worker;
     const reply = new Promise<ParseReply>((resolve) => this.waiting.set(request.id, resolve));
     if (this.broken) this.failAll();
-    else worker.postMessage(request);
+    else {
+      // The batch's own copy, moved to the thread rather than cloned (a view would clone the
+      // whole buffer under it); the coordinator keeps the original for a sequential re-read.
+      const bytes = new Uint8Array(request.bytes.length);
+      bytes.set(request.bytes);
+      worker.postMessage({ ...request, bytes }, [bytes.buffer]);
+    }
     return reply;
   }
 
@@ -157,8 +163,14 @@ function countNewlines(buf: Buffer): number {
 }
 
 export interface ParseOptions {
-  /** Whether the rows' values are wanted, or only their count per table. */
-  values: boolean;
+  /**
+   * Whether the rows' values are wanted, or only their count per table. `'for-check'`: only what
+   * `BackupContentCheck` needs — each row's own checks (column names, NUL characters, lone
+   * surrogates) run on the parser thread, and of its values only the `CROSS_ROW_COLUMNS` (content-check.ts)
+   * come back (a row that fails, and all after it, come with all values, read sequentially, so
+   * that the check reports it exactly).
+   */
+  values: boolean | 'for-check';
   /** Parser threads; default the number of cores (at most 4). */
   threads?: number;
 }
@@ -228,7 +240,7 @@ export async function* parseBody(
   /** Batches done, in order: those of the threads, then rows read sequentially. */
   const drain = (): RowBatch[] => {
     if (out.length > 0) {
-      ready.push(packRows(out, values));
+      ready.push(packRows(out, values !== false));
       out.length = 0;
     }
     return ready.splice(0);

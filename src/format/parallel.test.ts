@@ -10,6 +10,7 @@ import { createBackupWriter } from './write-backup.js';
 import { liveParseWorkers, PARSE_BATCH } from './parallel-parse.js';
 import { ParallelGzip } from './parallel-gzip.js';
 import { unpackRows } from './row-batch.js';
+import { parseBatch } from './parse-worker.js';
 import { CebError, DamagedBackupError, MalformedContentError } from './errors.js';
 import { craftBackup } from './testing/crafted-backup.js';
 import type { BackupRow, DbRow } from './types.js';
@@ -171,4 +172,26 @@ test('the block-parallel gzip is one gzip member that gunzip reads back exactly'
   });
   await none.end();
   assert.equal(gunzipSync(Buffer.concat(empty)).length, 0);
+});
+
+test('a parser thread reads a whole batch of rows of varied sizes on its own (no fall-back to the sequential reader)', () => {
+  // Rows whose sizes vary as a chat's do: some batch's last row starts shortly before a 64 KiB
+  // piece boundary, so the thread must finish it from the little text that follows.
+  for (const version of [2, 1] as const) {
+    const rows: string[] = [];
+    let length = 0;
+    for (let i = 0; length < PARSE_BATCH; i++) {
+      const body = 'w'.repeat(20 + ((i * 7919) % 1500));
+      const row =
+        version === 2
+          ? `,{"table":"messages","values":{"uuid":"m${i}","body":"${body}"}}`
+          : `INSERT INTO messages(uuid,body) VALUES('m${i}','${body}');\n`;
+      rows.push(row);
+      length += row.length;
+    }
+    const bytes = Buffer.from(version === 2 ? `[${rows.join('').slice(1)},` : rows.join(''));
+    const reply = parseBatch({ id: 1, version, bytes, first: true, last: false, values: true });
+    assert.ok(reply.ok, `format ${version}`);
+    assert.equal(unpackRows(reply.batch).length, rows.length);
+  }
 });

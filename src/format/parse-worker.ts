@@ -5,6 +5,7 @@
  * the coordinator then reads from that batch on sequentially, which gives the exact error.
  */
 import { parentPort } from 'node:worker_threads';
+import { CROSS_ROW_COLUMNS, rowsPassOwnChecks } from './content-check.js';
 import { JsonBodyReader } from './json-body-reader.js';
 import { packRows, type RowBatch } from './row-batch.js';
 import { SqlBodyReader } from './sql-body-reader.js';
@@ -19,7 +20,7 @@ export interface ParseRequest {
   bytes: Uint8Array;
   first: boolean;
   last: boolean;
-  values: boolean;
+  values: boolean | 'for-check';
 }
 
 /** The batch's rows (or only their count per table), or `ok: false`: read it sequentially. */
@@ -38,9 +39,15 @@ export function parseBatch(request: ParseRequest): ParseReply {
       reader.push(decoder.decode(piece, { stream: true }), rows);
     }
     reader.push(decoder.decode(), rows);
+    reader.flush(rows);
     if (last) reader.end(rows);
     else if (!reader.atBoundary()) return { id, ok: false };
-    return { id, ok: true, batch: packRows(rows, request.values) };
+    if (request.values !== 'for-check') {
+      return { id, ok: true, batch: packRows(rows, request.values) };
+    }
+    // Each row's own checks here; only what the checks across rows read goes back.
+    if (!rowsPassOwnChecks(version, rows)) return { id, ok: false };
+    return { id, ok: true, batch: packRows(rows, true, CROSS_ROW_COLUMNS) };
   } catch {
     return { id, ok: false };
   }

@@ -18,8 +18,15 @@ export interface RowBatch {
 
 const TABLE_INDEX = new Map<string, number>(BACKUP_TABLES.map((t, i) => [t, i]));
 
-/** Packs rows into a {@link RowBatch}; with `values` false only their counts. */
-export function packRows(rows: readonly BackupRow[], values = true): RowBatch {
+/**
+ * Packs rows into a {@link RowBatch}; with `values` false only their counts. With `only`, a row
+ * keeps just those of its columns (per table), in the row's order.
+ */
+export function packRows(
+  rows: readonly BackupRow[],
+  values = true,
+  only?: Readonly<Record<BackupTable, readonly string[]>>,
+): RowBatch {
   const counts = BACKUP_TABLES.map(() => 0);
   const batch: RowBatch = { counts, columnLists: [], shape: new Uint16Array(0), values: [] };
   if (!values) {
@@ -32,7 +39,9 @@ export function packRows(rows: readonly BackupRow[], values = true): RowBatch {
   rows.forEach((row, r) => {
     const table = TABLE_INDEX.get(row.table) as number;
     (counts[table] as number)++;
-    const names = Object.keys(row.values);
+    const all = Object.keys(row.values);
+    const wanted = only?.[row.table];
+    const names = wanted === undefined ? all : all.filter((n) => wanted.includes(n));
     const key = `${table}:${names.join(',')}`;
     let list = listIndex.get(key);
     if (list === undefined) {

@@ -63,8 +63,14 @@ export function accountFileMessages(db: Database.Database, accountUuid: string):
   }));
 }
 
-/** Every message's `relativeFilePath` of the account (a file sent twice is listed twice). */
-export function listMessageFilePaths(db: Database.Database, accountUuid: string): string[] {
+/**
+ * Every message's `relativeFilePath` of the account (a file sent twice is listed twice), read
+ * lazily (millions of messages): the connection is busy until the iteration ends.
+ */
+export function* listMessageFilePaths(
+  db: Database.Database,
+  accountUuid: string,
+): Generator<string> {
   const paths = db
     .prepare(
       `SELECT messages.relativeFilePath FROM messages
@@ -73,6 +79,6 @@ export function listMessageFilePaths(db: Database.Database, accountUuid: string)
          AND messages.relativeFilePath != ''`,
     )
     .pluck()
-    .all(accountUuid) as unknown[];
-  return paths.map((value) => String(value));
+    .iterate(accountUuid) as Iterable<unknown>;
+  for (const value of paths) yield String(value);
 }

@@ -173,8 +173,8 @@ async function verify(
     let total = 0;
     // The checks an import makes (minus the profile's database): OK means the file imports.
     const content = new BackupContentCheck(header);
-    // Parsed on worker threads; the values come back for the content checks.
-    for await (const batch of opened.batches({ values: true })) {
+    // Parsed and checked row by row on worker threads; what the checks across rows need comes back.
+    for await (const batch of opened.batches({ values: 'for-check' })) {
       content.checkBatch(batch);
       BACKUP_TABLES.forEach((t, i) => (counts[t] += batch.counts[i] ?? 0));
       total += batch.counts.reduce((a, b) => a + b, 0);
