@@ -1,31 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { describeUserError, type UserError } from './user-errors.js';
+import type { JobKind, JobProgress, JobResult, Jobs, JobSnapshot, JobSource } from './api-types.js';
+import { describeUserError } from './user-errors.js';
 
-export type JobKind =
-  'create-backup' | 'import-backup' | 'export' | 'cloud-upload' | 'cloud-download';
-export type JobState = 'running' | 'done' | 'failed';
-
-/** What the page sees of a long operation; sent whole on every change (small). */
-export interface JobSnapshot {
-  id: string;
-  kind: JobKind;
-  state: JobState;
-  startedAt: number;
-  /** Free-form progress per item (e.g. per account), latest value wins. */
-  progress: Record<string, JobProgress>;
-  result?: unknown;
-  error?: UserError;
-  /** What the job works on, as the page described it (e.g. the backup being imported). */
-  source?: unknown;
-}
-
-export interface JobProgress {
-  label: string;
-  done: number;
-  total: number | null;
-  phase: string;
-}
+export type { JobKind, JobProgress, JobSnapshot, JobState } from './api-types.js';
 
 export interface JobContext {
   report(key: string, progress: JobProgress): void;
@@ -43,20 +21,35 @@ export class JobRegistry {
     this.events.setMaxListeners(0);
   }
 
+  /**
+   * Runs `run` as a job of `kind`. Its result, as the page gets it (api-types.ts `Jobs`), is what
+   * `present` makes of the value `run` resolves with, or that value itself.
+   */
+  start<K extends JobKind, T>(
+    kind: K,
+    run: (ctx: JobContext) => Promise<T>,
+    opts: { present: (result: T, jobId: string) => JobResult<K>; source?: JobSource<K> },
+  ): Jobs[K];
+  start<K extends JobKind>(
+    kind: K,
+    run: (ctx: JobContext) => Promise<JobResult<K>>,
+    opts?: { source?: JobSource<K> },
+  ): Jobs[K];
   start<T>(
     kind: JobKind,
     run: (ctx: JobContext) => Promise<T>,
     opts: { present?: (result: T, jobId: string) => unknown; source?: unknown } = {},
   ): JobSnapshot {
     const { present } = opts;
-    const job: JobSnapshot = {
+    // The overloads above tie result and source to the kind; one job object holds any of them.
+    const job = {
       id: randomBytes(9).toString('base64url'),
       kind,
       state: 'running',
       startedAt: Date.now(),
       progress: {},
       ...(opts.source !== undefined ? { source: opts.source } : {}),
-    };
+    } as JobSnapshot;
     this.jobs.set(job.id, job);
     let lastEmit = 0;
     const ctx: JobContext = {
@@ -74,7 +67,7 @@ export class JobRegistry {
     void (async () => {
       try {
         const result = await run(ctx);
-        job.result = present ? present(result, job.id) : result;
+        job.result = (present ? present(result, job.id) : result) as JobSnapshot['result'];
         job.state = 'done';
       } catch (err) {
         job.error = describeUserError(err);

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Profile } from '../store/profile.js';
+import type { LiveEvents } from './api-types.js';
 import type { MessageRow } from '../store/messages.js';
 import { findAccountByJid, isAccountEnabled } from '../store/accounts.js';
 import { readAccountState, type AccountConnectionState } from '../store/account-state.js';
@@ -28,9 +29,8 @@ export interface LiveAccountsOptions {
 
 /**
  * The web app's live side: the XMPP engine keeping the profile's enabled accounts online, their
- * states (for the Accounts screen) and new messages (for the Chats screen), re-emitted as
- * `account-state` ({ jid, state, error? }) and `message` ({ accountJid, conversationUuid, … })
- * events for the page's event stream.
+ * states (for the Accounts screen) and new messages (for the Chats screen), re-emitted as the
+ * `account-state` and `message` events of the page's event stream (api-types.ts `LiveEvents`).
  */
 export class LiveAccounts extends EventEmitter {
   private readonly states = new Map<string, AccountConnectionView>();
@@ -57,16 +57,18 @@ export class LiveAccounts extends EventEmitter {
         ...(e.retryAt ? { retryAt: e.retryAt } : {}),
         ...(e.fingerprint ? { fingerprint: e.fingerprint } : {}),
       });
-      this.emit('account-state', e);
+      const event: LiveEvents['account-state'] = e;
+      this.emit('account-state', event);
     });
     engine.on('message', (e: StoredMessageEvent) => {
-      this.emit('message', {
+      const event: LiveEvents['message'] = {
         accountJid: e.accountJid,
         conversationJid: e.conversationJid,
         conversationUuid: e.message.conversationUuid,
         uuid: e.message.uuid,
         source: e.source,
-      });
+      };
+      this.emit('message', event);
     });
     engine.start().catch((err: unknown) => this.emit('engine-error', err));
   }

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openProfile, type Profile } from '../store/profile.js';
+import { openProfile } from '../store/profile.js';
 import { installAccessGuard, newAccessSecrets, type AccessSecrets } from './access.js';
 import { IMPORT_MAP, publicDir, readVendorModule } from './assets.js';
 import { JobRegistry } from './jobs.js';
@@ -19,37 +19,9 @@ import { registerCloudRoutes } from './routes/cloud.js';
 import { LiveAccounts } from './live-accounts.js';
 import { UploadStore } from './uploads.js';
 import { OmemoCrypto } from '../omemo/omemo-crypto.js';
-import type { MessageCrypto } from '../xmpp/crypto-hook.js';
+import type { WebAppOptions, WebContext } from './context.js';
 
-/** What every route of the web app works with. */
-export interface WebContext {
-  profile: Profile;
-  jobs: JobRegistry;
-  live: LiveAccounts;
-  uploads: UploadStore;
-  options: WebAppOptions;
-}
-
-export interface WebAppOptions {
-  /** The profile (device) folder the app works on. */
-  profileDir: string;
-  /** Port on 127.0.0.1; 0 (default) picks a free one. */
-  port?: number;
-  /** Connect enabled accounts when the app starts (default true). */
-  connect?: boolean;
-  /** Where created backups go (default: the profile's Backup/ folder). */
-  backupDir?: string;
-  /** End-to-end encryption for the chats: OMEMO (default), or `false` for none. */
-  crypto?: MessageCrypto | false;
-  /** Where exports go (default: the profile's Exports/ folder). */
-  exportDir?: string;
-  /** Where uploads wait in a private folder of their own (default: the system's temporary folder). */
-  uploadParent?: string;
-  /** More folders to look for backups in, besides the usual places. */
-  extraBackupDirs?: string[];
-  /** The home folder whose Download/Conversations/Backup etc. are searched (default: the user's). */
-  home?: string;
-}
+export type { WebAppOptions } from './context.js';
 
 export interface RunningWebApp {
   /** `http://127.0.0.1:PORT` */

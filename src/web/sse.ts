@@ -1,14 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
- * Opens a server-sent-events stream on `reply` and returns a function that sends one event.
+ * Opens a server-sent-events stream on `reply` and returns a function that sends one event, named
+ * and shaped as `Events` says (api-types.ts: `LiveEvents`, a job's `{ job }`).
  * `onClose` runs when the browser goes away (page closed or reloaded).
  */
-export function openEventStream(
+export function openEventStream<Events>(
   request: FastifyRequest,
   reply: FastifyReply,
   onClose: () => void,
-): (event: string, data: unknown) => void {
+): <E extends keyof Events & string>(event: E, data: Events[E]) => void {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {

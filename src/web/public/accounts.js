@@ -1,9 +1,19 @@
+// @ts-check
 // Accounts: the profile's accounts with their state; add, enable, disable.
-/* global FormData, setInterval, clearInterval */
+/* global setInterval, clearInterval */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post, liveEvents } from './api.js';
+import { get, post, liveEvents, formFields } from './api.js';
 import { html, ErrorBox } from './ui.js';
 
+/** @typedef {import('../api-types.js').AccountView} AccountView */
+/** @typedef {import('../api-types.js').AccountState} AccountState */
+/** @typedef {import('../api-types.js').AddAccountRequest} AddAccountRequest */
+/** @typedef {import('../api-types.js').ServerSettingsRequest} ServerSettingsRequest */
+/** @typedef {import('./ui.js').ShownError} ShownError */
+/** @typedef {import('preact').TargetedEvent<HTMLFormElement, SubmitEvent>} FormEvent */
+/** @typedef {(error: ShownError | null) => void} SetError */
+
+/** @type {Record<AccountState, string>} */
 const STATE_WORDS = {
   disabled: 'Disabled',
   enabled: 'Enabled, not connected yet',
@@ -16,11 +26,13 @@ const STATE_WORDS = {
 };
 
 /** "next try in 40 s" — the same words as the CLI (src/xmpp/login-errors.ts retryWords). */
+/** @param {number} retryAt */
 export function retryWords(retryAt, now = Date.now()) {
   const s = Math.max(0, Math.round((retryAt - now) / 1000));
   return s < 90 ? `next try in ${s} s` : `next try in ${Math.round(s / 60)} min`;
 }
 
+/** @param {{ at: number }} props */
 function RetryIn({ at }) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -31,11 +43,14 @@ function RetryIn({ at }) {
   return html`<span class="retry">${retryWords(at, now)}</span>`;
 }
 
+/** @param {{ account: AccountView, onChange: (a: AccountView) => void, setError: SetError }} props */
 function ServerSettings({ account, onChange, setError }) {
   const [busy, setBusy] = useState(false);
+  /** @param {FormEvent} e */
   const save = async (e) => {
     e.preventDefault();
-    const data = Object.fromEntries(new FormData(e.currentTarget));
+    // The form's fields are named as the request's (hostname, port).
+    const data = /** @type {ServerSettingsRequest} */ (formFields(e.currentTarget));
     setBusy(true);
     setError(null);
     try {
@@ -45,7 +60,7 @@ function ServerSettings({ account, onChange, setError }) {
       );
       onChange(updated);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     } finally {
       setBusy(false);
     }
@@ -81,13 +96,18 @@ function ServerSettings({ account, onChange, setError }) {
   </details>`;
 }
 
+/** @param {Pick<AccountView, 'state'>} account */
 export function stateWords(account) {
   return STATE_WORDS[account.state] ?? account.state;
 }
 
+/**
+ * @param {{ account: AccountView, onChange: (a: AccountView) => void, setError: SetError,
+ *   added: boolean }} props
+ */
 function AccountRow({ account, onChange, setError, added }) {
   const [busy, setBusy] = useState(false);
-  const ref = useRef(null);
+  const ref = useRef(/** @type {HTMLLIElement | null} */ (null));
   useEffect(() => {
     // A newly added account: its state is the outcome of the form, so it is brought into view.
     if (added) ref.current?.scrollIntoView({ block: 'nearest' });
@@ -102,7 +122,7 @@ function AccountRow({ account, onChange, setError, added }) {
       );
       onChange(updated);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     } finally {
       setBusy(false);
     }
@@ -113,11 +133,12 @@ function AccountRow({ account, onChange, setError, added }) {
     try {
       const { account: updated } = await post(
         `/api/accounts/${encodeURIComponent(account.jid)}/trust-cert`,
-        { fingerprint: account.fingerprint },
+        // The button is there only when the account has a refused certificate's fingerprint.
+        { fingerprint: /** @type {string} */ (account.fingerprint) },
       );
       onChange(updated);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     } finally {
       setBusy(false);
     }
@@ -159,13 +180,16 @@ function AccountRow({ account, onChange, setError, added }) {
   </li>`;
 }
 
+/** @param {{ onAdded: (a: AccountView) => void }} props */
 function AddAccountForm({ onAdded }) {
-  const [error, setError] = useState(null);
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
   const [busy, setBusy] = useState(false);
+  /** @param {FormEvent} e */
   const submit = async (e) => {
     e.preventDefault();
     const form = e.currentTarget;
-    const data = Object.fromEntries(new FormData(form));
+    // The form's fields are named as the request's (jid, password, hostname, port).
+    const data = /** @type {AddAccountRequest} */ (formFields(form));
     setBusy(true);
     setError(null);
     try {
@@ -173,7 +197,7 @@ function AddAccountForm({ onAdded }) {
       form.reset();
       onAdded(account);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     } finally {
       setBusy(false);
     }
@@ -198,9 +222,9 @@ function AddAccountForm({ onAdded }) {
 }
 
 export function AccountsScreen() {
-  const [accounts, setAccounts] = useState(null);
-  const [error, setError] = useState(null);
-  const [added, setAdded] = useState(null);
+  const [accounts, setAccounts] = useState(/** @type {AccountView[] | null} */ (null));
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
+  const [added, setAdded] = useState(/** @type {string | null} */ (null));
   const load = () =>
     get('/api/accounts')
       .then((r) => setAccounts(r.accounts))
@@ -209,6 +233,7 @@ export function AccountsScreen() {
     load();
     return liveEvents({ 'account-state': () => load() });
   }, []);
+  /** @param {AccountView} updated */
   const replace = (updated) =>
     setAccounts((list) => {
       const others = (list ?? []).filter((a) => a.jid !== updated.jid);
@@ -227,7 +252,7 @@ export function AccountsScreen() {
             </ul>`
     }
     <${AddAccountForm}
-      onAdded=${(a) => {
+      onAdded=${(/** @type {AccountView} */ a) => {
         setAdded(a.jid);
         replace(a);
       }}

@@ -1,3 +1,4 @@
+// @ts-check
 // ferry's migration web app: the seed's three steps as screens, plus chats and exports.
 /* global window, document */
 import { render } from 'preact';
@@ -9,13 +10,13 @@ import { ImportBackupScreen } from './import-backup.js';
 import { ChatsScreen } from './chats.js';
 import { ExportScreen } from './export.js';
 
-const SCREENS = [
+const SCREENS = /** @type {const} */ ([
   { id: 'accounts', title: 'Accounts', component: AccountsScreen },
   { id: 'backup', title: 'Create backup', component: CreateBackupScreen },
   { id: 'import', title: 'Import backup', component: ImportBackupScreen },
   { id: 'chats', title: 'Chats', component: ChatsScreen },
   { id: 'export', title: 'Export', component: ExportScreen },
-];
+]);
 
 function screenFromHash() {
   const id = window.location.hash.replace(/^#\/?/, '').split('/')[0];
@@ -43,7 +44,7 @@ function App() {
     <a
       class="skip"
       href="#main"
-      onClick=${(e) => {
+      onClick=${(/** @type {MouseEvent} */ e) => {
         e.preventDefault();
         document.getElementById('main')?.focus();
       }}
@@ -66,11 +67,11 @@ function App() {
       </nav>
     </header>
     <main id="main" tabindex="-1">
-      <${Screen} go=${(id) => (window.location.hash = id)} />
+      <${Screen} go=${(/** @type {string} */ id) => (window.location.hash = id)} />
     </main>
   `;
 }
 
-const root = document.getElementById('app');
+const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 root.textContent = '';
 render(html`<${App} />`, root);

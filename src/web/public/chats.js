@@ -1,20 +1,30 @@
+// @ts-check
 // Chats: conversations with last message and unread count; a conversation with history; sending.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, liveEvents } from './api.js';
 import { html, ErrorBox, Lock, Clip } from './ui.js';
 
+/** @typedef {import('../api-types.js').ChatSummary} ChatSummary */
+/** @typedef {import('../api-types.js').ChatReply} ChatReply */
+/** @typedef {import('../api-types.js').MessageView} MessageView */
+/** @typedef {import('../api-types.js').FileView} FileView */
+/** @typedef {import('./ui.js').ShownError} ShownError */
+
 const UNABLE = 'Unable to decrypt';
 
+/** @param {ChatSummary['lastMessage']} last */
 function preview(last) {
   if (!last) return 'No messages yet';
   if (last.security === 'unable-to-decrypt') return UNABLE;
   return `${last.direction === 'out' ? 'You: ' : ''}${last.body ?? ''}`;
 }
 
+/** @param {number} ms */
 function time(ms) {
   return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
+/** @param {number} ms */
 function day(ms) {
   return new Date(ms).toLocaleDateString(undefined, {
     weekday: 'long',
@@ -24,7 +34,10 @@ function day(ms) {
   });
 }
 
-/** When the last message was: the time today, else the date (short, so it fits beside the name). */
+/**
+ * When the last message was: the time today, else the date (short, so it fits beside the name).
+ * @param {number} ms
+ */
 function when(ms) {
   const d = new Date(ms);
   const today = new Date();
@@ -36,7 +49,10 @@ function when(ms) {
   });
 }
 
-/** A file message: its name, size and picture size, as the HTML export shows it. */
+/**
+ * A file message: its name, size and picture size, as the HTML export shows it.
+ * @param {{ file: FileView }} props
+ */
 function FileLine({ file }) {
   return html`<span class="file"
     ><${Clip} />
@@ -46,6 +62,7 @@ function FileLine({ file }) {
   >`;
 }
 
+/** @param {{ chats: ChatSummary[], onOpen: (uuid: string) => void }} props */
 function ChatList({ chats, onOpen }) {
   if (chats.length === 0)
     return html`<p>
@@ -72,6 +89,7 @@ function ChatList({ chats, onOpen }) {
   </ul>`;
 }
 
+/** @param {{ m: MessageView, group: boolean }} props */
 function Message({ m, group }) {
   if (m.kind === 'status') return null;
   const cls = `message ${m.direction} ${m.security === 'unable-to-decrypt' ? 'undecryptable' : ''}`;
@@ -94,11 +112,12 @@ function Message({ m, group }) {
   </li>`;
 }
 
+/** @param {{ uuid: string, onBack: () => void, refreshKey: number }} props */
 function Conversation({ uuid, onBack, refreshKey }) {
-  const [data, setData] = useState(null);
-  const [error, setError] = useState(null);
+  const [data, setData] = useState(/** @type {ChatReply | null} */ (null));
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
   const [sending, setSending] = useState(false);
-  const listRef = useRef(null);
+  const listRef = useRef(/** @type {HTMLOListElement | null} */ (null));
   const load = () =>
     get(`/api/chats/${encodeURIComponent(uuid)}`)
       .then(setData)
@@ -110,9 +129,10 @@ function Conversation({ uuid, onBack, refreshKey }) {
     const el = listRef.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [data]);
+  /** @param {import('preact').TargetedEvent<HTMLFormElement, SubmitEvent>} e */
   const send = async (e) => {
     e.preventDefault();
-    const input = e.currentTarget.elements.namedItem('text');
+    const input = /** @type {HTMLInputElement} */ (e.currentTarget.elements.namedItem('text'));
     const text = input.value;
     if (!text.trim()) return;
     setSending(true);
@@ -122,7 +142,7 @@ function Conversation({ uuid, onBack, refreshKey }) {
       input.value = '';
       await load();
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     } finally {
       setSending(false);
       input.focus();
@@ -183,9 +203,9 @@ function Conversation({ uuid, onBack, refreshKey }) {
 }
 
 export function ChatsScreen() {
-  const [chats, setChats] = useState(null);
-  const [open, setOpen] = useState(null);
-  const [error, setError] = useState(null);
+  const [chats, setChats] = useState(/** @type {ChatSummary[] | null} */ (null));
+  const [open, setOpen] = useState(/** @type {string | null} */ (null));
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
   const [refreshKey, setRefreshKey] = useState(0);
   const load = () =>
     get('/api/chats')

@@ -1,3 +1,4 @@
+// @ts-check
 // Cloud (WebDAV): upload a finished backup to a cloud folder; list and download backups from one.
 // The user name and password stay in this page's memory and go to the local server with each request;
 // the server uses them for that request only.
@@ -6,11 +7,25 @@ import { post, formatBytes, formatDate } from './api.js';
 import { html, ErrorBox, JobProgress, Outcome } from './ui.js';
 import { useLatestJob } from './jobs.js';
 
+/** @typedef {import('../api-types.js').CloudFolderRequest} CloudFolderRequest */
+/** @typedef {import('../api-types.js').CloudListing} CloudListing */
+/** @typedef {import('../api-types.js').CloudBackup} CloudBackup */
+/** @typedef {import('../api-types.js').Jobs['create-backup']} CreateBackupJob */
+/** @typedef {import('./ui.js').ShownError} ShownError */
+/** @typedef {Required<CloudFolderRequest>} CloudFieldValues */
+/** @typedef {import('preact').TargetedEvent<HTMLInputElement, Event>} InputEvent */
+
 const EXAMPLE = 'https://cloud.example.org/remote.php/dav/files/kim/Backups/';
 
-/** Folder address, user name and password, labelled; `prefix` keeps the ids unique per screen. */
+/**
+ * Folder address, user name and password, labelled; `prefix` keeps the ids unique per screen.
+ * @param {{ prefix: string, value: CloudFieldValues,
+ *   onChange: (value: CloudFieldValues) => void }} props
+ */
 function CloudFields({ prefix, value, onChange }) {
-  const field = (key) => (e) => onChange({ ...value, [key]: e.currentTarget.value });
+  /** @param {keyof CloudFieldValues} key */
+  const field = (key) => (/** @type {InputEvent} */ e) =>
+    onChange({ ...value, [key]: e.currentTarget.value });
   return html`<div class="cloud-fields">
     <label
       >Folder address (WebDAV URL)
@@ -45,14 +60,19 @@ function CloudFields({ prefix, value, onChange }) {
   </div>`;
 }
 
+/** @type {CloudFieldValues} */
 const emptyFields = { url: '', user: '', password: '' };
 
-/** On Create backup, after the backup: upload its files (and media files) to a cloud folder. */
+/**
+ * On Create backup, after the backup: upload its files (and media files) to a cloud folder.
+ * @param {{ createJob: CreateBackupJob }} props
+ */
 export function CloudUpload({ createJob }) {
   const [fields, setFields] = useState(emptyFields);
   const [keep, setKeep] = useState('');
-  const [error, setError] = useState(null);
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
   const [job, track] = useLatestJob('cloud-upload');
+  /** @param {SubmitEvent} e */
   const start = async (e) => {
     e.preventDefault();
     setError(null);
@@ -64,7 +84,7 @@ export function CloudUpload({ createJob }) {
       });
       track(started);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     }
   };
   const result = job?.state === 'done' ? job.result : null;
@@ -85,7 +105,7 @@ export function CloudUpload({ createJob }) {
           step="1"
           inputmode="numeric"
           value=${keep}
-          onInput=${(e) => setKeep(e.currentTarget.value)}
+          onInput=${(/** @type {InputEvent} */ e) => setKeep(e.currentTarget.value)}
       /></label>
       <button type="submit" class="primary" disabled=${job?.state === 'running'}>Upload</button>
     </form>
@@ -117,12 +137,15 @@ export function CloudUpload({ createJob }) {
   </section>`;
 }
 
-/** On Import backup: the backups in a cloud folder; download one into this device's Backup folder. */
+/**
+ * On Import backup: the backups in a cloud folder; download one into this device's Backup folder.
+ * @param {{ onDownloaded?: () => void, active?: boolean, onStart?: () => void }} props
+ */
 export function CloudDownload({ onDownloaded, active = true, onStart }) {
   const [fields, setFields] = useState(emptyFields);
-  const [listing, setListing] = useState(null);
+  const [listing, setListing] = useState(/** @type {CloudListing | null} */ (null));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
   const [job, track, setJob] = useLatestJob('cloud-download');
   useEffect(() => {
     if (job?.state === 'done') onDownloaded?.();
@@ -135,6 +158,7 @@ export function CloudDownload({ onDownloaded, active = true, onStart }) {
       setListing(null);
     }
   }, [active]);
+  /** @param {SubmitEvent} e */
   const list = async (e) => {
     e.preventDefault();
     onStart?.();
@@ -145,11 +169,12 @@ export function CloudDownload({ onDownloaded, active = true, onStart }) {
       setListing(await post('/api/cloud/list', fields));
     } catch (err) {
       setListing(null);
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     } finally {
       setBusy(false);
     }
   };
+  /** @param {CloudBackup} b */
   const download = async (b) => {
     onStart?.();
     setError(null);
@@ -157,7 +182,7 @@ export function CloudDownload({ onDownloaded, active = true, onStart }) {
       const { job: started } = await post('/api/cloud/pull', { ...fields, name: b.name });
       track(started);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     }
   };
   const running = job?.state === 'running';
@@ -181,7 +206,7 @@ export function CloudDownload({ onDownloaded, active = true, onStart }) {
         job?.state === 'done'
           ? html`<p role="status" class="cloud-result">
               ${'Downloaded and verified: '}
-              ${job.result.downloaded.map((d, i) => html`${i > 0 ? ', ' : ''}<code class="path">${d.name}</code>`)}${'. '}
+              ${(job.result?.downloaded ?? []).map((d, i) => html`${i > 0 ? ', ' : ''}<code class="path">${d.name}</code>`)}${'. '}
               Choose it in the list of backup files found on this device (above) to import it.
             </p>`
           : null
@@ -190,6 +215,10 @@ export function CloudDownload({ onDownloaded, active = true, onStart }) {
   </section>`;
 }
 
+/**
+ * @param {{ listing: CloudListing, disabled: boolean,
+ *   onDownload: (backup: CloudBackup) => void }} props
+ */
 function CloudList({ listing, disabled, onDownload }) {
   if (listing.backups.length === 0) {
     return html`<p>No backup files in <code class="path">${listing.folder}</code>.</p>`;

@@ -1,3 +1,4 @@
+// @ts-check
 // Create backup: the seed's checklist, format choice, per-account progress, the files made.
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, formatBytes } from './api.js';
@@ -6,9 +7,16 @@ import { useLatestJob } from './jobs.js';
 import { stateWords } from './accounts.js';
 import { CloudUpload } from './cloud.js';
 
+/** @typedef {import('../api-types.js').AccountView} AccountView */
+/** @typedef {import('../api-types.js').Jobs['create-backup']} CreateBackupJob */
+/** @typedef {import('../api-types.js').MediaFileMade} MediaFileMade */
+/** @typedef {import('../api-types.js').BackupFileMade} BackupFileMade */
+/** @typedef {import('./ui.js').ShownError} ShownError */
+/** @typedef {import('preact').TargetedEvent<HTMLInputElement, Event>} InputEvent */
+
 export function CreateBackupScreen() {
-  const [accounts, setAccounts] = useState(null);
-  const [error, setError] = useState(null);
+  const [accounts, setAccounts] = useState(/** @type {AccountView[] | null} */ (null));
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
   const [knowPasswords, setKnowPasswords] = useState(false);
   const [format, setFormat] = useState('2');
   const [withMedia, setWithMedia] = useState(false);
@@ -27,17 +35,21 @@ export function CreateBackupScreen() {
       for (const a of enabled) await post(`/api/accounts/${encodeURIComponent(a.jid)}/disable`);
       await load();
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     }
   };
+  /** @param {SubmitEvent} e */
   const start = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      const { job: started } = await post('/api/backups', { format: Number(format), withMedia });
+      const { job: started } = await post('/api/backups', {
+        format: /** @type {1 | 2} */ (Number(format)),
+        withMedia,
+      });
       track(started);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     }
   };
   const running = job?.state === 'running';
@@ -55,7 +67,7 @@ export function CreateBackupScreen() {
             <input
               type="checkbox"
               checked=${knowPasswords}
-              onChange=${(e) => setKnowPasswords(e.currentTarget.checked)}
+              onChange=${(/** @type {InputEvent} */ e) => setKnowPasswords(e.currentTarget.checked)}
             />
             Make sure that you know the password to your account(s)! You will need it later to
             decrypt your backup.
@@ -107,7 +119,7 @@ export function CreateBackupScreen() {
             <input
               type="checkbox"
               checked=${withMedia}
-              onChange=${(e) => setWithMedia(e.currentTarget.checked)}
+              onChange=${(/** @type {InputEvent} */ e) => setWithMedia(e.currentTarget.checked)}
             />
             Include media files (photos, files) in a companion file
           </label>
@@ -138,7 +150,10 @@ export function CreateBackupScreen() {
   </section>`;
 }
 
-/** The media companion written beside a backup: where it is, what it holds, its download link. */
+/**
+ * The media companion written beside a backup: where it is, what it holds, its download link.
+ * @param {{ media: MediaFileMade }} props
+ */
 function CompanionFile({ media }) {
   return html`<div class="companion">
     <span class="label">Media file:</span>
@@ -159,10 +174,13 @@ function CompanionFile({ media }) {
   </div>`;
 }
 
+/** @param {{ job: CreateBackupJob }} props */
 function BackupResult({ job }) {
   const { files: all = [], skipped = [] } = job.result ?? {};
   const files = all.filter((f) => f.kind !== 'media');
-  const companionOf = (f) => all.find((m) => m.kind === 'media' && m.backup === f.name);
+  /** @param {BackupFileMade | MediaFileMade} f */
+  const companionOf = (f) =>
+    all.find(/** @returns {m is MediaFileMade} */ (m) => m.kind === 'media' && m.backup === f.name);
   return html`<section class="card result" aria-labelledby="backup-done">
     <h3 id="backup-done">The backup is finished</h3>
     ${

@@ -1,26 +1,33 @@
+// @ts-check
 // Export: the chats as text, web page, JSON or SQLite files to read anywhere.
-/* global FormData */
 import { useEffect, useState } from 'preact/hooks';
-import { get, post, formatBytes } from './api.js';
+import { get, post, formatBytes, formFields } from './api.js';
 import { html, ErrorBox, JobProgress, Outcome, plural } from './ui.js';
 import { useLatestJob } from './jobs.js';
 
+/** @typedef {import('../api-types.js').ExportOptionsReply} ExportOptionsReply */
+/** @typedef {import('../api-types.js').ExportRequest} ExportRequest */
+/** @typedef {import('../api-types.js').ExportResultView} ExportResultView */
+/** @typedef {import('./ui.js').ShownError} ShownError */
+
 export function ExportScreen() {
-  const [options, setOptions] = useState(null);
-  const [error, setError] = useState(null);
+  const [options, setOptions] = useState(/** @type {ExportOptionsReply | null} */ (null));
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
   const [job, track] = useLatestJob('export');
   useEffect(() => {
     get('/api/exports/options').then(setOptions).catch(setError);
   }, []);
+  /** @param {import('preact').TargetedEvent<HTMLFormElement, SubmitEvent>} e */
   const start = async (e) => {
     e.preventDefault();
-    const data = Object.fromEntries(new FormData(e.currentTarget));
+    // The form's fields are named as the request's (account, format).
+    const data = /** @type {ExportRequest} */ (formFields(e.currentTarget));
     setError(null);
     try {
       const { job: started } = await post('/api/exports', data);
       track(started);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     }
   };
   return html`<section aria-labelledby="export-title">
@@ -64,6 +71,7 @@ export function ExportScreen() {
   </section>`;
 }
 
+/** @param {{ result: Partial<ExportResultView> }} props */
 function ExportResult({ result }) {
   const files = result.files ?? [];
   return html`<section class="card result" aria-labelledby="export-done">

@@ -1,3 +1,4 @@
+// @ts-check
 // Import backup: backups found in the usual places or chosen from anywhere, password, progress, result.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, upload, formatBytes, formatDate } from './api.js';
@@ -5,6 +6,21 @@ import { html, ErrorBox, JobProgress, Outcome, plural } from './ui.js';
 import { useLatestJob } from './jobs.js';
 import { CloudDownload } from './cloud.js';
 
+/** @typedef {import('../api-types.js').BackupChoice} BackupChoice */
+/** @typedef {import('../api-types.js').ImportSource} ImportSource */
+/** @typedef {import('../api-types.js').MediaOutcomeView} MediaOutcomeView */
+/** @typedef {import('../api-types.js').UploadedMediaReply} UploadedMediaReply */
+/** @typedef {import('../api-types.js').Jobs['import-backup']} ImportJob */
+/** @typedef {import('./ui.js').ShownError} ShownError */
+/** @typedef {import('preact').TargetedEvent<HTMLInputElement, Event>} InputEvent */
+/** @typedef {import('preact').TargetedEvent<HTMLFormElement, SubmitEvent>} FormEvent */
+/**
+ * The backup the password dialog is for: one chosen in the list or uploaded, or (after a wrong
+ * password) the one the failed job was importing.
+ * @typedef {BackupChoice | ImportSource} ChosenBackup
+ */
+
+/** @param {{ backups: BackupChoice[], onChoose: (backup: BackupChoice) => void }} props */
 function BackupList({ backups, onChoose }) {
   if (backups.length === 0) {
     return html`<p>No backup files were found in the usual places.</p>`;
@@ -59,7 +75,12 @@ function BackupList({ backups, onChoose }) {
 }
 
 /** The optional media companion of an uploaded backup: a second file input, and what was chosen. */
+/**
+ * @param {{ media: UploadedMediaReply['media'] | null, error: ShownError | null,
+ *   onFile: (file: File) => void }} props
+ */
 function MediaChooser({ media, error, onFile }) {
+  /** @param {InputEvent} e */
   const change = (e) => {
     const file = e.currentTarget.files?.[0];
     e.currentTarget.value = '';
@@ -84,16 +105,23 @@ function MediaChooser({ media, error, onFile }) {
   </div>`;
 }
 
+/**
+ * @param {{ backup: ChosenBackup | null, error: ShownError | null,
+ *   media: UploadedMediaReply['media'] | null, mediaError: ShownError | null,
+ *   onMedia: (file: File) => void, onSubmit: (password: string) => void,
+ *   onCancel: () => void }} props
+ */
 function PasswordDialog({ backup, error, media, mediaError, onMedia, onSubmit, onCancel }) {
-  const ref = useRef(null);
+  const ref = useRef(/** @type {HTMLDialogElement | null} */ (null));
   useEffect(() => {
     const dialog = ref.current;
     if (backup && dialog && !dialog.open) dialog.showModal();
     if (!backup && dialog?.open) dialog.close();
   }, [backup]);
+  /** @param {FormEvent} e */
   const submit = (e) => {
     e.preventDefault();
-    const input = e.currentTarget.elements.namedItem('password');
+    const input = /** @type {HTMLInputElement} */ (e.currentTarget.elements.namedItem('password'));
     const password = input.value;
     input.value = '';
     onSubmit(password);
@@ -131,15 +159,18 @@ function PasswordDialog({ backup, error, media, mediaError, onMedia, onSubmit, o
 }
 
 /** What the media file restored: restored, skipped (already here), damaged, still missing. */
-function MediaResult({ media, missing }) {
-  if (!media) return null;
-  if (media.error) {
+/** @param {{ media: MediaOutcomeView | null | undefined, missing: number | undefined }} props */
+function MediaResult({ media: outcome, missing }) {
+  if (!outcome) return null;
+  if (outcome.error) {
     return html`<div class="error" role="alert">
-      <strong>The photos and files in ${media.companion} were not restored.</strong>
-      <p>${media.error}. The chats are imported all the same.</p>
+      <strong>The photos and files in ${outcome.companion} were not restored.</strong>
+      <p>${outcome.error}. The chats are imported all the same.</p>
     </div>`;
   }
+  const media = /** @type {import('../api-types.js').MediaRestoredView} */ (outcome);
   const skipped = media.alreadyPresent.length + media.conflicts.length + media.refused.length;
+  /** @param {string[]} items */
   const list = (items) =>
     html`<ul>
       ${items.map((p) => html`<li><code class="path">${p}</code></li>`)}
@@ -182,17 +213,20 @@ function MediaResult({ media, missing }) {
   </section>`;
 }
 
+/** @param {{ job: ImportJob, go: (screen: string) => void }} props */
 function ImportResult({ job, go }) {
+  /** @type {Partial<import('../api-types.js').ImportResultView>} */
   const r = job.result ?? {};
   const [enabled, setEnabled] = useState(false);
-  const [error, setError] = useState(null);
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
   const enable = async () => {
     setError(null);
     try {
-      await post(`/api/accounts/${encodeURIComponent(r.jid)}/enable`);
+      // Shown only for a finished import, whose result names the account.
+      await post(`/api/accounts/${encodeURIComponent(/** @type {string} */ (r.jid))}/enable`);
       setEnabled(true);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     }
   };
   return html`<section class="card result" aria-labelledby="import-done">
@@ -233,17 +267,19 @@ function ImportResult({ job, go }) {
   </section>`;
 }
 
+/** @param {{ go: (screen: string) => void }} props */
 export function ImportBackupScreen({ go }) {
-  const [found, setFound] = useState(null);
-  const [error, setError] = useState(null);
-  const [chosen, setChosen] = useState(null);
-  const [passwordError, setPasswordError] = useState(null);
-  const [media, setMedia] = useState(null);
-  const [mediaError, setMediaError] = useState(null);
+  const [found, setFound] = useState(/** @type {BackupChoice[] | null} */ (null));
+  const [error, setError] = useState(/** @type {ShownError | null} */ (null));
+  const [chosen, setChosen] = useState(/** @type {ChosenBackup | null} */ (null));
+  const [passwordError, setPasswordError] = useState(/** @type {ShownError | null} */ (null));
+  const [media, setMedia] = useState(/** @type {UploadedMediaReply['media'] | null} */ (null));
+  const [mediaError, setMediaError] = useState(/** @type {ShownError | null} */ (null));
   const [job, track, setJob] = useLatestJob('import-backup');
   // Which part of the screen the last action belongs to: the local import ('local') or the cloud
   // folder ('cloud'). Only that part shows an outcome, so no earlier outcome contradicts a new one.
   const [active, setActive] = useState('local');
+  /** @param {'local' | 'cloud'} part */
   const startAction = (part) => {
     setActive(part);
     setError(null);
@@ -264,16 +300,21 @@ export function ImportBackupScreen({ go }) {
     }
     if (job?.state === 'done') load();
   }, [job?.state]);
+  /**
+   * @param {ChosenBackup} backup an uploaded one (only those have a media chooser)
+   * @param {File} file
+   */
   const uploadMedia = async (backup, file) => {
     setMediaError(null);
     try {
-      const path = `/api/imports/upload/${encodeURIComponent(backup.source.upload)}/media`;
-      setMedia((await upload(path, file)).media);
+      const id = /** @type {string} */ (backup.source.upload);
+      setMedia((await upload(`/api/imports/upload/${encodeURIComponent(id)}/media`, file)).media);
     } catch (err) {
       setMedia(null);
-      setMediaError(err);
+      setMediaError(/** @type {ShownError} */ (err));
     }
   };
+  /** @param {InputEvent} e */
   const onFile = async (e) => {
     // The backup, and optionally its media file chosen together with it.
     const files = [...(e.currentTarget.files ?? [])];
@@ -298,11 +339,13 @@ export function ImportBackupScreen({ go }) {
         setChosen(backup);
       }
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     }
   };
+  /** @param {string} password */
   const submitPassword = async (password) => {
-    const backup = chosen;
+    // The dialog, and so this, is there only while a backup is chosen.
+    const backup = /** @type {ChosenBackup} */ (chosen);
     setChosen(null);
     setPasswordError(null);
     startAction('local');
@@ -310,7 +353,7 @@ export function ImportBackupScreen({ go }) {
       const { job: started } = await post('/api/imports', { source: backup.source, password });
       track(started);
     } catch (err) {
-      setError(err);
+      setError(/** @type {ShownError} */ (err));
     }
   };
   return html`<section aria-labelledby="import-title">
@@ -326,7 +369,7 @@ export function ImportBackupScreen({ go }) {
         ? html`<p>Looking for backup files…</p>`
         : html`<${BackupList}
             backups=${found}
-            onChoose=${(b) => {
+            onChoose=${(/** @type {BackupChoice} */ b) => {
               startAction('local');
               setPasswordError(null);
               setMedia(null);
@@ -372,7 +415,7 @@ export function ImportBackupScreen({ go }) {
       error=${passwordError}
       media=${media}
       mediaError=${mediaError}
-      onMedia=${(file) => chosen && uploadMedia(chosen, file)}
+      onMedia=${(/** @type {File} */ file) => chosen && uploadMedia(chosen, file)}
       onSubmit=${submitPassword}
       onCancel=${() => {
         setChosen(null);

@@ -1,11 +1,24 @@
+// @ts-check
 // Small shared pieces of the page.
 import { h } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import htm from 'htm';
 
+/** @typedef {import('../api-types.js').JobProgress} JobProgressItem */
+/** @typedef {import('../api-types.js').JobSnapshot} JobSnapshot */
+/** @typedef {import('preact').ComponentChildren} Children */
+/**
+ * What an error box shows: an {@link import('./api.js').ApiError}, a failed job's `error`, or words
+ * of the page itself.
+ * @typedef {{ message: string, hint?: string }} ShownError
+ */
+
 export const html = htm.bind(h);
 
-/** An error in the user's words: what happened and what to do. */
+/**
+ * An error in the user's words: what happened and what to do.
+ * @param {{ error: ShownError | null | undefined }} props
+ */
 export function ErrorBox({ error }) {
   if (!error) return null;
   return html`<div class="error" role="alert">
@@ -14,7 +27,10 @@ export function ErrorBox({ error }) {
   </div>`;
 }
 
-/** One progress bar with its label, e.g. per account. */
+/**
+ * One progress bar with its label, e.g. per account.
+ * @param {{ item: JobProgressItem }} props
+ */
 export function ProgressRow({ item }) {
   const pct = item.total ? Math.round((100 * item.done) / item.total) : null;
   return html`<div class="progress-row">
@@ -28,6 +44,7 @@ export function ProgressRow({ item }) {
   </div>`;
 }
 
+/** @param {{ job: JobSnapshot | null | undefined }} props */
 export function JobProgress({ job }) {
   // A failed job shows its error instead (ErrorBox); a half-filled bar would only confuse, and a
   // finished one says so once, without its last phase ("verifying (100%)") still showing.
@@ -54,7 +71,10 @@ export function Clip() {
   </svg>`;
 }
 
-/** A small padlock (drawn, so it shows without an emoji font). */
+/**
+ * A small padlock (drawn, so it shows without an emoji font).
+ * @param {{ label?: string }} props
+ */
 export function Lock({ label }) {
   const a11y = label ? { role: 'img', 'aria-label': label } : { 'aria-hidden': 'true' };
   return html`<svg class="lock" viewBox="0 0 16 16" width="14" height="14" ...${a11y}>
@@ -64,7 +84,11 @@ export function Lock({ label }) {
   </svg>`;
 }
 
-/** "1 file", "4 files". */
+/**
+ * "1 file", "4 files".
+ * @param {number} n
+ * @param {string} one
+ */
 export function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -73,9 +97,10 @@ export function plural(n, one, many = `${one}s`) {
  * Where the outcome of the last action shows (progress, result or error): one place per screen part,
  * so a new action replaces the earlier outcome instead of piling up below it. Whenever what it says
  * changes, it is scrolled into view: the person sees the outcome without searching for it.
+ * @param {{ children?: Children }} props
  */
 export function Outcome({ children }) {
-  const ref = useRef(null);
+  const ref = useRef(/** @type {HTMLDivElement | null} */ (null));
   const said = useRef('');
   useEffect(() => {
     const el = ref.current;

@@ -15,31 +15,13 @@ import {
   pinCertificate,
   setServerSettings,
 } from '../../store/account-settings.js';
-import type { WebContext } from '../server.js';
+import type { AccountView, LiveEvents } from '../api-types.js';
+import type { WebContext } from '../context.js';
 import { openEventStream } from '../sse.js';
 import { describeUserError } from '../user-errors.js';
+import { route } from './route.js';
 
-/** An account as the Accounts screen shows it. */
-export interface AccountView {
-  jid: string;
-  enabled: boolean;
-  /** disabled | enabled (not connected yet) | connecting | online | offline | login-failed | unreachable | insecure */
-  state: string;
-  /** What happened (same words as the CLI). */
-  error?: string;
-  /** What the user can do (same words as the CLI). */
-  hint?: string;
-  /** When the engine tries again (ms since the epoch). */
-  retryAt?: number;
-  /** A refused certificate's SHA-256 fingerprint, which the user may choose to trust. */
-  fingerprint?: string;
-  hasPassword: boolean;
-  /** The server set on the account (null: found through DNS). */
-  hostname: string | null;
-  port: number | null;
-  /** The account's plaintext-on-loopback opt-in (test servers). */
-  plaintextLoopback: boolean;
-}
+export type { AccountView } from '../api-types.js';
 
 export function accountView(ctx: WebContext, row: AccountRow): AccountView {
   const jid = accountJid(row);
@@ -61,20 +43,13 @@ export function accountView(ctx: WebContext, row: AccountRow): AccountView {
   };
 }
 
-interface AddAccountBody {
-  jid?: unknown;
-  password?: unknown;
-  hostname?: unknown;
-  port?: unknown;
-}
-
 /** Accounts: list with state, add, enable, disable; live state changes as server-sent events. */
 export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): void {
-  app.get('/api/accounts', async () => ({
+  route(app, 'GET /api/accounts', async () => ({
     accounts: listAccounts(ctx.profile.db).map((row) => accountView(ctx, row)),
   }));
 
-  app.post<{ Body: AddAccountBody }>('/api/accounts', async (request, reply) => {
+  route(app, 'POST /api/accounts', async (request, reply) => {
     const { jid, password, hostname, port } = request.body ?? {};
     if (typeof jid !== 'string' || typeof password !== 'string' || password === '') {
       return reply.code(400).send({
@@ -109,8 +84,9 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
   });
 
   for (const enabled of [true, false]) {
-    app.post<{ Params: { jid: string } }>(
-      `/api/accounts/:jid/${enabled ? 'enable' : 'disable'}`,
+    route(
+      app,
+      enabled ? 'POST /api/accounts/:jid/enable' : 'POST /api/accounts/:jid/disable',
       async (request, reply) => {
         try {
           const row = setAccountEnabled(ctx.profile.db, request.params.jid, enabled);
@@ -127,69 +103,62 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
   }
 
   /** Points an account at its server: `{ hostname, port }`, empty fields clear them (DNS again). */
-  app.post<{ Params: { jid: string }; Body: { hostname?: unknown; port?: unknown } }>(
-    '/api/accounts/:jid/server',
-    async (request, reply) => {
-      const { hostname, port } = request.body ?? {};
-      const portNumber = parsePortField(port);
-      if (
-        portNumber === 'invalid' ||
-        (hostname !== undefined && hostname !== null && typeof hostname !== 'string')
-      ) {
-        return reply.code(400).send({
-          error: 'The port must be a number from 1 to 65535.',
-          hint: 'Leave both fields empty to find the server through DNS.',
-        });
-      }
-      try {
-        const host =
-          typeof hostname === 'string' && hostname.trim() !== '' ? hostname.trim() : null;
-        const row = setServerSettings(ctx.profile.db, request.params.jid, {
-          hostname: host,
-          port: host ? (portNumber ?? 5222) : null,
-        });
-        await ctx.live.reconnect(accountJid(row));
-        return { account: accountView(ctx, row) };
-      } catch (err) {
-        const e = describeUserError(err);
-        return reply
-          .code(e.kind === 'failed' ? 500 : 404)
-          .send({ error: e.message, hint: e.hint, kind: e.kind });
-      }
-    },
-  );
+  route(app, 'POST /api/accounts/:jid/server', async (request, reply) => {
+    const { hostname, port } = request.body ?? {};
+    const portNumber = parsePortField(port);
+    if (
+      portNumber === 'invalid' ||
+      (hostname !== undefined && hostname !== null && typeof hostname !== 'string')
+    ) {
+      return reply.code(400).send({
+        error: 'The port must be a number from 1 to 65535.',
+        hint: 'Leave both fields empty to find the server through DNS.',
+      });
+    }
+    try {
+      const host = typeof hostname === 'string' && hostname.trim() !== '' ? hostname.trim() : null;
+      const row = setServerSettings(ctx.profile.db, request.params.jid, {
+        hostname: host,
+        port: host ? (portNumber ?? 5222) : null,
+      });
+      await ctx.live.reconnect(accountJid(row));
+      return { account: accountView(ctx, row) };
+    } catch (err) {
+      const e = describeUserError(err);
+      return reply
+        .code(e.kind === 'failed' ? 500 : 404)
+        .send({ error: e.message, hint: e.hint, kind: e.kind });
+    }
+  });
 
   /** Trusts one server certificate for the account (the fingerprint ferry showed), then reconnects. */
-  app.post<{ Params: { jid: string }; Body: { fingerprint?: unknown } }>(
-    '/api/accounts/:jid/trust-cert',
-    async (request, reply) => {
-      const raw = request.body?.fingerprint;
-      const fingerprint = typeof raw === 'string' ? normaliseFingerprint(raw) : undefined;
-      if (!fingerprint) {
-        return reply.code(400).send({
-          error: 'That is not a SHA-256 fingerprint.',
-          hint: 'Use the fingerprint ferry showed for the refused certificate.',
-        });
-      }
-      try {
-        pinCertificate(ctx.profile.db, request.params.jid, fingerprint);
-        const row = findAccountByJid(ctx.profile.db, request.params.jid)!;
-        await ctx.live.reconnect(accountJid(row));
-        return { account: accountView(ctx, row) };
-      } catch (err) {
-        const e = describeUserError(err);
-        return reply
-          .code(e.kind === 'failed' ? 500 : 404)
-          .send({ error: e.message, hint: e.hint, kind: e.kind });
-      }
-    },
-  );
+  route(app, 'POST /api/accounts/:jid/trust-cert', async (request, reply) => {
+    const raw = request.body?.fingerprint;
+    const fingerprint = typeof raw === 'string' ? normaliseFingerprint(raw) : undefined;
+    if (!fingerprint) {
+      return reply.code(400).send({
+        error: 'That is not a SHA-256 fingerprint.',
+        hint: 'Use the fingerprint ferry showed for the refused certificate.',
+      });
+    }
+    try {
+      pinCertificate(ctx.profile.db, request.params.jid, fingerprint);
+      const row = findAccountByJid(ctx.profile.db, request.params.jid)!;
+      await ctx.live.reconnect(accountJid(row));
+      return { account: accountView(ctx, row) };
+    } catch (err) {
+      const e = describeUserError(err);
+      return reply
+        .code(e.kind === 'failed' ? 500 : 404)
+        .send({ error: e.message, hint: e.hint, kind: e.kind });
+    }
+  });
 
   /** Live events for the whole app: account states and new messages. */
-  app.get('/api/events', async (request, reply) => {
-    const onState = (event: unknown): void => send('account-state', event);
-    const onMessage = (event: unknown): void => send('message', event);
-    const send = openEventStream(request, reply, () => {
+  route(app, 'GET /api/events', async (request, reply) => {
+    const onState = (event: LiveEvents['account-state']): void => send('account-state', event);
+    const onMessage = (event: LiveEvents['message']): void => send('message', event);
+    const send = openEventStream<LiveEvents>(request, reply, () => {
       ctx.live.off('account-state', onState);
       ctx.live.off('message', onMessage);
     });

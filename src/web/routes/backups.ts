@@ -4,29 +4,23 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createBackups, type CreateBackupResult } from '../../migration/create-backup.js';
 import { companionAfterBackup } from '../../migration/media/backup-media.js';
-import type { WebContext } from '../server.js';
+import type {
+  BackupFileMade,
+  CreateBackupResultView,
+  DownloadableFile,
+  MediaFileMade,
+} from '../api-types.js';
+import type { WebContext } from '../context.js';
+import { route } from './route.js';
 
-interface CreateBody {
-  format?: unknown;
-  deactivate?: unknown;
-  /** true: also write each backup's media companion (`--with-media`). */
-  withMedia?: unknown;
-}
-
-/** A file the page may download: listed in a finished job's result. */
-export interface DownloadableFile {
-  name: string;
-  path: string;
-  bytes: number;
-  download: string;
-}
+export type { DownloadableFile } from '../api-types.js';
 
 /**
  * The files a create job made, each downloadable by its index: every backup, and after it its media
  * companion (`kind: 'media'`, `backup` naming the .ceb it belongs to) when one was written.
  */
-function presentFiles(result: CreateBackupResult, jobId: string): Record<string, unknown>[] {
-  const files: Record<string, unknown>[] = [];
+function presentFiles(result: CreateBackupResult, jobId: string): CreateBackupResultView['files'] {
+  const files: (BackupFileMade | MediaFileMade)[] = [];
   const download = (): string => `/api/jobs/${jobId}/files/${files.length}`;
   for (const w of result.written) {
     const name = basename(w.file);
@@ -59,7 +53,7 @@ function presentFiles(result: CreateBackupResult, jobId: string): Record<string,
 
 /** Create backup: start (as a job), per-account progress, the files made with download links. */
 export function registerBackupRoutes(app: FastifyInstance, ctx: WebContext): void {
-  app.post<{ Body: CreateBody }>('/api/backups', async (request, reply) => {
+  route(app, 'POST /api/backups', async (request, reply) => {
     const format = request.body?.format ?? 2;
     if (format !== 1 && format !== 2) {
       return reply.code(400).send({ error: 'Choose format 1 or 2.', hint: '' });
@@ -113,7 +107,7 @@ export function registerBackupRoutes(app: FastifyInstance, ctx: WebContext): voi
         return result;
       },
       {
-        present: (result: CreateBackupResult, jobId: string) => ({
+        present: (result: CreateBackupResult, jobId: string): CreateBackupResultView => ({
           outDir: result.outDir,
           files: presentFiles(result, jobId),
           skipped: result.skipped,
@@ -125,35 +119,34 @@ export function registerBackupRoutes(app: FastifyInstance, ctx: WebContext): voi
     return { job };
   });
 
-  app.get<{ Params: { id: string; n: string } }>(
-    '/api/jobs/:id/files/:n',
-    async (request, reply) => {
-      const job = ctx.jobs.get(request.params.id);
-      const files =
-        (job?.state === 'done'
-          ? (job.result as { files?: DownloadableFile[] })?.files
-          : undefined) ?? [];
-      const file = files[Number(request.params.n)];
-      if (!file) return reply.code(404).send({ error: 'No such file.', hint: 'Create it again.' });
-      try {
-        await stat(file.path);
-      } catch {
-        return reply.code(404).send({
-          error: 'The file is no longer there.',
-          hint: 'It was moved or deleted; create it again.',
-        });
-      }
-      const type = file.name.endsWith('.ceb')
-        ? 'application/vnd.conversations.backup'
-        : 'application/octet-stream';
-      return reply
-        .header('content-type', type)
-        .header(
-          'content-disposition',
-          `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
-        )
-        .header('cache-control', 'no-store')
-        .send(createReadStream(file.path));
-    },
-  );
+  route(app, 'GET /api/jobs/:id/files/:n', async (request, reply) => {
+    const job = ctx.jobs.get(request.params.id);
+    // The jobs that make files: create-backup and export.
+    const files: DownloadableFile[] =
+      (job?.state === 'done' && (job.kind === 'create-backup' || job.kind === 'export')
+        ? job.result?.files
+        : undefined) ?? [];
+    const file = files[Number(request.params.n)];
+    if (!file) return reply.code(404).send({ error: 'No such file.', hint: 'Create it again.' });
+    try {
+      await stat(file.path);
+    } catch {
+      return reply.code(404).send({
+        error: 'The file is no longer there.',
+        hint: 'It was moved or deleted; create it again.',
+      });
+    }
+    const type = file.name.endsWith('.ceb')
+      ? 'application/vnd.conversations.backup'
+      : 'application/octet-stream';
+    return reply
+      .header('content-type', type)
+      .header(
+        'content-disposition',
+        `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+      )
+      .header('cache-control', 'no-store')
+      .code(200)
+      .send(createReadStream(file.path));
+  });
 }

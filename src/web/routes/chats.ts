@@ -13,11 +13,18 @@ import {
 import { storedRoomEncryption } from '../../xmpp/rooms.js';
 import { parseFileBody } from '../../export/message-view.js';
 import { findMediaFile } from '../../migration/media/layout.js';
-import type { WebContext } from '../server.js';
+import type {
+  ChatSummary,
+  ConversationView,
+  FileView,
+  MessageSecurity,
+  MessageView,
+} from '../api-types.js';
+import type { WebContext } from '../context.js';
 import { describeUserError } from '../user-errors.js';
+import { route } from './route.js';
 
-/** How a message's encryption is shown. */
-export type MessageSecurity = 'none' | 'omemo' | 'unable-to-decrypt' | 'other';
+export type { MessageSecurity } from '../api-types.js';
 
 export function messageSecurity(encryption: number): MessageSecurity {
   switch (encryption) {
@@ -42,7 +49,7 @@ export function messageSecurity(encryption: number): MessageSecurity {
 export function fileView(
   m: Pick<MessageRow, 'relativeFilePath' | 'body'>,
   profileDir: string | undefined,
-): { name: string; details: string; onThisDevice: boolean; url: string | null } | null {
+): FileView | null {
   if (!m.relativeFilePath) return null;
   const parsed = parseFileBody(m.body);
   const path = m.relativeFilePath;
@@ -71,7 +78,7 @@ export function fileView(
 }
 
 /** The message as the conversation view shows it; an undecryptable body is never shown as text. */
-export function messageView(m: MessageRow, profileDir?: string): Record<string, unknown> {
+export function messageView(m: MessageRow, profileDir?: string): MessageView {
   const security = messageSecurity(m.encryption);
   const file = security === 'unable-to-decrypt' ? null : fileView(m, profileDir);
   return {
@@ -116,12 +123,12 @@ export function chatEncryption(
   return locked === shown.length ? 'omemo' : 'mixed';
 }
 
-function conversationView(row: ConversationRow, accountJid: string): Record<string, unknown> {
+function conversationView(row: ConversationRow, accountJid: string): ConversationView {
   return {
     uuid: row.uuid,
     account: accountJid,
     with: row.contactJid,
-    name: row.name || row.contactJid.split('/')[0],
+    name: row.name || (row.contactJid.split('/')[0] ?? row.contactJid),
     group: row.mode === CONVERSATION_MODE.group,
     archived: row.status === CONVERSATION_STATUS.archived,
   };
@@ -130,8 +137,8 @@ function conversationView(row: ConversationRow, accountJid: string): Record<stri
 /** Chats: conversations with last message and unread count, history, sending. */
 export function registerChatRoutes(app: FastifyInstance, ctx: WebContext): void {
   const db = ctx.profile.db;
-  app.get('/api/chats', async () => ({
-    conversations: listConversationSummaries(db).map((s) => ({
+  route(app, 'GET /api/chats', async () => ({
+    conversations: listConversationSummaries(db).map((s): ChatSummary => ({
       ...conversationView(s.conversation, s.accountJid),
       unread: s.unread,
       lastMessage: s.lastMessage
@@ -148,59 +155,53 @@ export function registerChatRoutes(app: FastifyInstance, ctx: WebContext): void 
     })),
   }));
 
-  app.get<{ Params: { uuid: string }; Querystring: { limit?: string } }>(
-    '/api/chats/:uuid',
-    async (request, reply) => {
-      const summary = listConversationSummaries(db).find(
-        (s) => s.conversation.uuid === request.params.uuid,
-      );
-      if (!summary)
-        return reply.code(404).send({
-          error: 'This chat is not on this device.',
-          hint: 'Go back to the list of chats.',
-        });
-      const limit = Math.min(Math.max(Number(request.query.limit ?? 500) || 500, 1), 5000);
-      const messages = listMessages(db, summary.conversation.uuid, limit);
-      markConversationRead(db, summary.conversation.uuid);
-      return {
-        conversation: {
-          ...conversationView(summary.conversation, summary.accountJid),
-          encryption: chatEncryption(summary.conversation, messages),
-          ...(summary.conversation.mode === CONVERSATION_MODE.group
-            ? { encryptionReason: storedRoomEncryption(summary.conversation).reason }
-            : {}),
-        },
-        messages: messages.map((m) => messageView(m, ctx.profile.dir)),
-      };
-    },
-  );
+  route(app, 'GET /api/chats/:uuid', async (request, reply) => {
+    const summary = listConversationSummaries(db).find(
+      (s) => s.conversation.uuid === request.params.uuid,
+    );
+    if (!summary)
+      return reply.code(404).send({
+        error: 'This chat is not on this device.',
+        hint: 'Go back to the list of chats.',
+      });
+    const limit = Math.min(Math.max(Number(request.query.limit ?? 500) || 500, 1), 5000);
+    const messages = listMessages(db, summary.conversation.uuid, limit);
+    markConversationRead(db, summary.conversation.uuid);
+    return {
+      conversation: {
+        ...conversationView(summary.conversation, summary.accountJid),
+        encryption: chatEncryption(summary.conversation, messages),
+        ...(summary.conversation.mode === CONVERSATION_MODE.group
+          ? { encryptionReason: storedRoomEncryption(summary.conversation).reason }
+          : {}),
+      },
+      messages: messages.map((m) => messageView(m, ctx.profile.dir)),
+    };
+  });
 
-  app.post<{ Params: { uuid: string }; Body: { text?: unknown } }>(
-    '/api/chats/:uuid/messages',
-    async (request, reply) => {
-      const text = request.body?.text;
-      if (typeof text !== 'string' || text.trim() === '') {
-        return reply.code(400).send({ error: 'Type a message first.', hint: '' });
-      }
-      const summary = listConversationSummaries(db).find(
-        (s) => s.conversation.uuid === request.params.uuid,
+  route(app, 'POST /api/chats/:uuid/messages', async (request, reply) => {
+    const text = request.body?.text;
+    if (typeof text !== 'string' || text.trim() === '') {
+      return reply.code(400).send({ error: 'Type a message first.', hint: '' });
+    }
+    const summary = listConversationSummaries(db).find(
+      (s) => s.conversation.uuid === request.params.uuid,
+    );
+    if (!summary)
+      return reply.code(404).send({
+        error: 'This chat is not on this device.',
+        hint: 'Go back to the list of chats.',
+      });
+    try {
+      const message = await ctx.live.sendMessage(
+        summary.accountJid,
+        summary.conversation.contactJid,
+        text,
       );
-      if (!summary)
-        return reply.code(404).send({
-          error: 'This chat is not on this device.',
-          hint: 'Go back to the list of chats.',
-        });
-      try {
-        const message = await ctx.live.sendMessage(
-          summary.accountJid,
-          summary.conversation.contactJid,
-          text,
-        );
-        return { message: message ? messageView(message) : null };
-      } catch (err) {
-        const e = describeUserError(err);
-        return reply.code(502).send({ error: e.message, hint: e.hint, kind: e.kind });
-      }
-    },
-  );
+      return { message: message ? messageView(message) : null };
+    } catch (err) {
+      const e = describeUserError(err);
+      return reply.code(502).send({ error: e.message, hint: e.hint, kind: e.kind });
+    }
+  });
 }

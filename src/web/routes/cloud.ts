@@ -12,30 +12,18 @@ import { listRemoteBackups, pushBackups } from '../../migration/remote/remote-ba
 import { downloadVerified } from '../../migration/remote/transfer.js';
 import { findAccountByJid } from '../../store/accounts.js';
 import { profileBackupDir } from '../../store/profile.js';
+import type { CloudFolderRequest } from '../api-types.js';
 import type { JobContext } from '../jobs.js';
-import type { WebContext } from '../server.js';
+import type { WebContext } from '../context.js';
 import { describeUserError } from '../user-errors.js';
+import { route, type Unchecked } from './route.js';
 
 /**
- * What the page sends to reach a cloud folder. The user name and password are used for this request
- * only: never logged, never stored, never part of an answer or of a job's snapshot.
+ * What the page sends to reach a cloud folder (api-types.ts `CloudFolderRequest`). The user name and
+ * password are used for this request only: never logged, never stored, never part of an answer or of
+ * a job's snapshot.
  */
-interface CloudBody {
-  url?: unknown;
-  user?: unknown;
-  password?: unknown;
-}
-
-interface PushBody extends CloudBody {
-  /** The finished create-backup job whose backups are uploaded. */
-  job?: unknown;
-  keep?: unknown;
-}
-
-interface PullBody extends CloudBody {
-  /** The remote backup file to download (as the list named it). */
-  name?: unknown;
-}
+type CloudBody = Unchecked<CloudFolderRequest>;
 
 /** Opens the folder from the page's fields; credentials only from what the page sent. */
 async function folderFrom(body: CloudBody | undefined): Promise<RemoteFolder> {
@@ -65,7 +53,7 @@ function refuse(reply: import('fastify').FastifyReply, err: unknown) {
 
 /** Cloud (WebDAV): upload a finished backup, list a folder's backups, download one into Backup/. */
 export function registerCloudRoutes(app: FastifyInstance, ctx: WebContext): void {
-  app.post<{ Body: CloudBody }>('/api/cloud/list', async (request, reply) => {
+  route(app, 'POST /api/cloud/list', async (request, reply) => {
     try {
       const folder = await folderFrom(request.body);
       const backups = await listRemoteBackups(folder);
@@ -88,14 +76,12 @@ export function registerCloudRoutes(app: FastifyInstance, ctx: WebContext): void
     }
   });
 
-  app.post<{ Body: PushBody }>('/api/cloud/push', async (request, reply) => {
+  route(app, 'POST /api/cloud/push', async (request, reply) => {
     const body = request.body;
     const created = typeof body?.job === 'string' ? ctx.jobs.get(body.job) : undefined;
     const files =
       created?.kind === 'create-backup' && created.state === 'done'
-        ? ((created.result as { files?: { kind: string; path: string }[] }).files ?? [])
-            .filter((f) => f.kind === 'backup')
-            .map((f) => f.path)
+        ? (created.result?.files ?? []).filter((f) => f.kind === 'backup').map((f) => f.path)
         : [];
     if (files.length === 0) {
       return reply.code(404).send({
@@ -131,7 +117,7 @@ export function registerCloudRoutes(app: FastifyInstance, ctx: WebContext): void
     return { job };
   });
 
-  app.post<{ Body: PullBody }>('/api/cloud/pull', async (request, reply) => {
+  route(app, 'POST /api/cloud/pull', async (request, reply) => {
     const name = request.body?.name;
     let folder: RemoteFolder;
     let chosen;

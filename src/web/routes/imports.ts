@@ -8,34 +8,20 @@ import { importBackup, type ImportResult } from '../../migration/import-backup.j
 import { companionAfterImport } from '../../migration/media/backup-media.js';
 import { companionPathFor } from '../../migration/media/layout.js';
 import { checkCompanionFor } from '../companion-check.js';
-import type { WebContext } from '../server.js';
+import type {
+  BackupChoice,
+  ImportResultView,
+  ImportSource,
+  MediaOutcomeView,
+} from '../api-types.js';
+import type { WebContext } from '../context.js';
 import { describeUserError } from '../user-errors.js';
+import { route } from './route.js';
 
-/** A backup file the Import screen lists or was given; `source` is what the page sends back. */
-export interface BackupChoice {
-  source: { found: string } | { upload: string };
-  jid: string;
-  app: string;
-  format: number;
-  /** Milliseconds since the epoch. */
-  timestamp: number;
-  size: number;
-  path: string;
-  exists: boolean;
-  /** File name of the media companion found beside it (restored with it), or null. */
-  companion: string | null;
-}
-
-interface ImportBody {
-  source?: { found?: unknown; upload?: unknown };
-  password?: unknown;
-}
+export type { BackupChoice } from '../api-types.js';
 
 /** What the media step of an import did, for the page (see `companionAfterImport`). */
-function presentMedia(
-  media: ImportResult['media'],
-  shownName?: string,
-): Record<string, unknown> | null {
+function presentMedia(media: ImportResult['media'], shownName?: string): MediaOutcomeView | null {
   if (media === undefined || media === null || media.companion === null) return null;
   const companion = shownName ?? basename(media.companion);
   if ('error' in media) return { companion, error: media.error };
@@ -50,7 +36,7 @@ function presentMedia(
 }
 
 /** The import's result for the page; `companionName` is the name an uploaded companion had. */
-function presentImport(r: ImportResult, companionName?: string): Record<string, unknown> {
+function presentImport(r: ImportResult, companionName?: string): ImportResultView {
   return {
     jid: visibleText(r.jid),
     app: visibleText(r.app),
@@ -80,7 +66,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
       ctx.options.home !== undefined ? { home: ctx.options.home } : {},
     );
 
-  app.get('/api/imports/found', async () => {
+  route(app, 'GET /api/imports/found', async () => {
     const { backups, searched } = await scan();
     return {
       searched,
@@ -98,7 +84,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
     };
   });
 
-  app.post('/api/imports/upload', async (request, reply) => {
+  route(app, 'POST /api/imports/upload', async (request, reply) => {
     const part = await request.file();
     if (!part)
       return reply
@@ -134,7 +120,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
   });
 
   // The media companion (`.ceb.media`) chosen together with an uploaded backup.
-  app.post<{ Params: { id: string } }>('/api/imports/upload/:id/media', async (request, reply) => {
+  route(app, 'POST /api/imports/upload/:id/media', async (request, reply) => {
     const backup = ctx.uploads.get(request.params.id);
     if (!backup) {
       return reply.code(404).send({
@@ -164,7 +150,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
     return { media: { name: saved.name, jid: checked.meta.jid, backup: checked.meta.backup } };
   });
 
-  app.post<{ Body: ImportBody }>('/api/imports', async (request, reply) => {
+  route(app, 'POST /api/imports', async (request, reply) => {
     const { source, password } = request.body ?? {};
     if (typeof password !== 'string' || password === '') {
       return reply
@@ -195,8 +181,8 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
       const e = describeUserError(err);
       return reply.code(422).send({ error: e.message, hint: e.hint, kind: e.kind });
     }
-    const described = {
-      source,
+    const described: ImportSource = {
+      source: source as ImportSource['source'], // the upload or the found file just checked
       jid: header.jid,
       app: header.app,
       format: header.version,
