@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../store/sqlite.js';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

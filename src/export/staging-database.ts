@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../store/sqlite.js';
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { CONVERSATIONS_TABLES_DDL } from '../store/schema.js';
 import { BackupRowInserter, type DbRow } from '../store/backup-rows.js';
