@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
@@ -217,6 +216,7 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
   const progress = terminalProgress();
   const { rowToJsonLine } = await import('../../format/json-line.js');
   const { syncFile } = await import('../../format/durable.js');
+  const { randomBytes } = await import('node:crypto'); // not loaded for `inspect`
   const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
   let tempCreated = false;
   try {
