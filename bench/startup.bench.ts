@@ -40,12 +40,16 @@ const COMMANDS: { name: string; args: string[] }[] = [
 const { NODE_EXTRA_CA_CERTS, ...withoutExtraCerts } = process.env;
 const ENVIRONMENTS: { label: string; env: NodeJS.ProcessEnv }[] = [
   {
-    label: NODE_EXTRA_CA_CERTS ? 'environment as is (NODE_EXTRA_CA_CERTS set)' : 'environment as is',
+    label: NODE_EXTRA_CA_CERTS
+      ? 'environment as is (NODE_EXTRA_CA_CERTS set)'
+      : 'environment as is',
     env: process.env,
   },
   ...(NODE_EXTRA_CA_CERTS ? [{ label: 'NODE_EXTRA_CA_CERTS unset', env: withoutExtraCerts }] : []),
 ];
-const CASES = ENVIRONMENTS.flatMap((e) => COMMANDS.map((c) => ({ ...c, env: e.env, group: e.label })));
+const CASES = ENVIRONMENTS.flatMap((e) =>
+  COMMANDS.map((c) => ({ ...c, env: e.env, group: e.label })),
+);
 
 function once(args: string[], env: NodeJS.ProcessEnv): number {
   const started = process.hrtime.bigint();
