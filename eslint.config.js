@@ -1,7 +1,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['format', 'store', 'xmpp', 'omemo', 'migration', 'export', 'clients', 'cli', 'web'];
+const LAYERS = [
+  'format',
+  'store',
+  'xmpp',
+  'omemo',
+  'migration',
+  'export',
+  'clients',
+  'errors',
+  'cli',
+  'web',
+];
 
 /** Lint rule: code in src/NAME (tests aside) imports only from the layers it may depend on. */
 function layer(name, allowed) {
@@ -17,6 +28,32 @@ function layer(name, allowed) {
     },
   };
 }
+
+/**
+ * Lint rule: SQL and raw database access only in the profile store (src/store). Elsewhere a
+ * database connection is only passed to named store functions: no `.prepare(`, `.pragma(`, SQL
+ * given to `.exec(`, or other better-sqlite3 connection methods, and better-sqlite3 is imported
+ * for its types only (a connection is opened by the store).
+ */
+const STORE_ONLY_DATABASE = [
+  {
+    // `this.prepare(` is a method of the class itself, not a database's.
+    selector:
+      "CallExpression[callee.type='MemberExpression'][callee.object.type!='ThisExpression'][callee.property.name=/^(prepare|pragma|backup|serialize|function|aggregate|table|loadExtension)$/]",
+    message: 'SQL and database settings live in src/store: call a named store function.',
+  },
+  {
+    // RegExp#exec takes a variable; Database#exec takes SQL text.
+    selector:
+      "CallExpression[callee.property.name='exec'][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
+    message: 'SQL lives in src/store: call a named store function.',
+  },
+  {
+    selector: "ImportDeclaration[source.value='better-sqlite3'][importKind!='type']",
+    message:
+      'Only src/store opens databases: import better-sqlite3 with `import type` and use the store.',
+  },
+];
 
 export default tseslint.config(
   {
@@ -75,6 +112,43 @@ export default tseslint.config(
   layer('migration', ['format', 'store']),
   layer('export', ['format', 'store']),
   layer('clients', ['format', 'store']),
+  {
+    files: ['src/**/*.ts'],
+    ignores: [
+      'src/store/**',
+      // The format library has no database; other clients' readers and writers work on those
+      // clients' own databases (Dino's dino.db/omemo.db, profanity's chatlog.db), whose schemas
+      // are theirs, not the profile's.
+      'src/format/**',
+      'src/clients/dino/**',
+      'src/clients/profanity/**',
+      // Tests and their helpers may set up or read a database raw to check what a user would see.
+      '**/*.test.ts',
+      '**/*.itest.ts',
+      '**/testing/**',
+      '**/testing.ts',
+    ],
+    rules: { 'no-restricted-syntax': ['error', ...STORE_ONLY_DATABASE] },
+  },
+  {
+    // The error table (src/errors) reads only the layers' errors modules, so that loading it (every
+    // CLI command does) loads no SQLite, XMPP or OMEMO; the CLI and the web app import it.
+    files: ['src/errors/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.itest.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!(\\w+/)+errors\\.js$)',
+              message: 'src/errors imports only the errors modules of the layers.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

@@ -1,5 +1,5 @@
-import Database from '../store/sqlite.js';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBackup } from '../format/index.js';
@@ -7,7 +7,8 @@ import type { BackupHeader } from '../format/types.js';
 import { findAccountByJid, listAccounts, accountJid, type AccountRow } from '../store/accounts.js';
 import { BackupRowInserter } from '../store/backup-rows.js';
 import { openProfileDatabase, profileDatabasePath } from '../store/profile.js';
-import { CONVERSATIONS_TABLES_DDL } from '../store/schema.js';
+import { createScratchDatabase } from '../store/scratch-database.js';
+import { beginTransaction, inTransaction } from '../store/transactions.js';
 import { ClientError } from './errors.js';
 
 /**
@@ -65,20 +66,17 @@ async function openBackupSource(
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   let db: Database.Database | undefined;
   try {
-    const path = join(dir, 'account.db');
-    closeSync(openSync(path, 'wx', 0o600)); // private before anything is in it
-    db = new Database(path);
-    db.pragma('journal_mode = OFF');
-    db.pragma('synchronous = OFF');
-    db.exec(CONVERSATIONS_TABLES_DDL);
-    const inserter = new BackupRowInserter(db);
+    // Private before anything is in it.
+    const scratch = createScratchDatabase(join(dir, 'account.db'));
+    db = scratch;
+    const inserter = new BackupRowInserter(scratch);
     let n = 0;
-    db.exec('BEGIN');
-    for await (const row of rows) {
-      inserter.insert(row);
-      if (++n % 1000 === 0) opts.onRow?.(n);
-    }
-    db.exec('COMMIT');
+    await inTransaction(scratch, async () => {
+      for await (const row of rows) {
+        inserter.insert(row);
+        if (++n % 1000 === 0) opts.onRow?.(n);
+      }
+    });
     const account = listAccounts(db)[0];
     if (!account) {
       throw new ClientError(
@@ -125,7 +123,7 @@ function openProfileSource(spec: Extract<AccountSourceSpec, { kind: 'profile' }>
         known ? `Accounts here: ${known}.` : 'This profile has no accounts; import a backup first.',
       );
     }
-    db.exec('BEGIN'); // one snapshot for everything the writer reads
+    const snapshot = beginTransaction(db); // one snapshot for everything the writer reads
     return {
       db,
       account,
@@ -133,7 +131,7 @@ function openProfileSource(spec: Extract<AccountSourceSpec, { kind: 'profile' }>
       spec,
       close() {
         if (db.open) {
-          if (db.inTransaction) db.exec('COMMIT');
+          snapshot.commit();
           db.close();
         }
       },

@@ -24,3 +24,15 @@ export class ClientError extends Error {
     super(message);
   }
 }
+
+/** A libsignal record (session, identity, prekey) in another client's files does not parse. */
+export class RecordError extends Error {
+  override name = 'RecordError';
+  readonly code = 'not-a-signal-record';
+}
+
+/** A GLib key file (profanity's accounts and OMEMO files) with a line that is none of its forms. */
+export class KeyFileError extends Error {
+  override name = 'KeyFileError';
+  readonly code = 'damaged-key-file';
+}

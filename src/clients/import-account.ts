@@ -1,8 +1,8 @@
-import { accountJid } from '../store/accounts.js';
-import { OPTION_DISABLED } from '../store/accounts.js';
+import { accountJid, disableAccount } from '../store/accounts.js';
 import { BackupRowInserter, type BackupRowCounts, type DbRow } from '../store/backup-rows.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, type Profile } from '../store/profile.js';
+import { beginTransaction } from '../store/transactions.js';
 import { checkNotPresent } from './handover.js';
 import type { TransferSummary } from './summary.js';
 
@@ -37,7 +37,7 @@ export async function importClientAccount(
   return withProfileLock(profile, 'import from another client', () => {
     const db = openProfileDatabase(profile.dir);
     try {
-      db.exec('BEGIN IMMEDIATE');
+      const tx = beginTransaction(db, { immediate: true });
       try {
         checkNotPresent(db, account.jid);
         const inserter = new BackupRowInserter(db);
@@ -54,13 +54,11 @@ export async function importClientAccount(
           inserter.insert(row);
         }
         if (accountUuid === undefined) throw new Error('the client reader gave no account row');
-        db.prepare(
-          `UPDATE accounts SET options = COALESCE(options, 0) | ${OPTION_DISABLED} WHERE uuid = ?`,
-        ).run(accountUuid);
-        db.exec('COMMIT');
+        disableAccount(db, accountUuid);
+        tx.commit();
         return { jid: account.jid, accountUuid, counts: inserter.counts, summary: account.summary };
       } catch (err) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        tx.rollback();
         throw err;
       }
     } finally {

@@ -1,4 +1,5 @@
 import protobuf from 'protobufjs';
+import { RecordError } from './errors.js';
 
 /**
  * The few fields of libsignal's storage records (`LocalStorageProtocol.proto`) that a move
@@ -44,9 +45,7 @@ const types = {
   identityPair: root.lookupType('IdentityKeyPairStructure'),
 };
 
-export class RecordError extends Error {
-  override name = 'RecordError';
-}
+export { RecordError };
 
 function decode(type: protobuf.Type, bytes: Uint8Array, what: string): Record<string, unknown> {
   try {

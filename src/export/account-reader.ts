@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
+import { CONVERSATION_STATUS } from '../store/codes.js';
+import { listTranscriptAccounts, TranscriptQueries } from '../store/transcripts.js';
 import {
   bareJid,
   conversationTitle,
   isGroupConversation,
   toInt,
   viewMessage,
-  type ConversationRow,
   type MessageRow,
   type MessageView,
 } from './message-view.js';
@@ -36,21 +37,8 @@ export interface ConversationSummary {
   last: MessageView | null;
 }
 
-const MESSAGE_COLUMNS = `uuid, conversationUuid, timeSent, counterpart, trueCounterpart, body, encryption,
-  status, type, relativeFilePath, serverMsgId, remoteMsgId, edited, deleted, oob`;
-
-interface AccountDbRow {
-  uuid: string;
-  username: string | null;
-  server: string | null;
-  display_name: string | null;
-}
-
 export function listDatabaseAccounts(db: Database.Database): AccountSummary[] {
-  const rows = db
-    .prepare('SELECT uuid, username, server, display_name FROM accounts ORDER BY username, server')
-    .all() as AccountDbRow[];
-  return rows.map((r) => ({
+  return listTranscriptAccounts(db).map((r) => ({
     uuid: r.uuid,
     jid: `${r.username ?? ''}@${r.server ?? ''}`,
     displayName: r.display_name,
@@ -64,38 +52,24 @@ export function listDatabaseAccounts(db: Database.Database): AccountSummary[] {
  */
 export class AccountReader {
   readonly conversations: ConversationSummary[];
-  private readonly messagesStmt: Database.Statement;
+  private readonly queries: TranscriptQueries;
   private readonly groups = new Map<string, boolean>();
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     readonly account: AccountSummary,
   ) {
-    this.messagesStmt = db.prepare(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversationUuid = ? ORDER BY timeSent, rowid`,
-    );
+    this.queries = new TranscriptQueries(db);
     this.conversations = this.loadConversations();
   }
 
   private loadConversations(): ConversationSummary[] {
-    const rows = this.db
-      .prepare(
-        `SELECT uuid, name, contactJid, created, status, mode FROM conversations WHERE accountUuid = ?`,
-      )
-      .all(this.account.uuid) as ConversationRow[];
-    const stats = this.db.prepare(
-      `SELECT COUNT(*) AS n, MIN(timeSent) AS first, MAX(timeSent) AS last FROM messages
-       WHERE conversationUuid = ?`,
-    );
-    const lastStmt = this.db.prepare(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE conversationUuid = ?
-       ORDER BY timeSent DESC, rowid DESC LIMIT 1`,
-    );
+    const rows = this.queries.conversations(this.account.uuid);
     const list = rows.map((c) => {
       const group = isGroupConversation(c);
       this.groups.set(c.uuid, group);
-      const s = stats.get(c.uuid) as { n: number; first: number | null; last: number | null };
-      const lastRow = lastStmt.get(c.uuid) as MessageRow | undefined;
+      const s = this.queries.stats(c.uuid);
+      const lastRow = this.queries.lastMessage(c.uuid);
       return {
         uuid: c.uuid,
         ordinal: 0,
@@ -103,7 +77,7 @@ export class AccountReader {
         title: conversationTitle(c),
         jid: c.contactJid ? bareJid(c.contactJid) : '',
         group,
-        archived: toInt(c.status) === 1,
+        archived: toInt(c.status) === CONVERSATION_STATUS.archived,
         created: c.created === null ? null : toInt(c.created),
         messageCount: s.n,
         firstTime: s.first === null ? null : toInt(s.first),
@@ -128,7 +102,7 @@ export class AccountReader {
   /** The conversation's messages, oldest first (ties in insertion order). */
   *messages(conversation: ConversationSummary): Generator<MessageView> {
     const group = conversation.group;
-    for (const row of this.messagesStmt.iterate(conversation.uuid) as Iterable<MessageRow>) {
+    for (const row of this.queries.messages(conversation.uuid)) {
       yield this.view(row, group);
     }
   }

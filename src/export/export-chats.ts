@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { openBackup, syncFileNow, syncFolderNow } from '../format/index.js';
 import { openProfileDatabase, profileDatabasePath } from '../store/profile.js';
 import { readBackupRows } from '../store/backup-rows.js';
+import { closeForKeeping, countConversations, countMessages } from '../store/scratch-database.js';
+import { inTransaction } from '../store/transactions.js';
 import { listDatabaseAccounts, type AccountSummary } from './account-reader.js';
 import { checkAccountFolder, checkReplaceableFile } from './account-folder.js';
 import { ExportError } from './errors.js';
@@ -69,10 +71,9 @@ export async function exportBackupFile(
       );
     }
     if (opts.format === 'sqlite') {
-      const conversations = Number(db.prepare('SELECT count(*) FROM conversations').pluck().get());
-      const messages = Number(db.prepare('SELECT count(*) FROM messages').pluck().get());
-      db.pragma('journal_mode = DELETE');
-      db.close();
+      const conversations = countConversations(db);
+      const messages = countMessages(db);
+      closeForKeeping(db);
       const target = join(opts.outDir, `${safeSegment(account.jid)}.sqlite`);
       checkReplaceableFile(target);
       chmodSync(stagingPath, 0o600);
@@ -116,15 +117,13 @@ export async function exportProfileAccount(
     }
     checkTarget(opts, account.jid);
     mkdirSync(opts.outDir, { recursive: true });
-    db.exec('BEGIN'); // one snapshot for all the queries
-    try {
+    // One snapshot for all the queries.
+    return await inTransaction(db, async () => {
       if (opts.format === 'sqlite') return await copyAccountDatabase(db, account, opts);
       // The profile's media folder (src/migration/media/layout.ts): PROFILE/Media, shared by accounts.
       const mediaRoots = [...(opts.mediaDirs ?? []), join(profileDir, 'Media')];
       return renderAccount(db, account, { ...opts, clock, mediaRoots });
-    } finally {
-      db.exec('COMMIT');
-    }
+    });
   } finally {
     db.close();
   }
@@ -146,9 +145,8 @@ async function copyAccountDatabase(
       withSecrets: opts.withSecrets === true,
       onRow: (done) => opts.onProgress?.({ stage: 'reading', done }),
     });
-    const conversations = Number(db.prepare('SELECT count(*) FROM conversations').pluck().get());
-    db.pragma('journal_mode = DELETE');
-    db.close();
+    const conversations = countConversations(db);
+    closeForKeeping(db);
     chmodSync(stagingPath, 0o600);
     syncFileNow(stagingPath);
     renameSync(stagingPath, target);

@@ -1,4 +1,6 @@
+import { formatBytes } from './byte-size.js';
 import { join } from 'node:path';
+import { MESSAGE_ENCRYPTION, MESSAGE_TYPE } from '../store/codes.js';
 import type { AccountReader, ConversationSummary } from './account-reader.js';
 import { FileSink } from './file-sink.js';
 import { HTML_STYLE, SEARCH_SCRIPT } from './html-assets.js';
@@ -202,18 +204,6 @@ function pageNav(c: ConversationSummary, page: number, pageCount: number): strin
   );
 }
 
-function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
 /** Markers drawn as inline SVG: emoji (📎 🔒 📞) show as empty boxes without an emoji font. */
 const ICON = {
   file: '<svg class="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true"><path d="M10.5 4.5 5.2 9.8a1.6 1.6 0 0 0 2.3 2.3l5.6-5.6a3 3 0 0 0-4.3-4.3L3.2 7.8a4.4 4.4 0 0 0 6.2 6.2l4.1-4.1" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>',
@@ -229,12 +219,15 @@ function fileHtml(message: MessageView, media: MediaLookup, pageDir: string): st
   const local = media.find(file.path);
   const name = escapeHtml(file.name);
   const details: string[] = [];
-  if (file.size !== null) details.push(humanSize(file.size));
+  if (file.size !== null) details.push(formatBytes(file.size));
   if (file.width && file.height) details.push(`${file.width}×${file.height}`);
   let html = '<div class="file">';
   if (local) {
     const href = escapeHtml(relativeHref(MediaLookup.segmentsFrom(pageDir, local)));
-    if (IMAGE_NAME.test(local) && (message.typeCode === 1 || message.typeCode === 5)) {
+    if (
+      IMAGE_NAME.test(local) &&
+      (message.typeCode === MESSAGE_TYPE.image || message.typeCode === MESSAGE_TYPE.privateFile)
+    ) {
       html += `<a href="${href}"><img src="${href}" alt="${name}" loading="lazy"></a>`;
     }
     html += `${ICON.file} <a class="file-name local" href="${href}">${name}</a>`;
@@ -256,13 +249,13 @@ function messageHtml(
   media: MediaLookup,
   pageDir: string,
 ): string {
-  const kind = m.typeCode === 3 ? 'status' : m.direction;
+  const kind = m.typeCode === MESSAGE_TYPE.status ? 'status' : m.direction;
   let content: string;
   if (m.undecryptable) {
     content = `<div class="body undecryptable">${ICON.lock} unable to decrypt</div>`;
   } else if (m.file) {
     content = fileHtml(m, media, pageDir);
-  } else if (m.typeCode === 6) {
+  } else if (m.typeCode === MESSAGE_TYPE.call) {
     content = `<div class="body call">${ICON.call} ${escapeHtml(m.text)}</div>`;
   } else {
     // U+2028/U+2029 are line and paragraph breaks to a reader; browsers don't break on them.
@@ -273,10 +266,15 @@ function messageHtml(
     content = `<details class="deleted"><summary>message deleted</summary>${content}</details>`;
   }
   const flags: string[] = [];
-  if (m.typeCode === 4 || m.typeCode === 5) flags.push('<span class="flag">private</span>');
+  if (m.typeCode === MESSAGE_TYPE.private || m.typeCode === MESSAGE_TYPE.privateFile)
+    flags.push('<span class="flag">private</span>');
   if (m.edited) flags.push('<span class="flag edited">edited</span>');
   if (m.status === 'send-failed') flags.push('<span class="flag">not sent</span>');
-  if (m.encryptionCode === 5 || m.encryptionCode === 3) flags.push(ICON.lock);
+  if (
+    m.encryptionCode === MESSAGE_ENCRYPTION.omemo ||
+    m.encryptionCode === MESSAGE_ENCRYPTION.decrypted
+  )
+    flags.push(ICON.lock);
   const nick =
     group && kind === 'received' && m.nick
       ? `<div class="nick" dir="auto">${escapeHtml(m.nick)}</div>`

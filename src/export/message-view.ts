@@ -1,71 +1,60 @@
 /**
  * What a stored message means to a reader: direction, sender, the text to show, file details,
  * encryption state. Every export format renders these, never raw rows. Codes are Conversations'
- * (see docs/export-json.md and the backup facts page).
+ * (see docs/export-json.md and the backup facts page), by name from the store's codes.
  */
+import {
+  CONVERSATION_MODE,
+  FILE_MESSAGE_TYPES,
+  MESSAGE_ENCRYPTION,
+  MESSAGE_STATUS,
+  MESSAGE_TYPE,
+  UNDECRYPTABLE_ENCRYPTIONS,
+} from '../store/codes.js';
+import type { TranscriptConversationRow, TranscriptMessageRow } from '../store/transcripts.js';
 
 /** A `messages` row as SQLite returns it (only the columns the exports read). */
-export interface MessageRow {
-  uuid: string;
-  conversationUuid: string;
-  timeSent: number | bigint | string | null;
-  counterpart: string | null;
-  trueCounterpart: string | null;
-  body: string | number | bigint | null;
-  encryption: number | bigint | string | null;
-  status: number | bigint | string | null;
-  type: number | bigint | string | null;
-  relativeFilePath: string | null;
-  serverMsgId: string | null;
-  remoteMsgId: string | null;
-  edited: string | null;
-  deleted: number | bigint | string | null;
-  oob: number | bigint | string | null;
-}
+export type MessageRow = TranscriptMessageRow;
 
 /** A `conversations` row (the columns the exports read). */
-export interface ConversationRow {
-  uuid: string;
-  name: string | null;
-  contactJid: string | null;
-  created: number | bigint | string | null;
-  status: number | bigint | string | null;
-  mode: number | bigint | string | null;
-}
+export type ConversationRow = TranscriptConversationRow;
 
 export type Direction = 'received' | 'sent';
 
-export const MESSAGE_TYPES = [
-  'text',
-  'image',
-  'file',
-  'status',
-  'private',
-  'private-file',
-  'call',
-] as const;
-export type MessageType = (typeof MESSAGE_TYPES)[number] | 'unknown';
+/** What the exports call each of Conversations' message types (docs/export-json.md). */
+export const MESSAGE_TYPES = {
+  [MESSAGE_TYPE.text]: 'text',
+  [MESSAGE_TYPE.image]: 'image',
+  [MESSAGE_TYPE.file]: 'file',
+  [MESSAGE_TYPE.status]: 'status',
+  [MESSAGE_TYPE.private]: 'private',
+  [MESSAGE_TYPE.privateFile]: 'private-file',
+  [MESSAGE_TYPE.call]: 'call',
+} as const;
+export type MessageType = (typeof MESSAGE_TYPES)[keyof typeof MESSAGE_TYPES] | 'unknown';
 
+/** What the exports call each message status. */
 export const MESSAGE_STATUSES: Record<number, string> = {
-  0: 'received',
-  1: 'unsent',
-  2: 'sent',
-  3: 'send-failed',
-  5: 'waiting',
-  6: 'offered',
-  7: 'delivered',
-  8: 'displayed',
+  [MESSAGE_STATUS.received]: 'received',
+  [MESSAGE_STATUS.unsent]: 'unsent',
+  [MESSAGE_STATUS.sent]: 'sent',
+  [MESSAGE_STATUS.sendFailed]: 'send-failed',
+  [MESSAGE_STATUS.waiting]: 'waiting',
+  [MESSAGE_STATUS.offered]: 'offered',
+  [MESSAGE_STATUS.sentReceived]: 'delivered',
+  [MESSAGE_STATUS.sentDisplayed]: 'displayed',
 };
 
+/** What the exports call each encryption state. */
 export const ENCRYPTION_STATES: Record<number, string> = {
-  0: 'none',
-  1: 'pgp',
-  2: 'otr',
-  3: 'pgp-decrypted',
-  4: 'decryption-failed',
-  5: 'omemo',
-  6: 'omemo-not-for-this-device',
-  7: 'omemo-failed',
+  [MESSAGE_ENCRYPTION.none]: 'none',
+  [MESSAGE_ENCRYPTION.pgp]: 'pgp',
+  [MESSAGE_ENCRYPTION.otr]: 'otr',
+  [MESSAGE_ENCRYPTION.decrypted]: 'pgp-decrypted',
+  [MESSAGE_ENCRYPTION.decryptionFailed]: 'decryption-failed',
+  [MESSAGE_ENCRYPTION.omemo]: 'omemo',
+  [MESSAGE_ENCRYPTION.omemoNotForThisDevice]: 'omemo-not-for-this-device',
+  [MESSAGE_ENCRYPTION.omemoFailed]: 'omemo-failed',
 };
 
 export interface FileReference {
@@ -136,7 +125,7 @@ export function jidResource(jid: string): string {
 }
 
 export function isGroupConversation(c: ConversationRow): boolean {
-  return toInt(c.mode) === 1;
+  return toInt(c.mode) === CONVERSATION_MODE.group;
 }
 
 /** The name shown for a conversation: its stored name, else the contact's or room's JID. */
@@ -145,8 +134,6 @@ export function conversationTitle(c: ConversationRow): string {
   if (name) return name;
   return c.contactJid ? bareJid(c.contactJid) : '(unknown)';
 }
-
-const FILE_TYPES = new Set([1, 2, 5]);
 
 /** Parses a file message's body (`url|size|width|height|runtime`, or the other shapes Conversations stores). */
 export function parseFileBody(body: string | null): {
@@ -209,14 +196,14 @@ function fileNameFromUrl(url: string): string | null {
 }
 
 export function fileReference(row: MessageRow, typeCode: number): FileReference | null {
-  if (!FILE_TYPES.has(typeCode)) return null;
+  if (!FILE_MESSAGE_TYPES.includes(typeCode)) return null;
   const body = bodyText(row.body);
   const parsed = parseFileBody(body);
   const path = row.relativeFilePath && row.relativeFilePath !== '' ? row.relativeFilePath : null;
   const name =
     (path ? lastSegment(path) : null) ||
     (parsed.url ? fileNameFromUrl(parsed.url) : null) ||
-    (typeCode === 1 ? 'image' : 'file');
+    (typeCode === MESSAGE_TYPE.image ? 'image' : 'file');
   return { name, path, url: parsed.url, ...sizeFields(parsed) };
 }
 
@@ -248,7 +235,7 @@ export function viewMessage(
   const statusCode = toInt(row.status);
   const typeCode = toInt(row.type);
   const encryptionCode = toInt(row.encryption);
-  const direction: Direction = statusCode === 0 ? 'received' : 'sent';
+  const direction: Direction = statusCode === MESSAGE_STATUS.received ? 'received' : 'sent';
   const counterpart = row.counterpart ?? '';
   const nick = conversation.group ? jidResource(counterpart) : null;
   const sender = conversation.group
@@ -264,11 +251,11 @@ export function viewMessage(
       ? bareJid(counterpart)
       : conversation.accountJid;
   const body = bodyText(row.body);
-  const undecryptable = encryptionCode === 4 || encryptionCode === 6 || encryptionCode === 7;
+  const undecryptable = UNDECRYPTABLE_ENCRYPTIONS.includes(encryptionCode);
   const file = fileReference(row, typeCode);
   let text: string;
   if (undecryptable) text = '[unable to decrypt]';
-  else if (typeCode === 6) text = describeCall(body, direction);
+  else if (typeCode === MESSAGE_TYPE.call) text = describeCall(body, direction);
   else if (file) text = file.url ?? `[file: ${file.name}]`;
   else text = body ?? '';
   return {
@@ -280,7 +267,7 @@ export function viewMessage(
     senderJid,
     body,
     text,
-    type: MESSAGE_TYPES[typeCode] ?? 'unknown',
+    type: (MESSAGE_TYPES as Record<number, MessageType>)[typeCode] ?? 'unknown',
     typeCode,
     status: MESSAGE_STATUSES[statusCode] ?? 'unknown',
     statusCode,

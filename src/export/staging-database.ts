@@ -1,7 +1,7 @@
-import Database from '../store/sqlite.js';
-import { closeSync, openSync, rmSync } from 'node:fs';
-import { CONVERSATIONS_TABLES_DDL } from '../store/schema.js';
+import type Database from 'better-sqlite3';
 import { BackupRowInserter, type DbRow } from '../store/backup-rows.js';
+import { createScratchDatabase } from '../store/scratch-database.js';
+import { inTransaction } from '../store/transactions.js';
 import type { BackupRow } from '../format/types.js';
 import { asConversationsRestores } from '../format/line-endings.js';
 
@@ -12,23 +12,8 @@ import { asConversationsRestores } from '../format/line-endings.js';
  * it is kept as an export. `path` must not exist yet.
  */
 export function createExportDatabase(path: string): Database.Database {
-  // Created private first: it may hold the account's data before it is renamed into place.
-  closeSync(openSync(path, 'wx', 0o600));
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(path);
-    db.pragma('journal_mode = OFF');
-    db.pragma('synchronous = OFF');
-    db.pragma('foreign_keys = OFF');
-    db.pragma('cache_size = -16000');
-    db.exec(CONVERSATIONS_TABLES_DDL);
-    return db;
-  } catch (err) {
-    // E.g. a full disk before the tables exist: no scratch file is left behind.
-    db?.close();
-    rmSync(path, { force: true });
-    throw err;
-  }
+  // Private from the start: it may hold the account's data before it is renamed into place.
+  return createScratchDatabase(path, { foreignKeys: false, cacheKiB: 16000 });
 }
 
 /** Tables holding the account's OMEMO private keys and sessions. */
@@ -68,18 +53,13 @@ export async function fillExportDatabase(
 ): Promise<{ rows: number; messages: number }> {
   const inserter = new BackupRowInserter(db);
   let count = 0;
-  db.exec('BEGIN');
-  try {
+  await inTransaction(db, async () => {
     for await (const row of rows) {
       count++;
       if (opts.onRow && count % 1000 === 0) opts.onRow(count);
       const kept = rowForExport(row, opts.formatVersion, opts.withSecrets);
       if (kept) inserter.insert(kept);
     }
-    db.exec('COMMIT');
-  } catch (err) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw err;
-  }
+  });
   return { rows: count, messages: inserter.counts.messages };
 }

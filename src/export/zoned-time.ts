@@ -15,11 +15,11 @@ export interface WallTime {
   offsetMinutes: number;
 }
 
+import { TimeZoneError } from './errors.js';
+
 const QUARTER_HOUR = 15 * 60 * 1000;
 
-export class TimeZoneError extends Error {
-  override name = 'TimeZoneError';
-}
+export { TimeZoneError };
 
 /** The zone the computer runs in, e.g. `Europe/Berlin`. */
 export function localTimeZone(): string {

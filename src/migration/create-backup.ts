@@ -15,8 +15,10 @@ import { countBackupRows, readBackupRowsRaw, type BackupRowCounts } from '../sto
 import { AccountNotFoundError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, profileBackupDir, type Profile } from '../store/profile.js';
+import { beginTransaction, type Transaction } from '../store/transactions.js';
 import { backupFileName } from './backup-file-name.js';
 import { pruneBackups, removeStaleTempFiles } from './retention.js';
+import type { CompanionSummary } from './media/summary.js';
 
 export const DEFAULT_KEEP = 3;
 
@@ -35,6 +37,8 @@ export interface WrittenBackup {
   counts: BackupRowCounts;
   /** Older backups of this account removed by retention. */
   deleted: string[];
+  /** The media companion written beside it, when the media step ran (`--with-media`). */
+  media?: CompanionSummary;
 }
 
 export interface CreateBackupOptions {
@@ -146,8 +150,9 @@ export async function createBackups(
       const db = openProfileDatabase(profile.dir, { readonly: true });
       let bytes: number;
       let counts: BackupRowCounts;
+      let snapshot: Transaction | undefined;
       try {
-        db.exec('BEGIN');
+        snapshot = beginTransaction(db);
         counts = countBackupRows(db, account.uuid);
         const total = Object.values(counts).reduce((a, b) => a + b, 0);
         opts.onProgress?.({
@@ -168,7 +173,7 @@ export async function createBackups(
           withProgress(readBackupRowsRaw(db, account.uuid), jid, total, opts.onProgress),
         ));
       } finally {
-        if (db.inTransaction) db.exec('COMMIT');
+        snapshot?.commit();
         db.close();
       }
       const deleted = await pruneBackups(outDir, jid, keep, file);

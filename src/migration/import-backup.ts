@@ -7,12 +7,15 @@ import {
   readHeader,
 } from '../format/index.js';
 import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '../format/types.js';
-import { findAccountByJid, OPTION_DISABLED } from '../store/accounts.js';
+import { disableAccount, findAccountByJid } from '../store/accounts.js';
 import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountExistsError } from '../store/errors.js';
+import { listMessageFilePaths } from '../store/file-messages.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, type Profile } from '../store/profile.js';
+import { beginTransaction } from '../store/transactions.js';
 import { findMediaFile, mediaFilePath, mediaFolder } from './media/layout.js';
+import type { MediaImportOutcome } from './media/summary.js';
 
 export type ImportEvent =
   | { kind: 'start'; file: string; jid: string }
@@ -44,6 +47,8 @@ export interface ImportResult {
   /** Columns added because the backup holds data of a newer Conversations. */
   addedColumns: string[];
   missingMedia: MissingMedia;
+  /** What the media step did (absent when it did not run; null when there was no companion). */
+  media?: MediaImportOutcome;
 }
 
 export interface ImportOptions {
@@ -98,15 +103,14 @@ export async function importBackup(
 ): Promise<ImportResult> {
   await checkImportable(profile, file);
   return withProfileLock(profile, 'backup import', async () => {
-    const db = openProfileDatabase(profile.dir);
     // A larger page cache for one big transaction: fewer pages spilled to the WAL mid-import.
-    db.pragma('cache_size = -32768');
+    const db = openProfileDatabase(profile.dir, { cacheKiB: 32768 });
     let result: ImportResult;
     try {
       const opened = await openBackup(file, password);
       const { header } = opened;
       opts.onProgress?.({ kind: 'start', file, jid: header.jid });
-      db.exec('BEGIN IMMEDIATE');
+      const tx = beginTransaction(db, { immediate: true });
       try {
         if (findAccountByJid(db, header.jid)) throw new AccountExistsError(header.jid);
         const inserter = new BackupRowInserter(db);
@@ -133,9 +137,7 @@ export async function importBackup(
         }
         // Only now has the file proven authentic and complete.
         const accountUuid = content.finish();
-        db.prepare(
-          `UPDATE accounts SET options = COALESCE(options, 0) | ${OPTION_DISABLED} WHERE uuid = ?`,
-        ).run(accountUuid);
+        disableAccount(db, accountUuid);
         const counts = inserter.counts;
         result = {
           file,
@@ -151,10 +153,10 @@ export async function importBackup(
           addedColumns: inserter.addedColumns,
           missingMedia: { count: 0, folder: profileMediaDir(profile), examples: [] },
         };
-        db.exec('COMMIT');
+        tx.commit();
         opts.onProgress?.({ kind: 'committed', rows: total });
       } catch (err) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        tx.rollback();
         throw err;
       }
       result.missingMedia = findMissingMedia(db, result.accountUuid, profile, opts.locateMedia);
@@ -173,18 +175,8 @@ export function findMissingMedia(
   profile: Profile,
   locate: ImportOptions['locateMedia'] = expectedMediaPath,
 ): MissingMedia {
-  const paths = db
-    .prepare(
-      `SELECT messages.relativeFilePath FROM messages
-       JOIN conversations ON conversations.uuid = messages.conversationUuid
-       WHERE conversations.accountUuid = ? AND messages.relativeFilePath IS NOT NULL
-         AND messages.relativeFilePath != ''`,
-    )
-    .pluck()
-    .all(accountUuid) as unknown[];
   const missing: MissingMedia = { count: 0, folder: profileMediaDir(profile), examples: [] };
-  for (const value of paths) {
-    const relativeFilePath = String(value);
+  for (const relativeFilePath of listMessageFilePaths(db, accountUuid)) {
     if (locate === expectedMediaPath && findMediaFile(profile.dir, relativeFilePath) !== null)
       continue;
     const expectedAt = locate(relativeFilePath, profile);

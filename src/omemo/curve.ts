@@ -5,6 +5,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
+import { InvalidKeyError } from './errors.js';
 
 /**
  * Curve25519 as libsignal uses it: public keys serialised as 33 bytes (type byte 0x05 + 32 bytes),
@@ -20,9 +21,7 @@ export interface KeyPair {
   privateKey: Buffer;
 }
 
-export class InvalidKeyError extends Error {
-  override name = 'InvalidKeyError';
-}
+export { InvalidKeyError };
 
 /** The 32 key bytes of a serialised public key (accepts 33 bytes with 0x05, or 32 raw bytes). */
 export function rawPublicKey(key: Uint8Array): Buffer {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import {
   listIdentities,
+  listSessionAddresses,
   readAccountKeys,
   readOwnIdentity,
   readSession,
@@ -40,18 +41,10 @@ export function knownKeys(
   accountUuid: string,
   contact?: string,
 ): KnownKey[] {
-  const sessions = db
-    .prepare(
-      `SELECT name, device_id FROM sessions WHERE account = ? ${contact ? 'AND name = ?' : ''}
-       ORDER BY name, device_id`,
-    )
-    .all(...(contact ? [accountUuid, contact] : [accountUuid])) as {
-    name: string;
-    device_id: number;
-  }[];
+  const sessions = listSessionAddresses(db, accountUuid, contact);
   const deviceOf = new Map<string, number[]>();
   for (const s of sessions) {
-    const bytes = readSession(db, accountUuid, s.name, Number(s.device_id));
+    const bytes = readSession(db, accountUuid, s.name, s.deviceId);
     if (!bytes) continue;
     let remote: Uint8Array | undefined;
     try {
@@ -61,7 +54,7 @@ export function knownKeys(
     }
     if (!remote) continue;
     const k = `${s.name}\u0000${fingerprintOf(remote)}`;
-    deviceOf.set(k, [...(deviceOf.get(k) ?? []), Number(s.device_id)]);
+    deviceOf.set(k, [...(deviceOf.get(k) ?? []), s.deviceId]);
   }
   return listIdentities(db, accountUuid, contact)
     .filter((i) => !i.ownkey)

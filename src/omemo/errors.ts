@@ -47,3 +47,24 @@ export class UntrustedIdentityError extends SignalError {
   readonly code = 'untrusted-identity';
   override name = 'UntrustedIdentityException';
 }
+
+/**
+ * A message could not be sent encrypted: no trusted device of the contact (or of a group's
+ * members) with a bundle, or a group that had encrypted messages before no longer can.
+ */
+export class OmemoEncryptError extends Error {
+  override name = 'OmemoEncryptError';
+  readonly code = 'cannot-encrypt';
+}
+
+/** An OMEMO element (message, bundle, device list) that is not what XEP-0384 0.3 describes. */
+export class MalformedOmemoError extends Error {
+  override name = 'MalformedOmemoError';
+  readonly code = 'malformed-omemo';
+}
+
+/** A Curve25519 key of the wrong length or type (curve.ts). */
+export class InvalidKeyError extends Error {
+  override name = 'InvalidKeyError';
+  readonly code = 'invalid-curve-key';
+}

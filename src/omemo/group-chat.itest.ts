@@ -30,11 +30,6 @@ import { createRoom } from '../xmpp/testing/rooms.js';
 import { storedRoomEncryption } from '../xmpp/rooms.js';
 import { Engine } from '../xmpp/engine.js';
 import { OmemoCrypto, type OmemoEvent } from './omemo-crypto.js';
-import {
-  ENCRYPTION_AXOLOTL,
-  ENCRYPTION_AXOLOTL_FAILED,
-  ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE,
-} from './omemo-account.js';
 import { FALLBACK_BODY, OMEMO_NS } from './omemo-element.js';
 import { runFerry } from '../cli/testing/run-ferry.js';
 import { startWebApp } from '../web/server.js';
@@ -138,10 +133,10 @@ async function waitForRoomBody(device: Device, room: string, body: string): Prom
 /** `from` writes to the room; every other member's device reads it decrypted. */
 async function sayInRoom(from: Device, room: string, text: string, to: Device[]): Promise<void> {
   const sent = await from.engine.sendMessage(from.jid, room, text);
-  assert.equal(sent.encryption, ENCRYPTION_AXOLOTL, `"${text}" was sent encrypted`);
+  assert.equal(sent.encryption, MESSAGE_ENCRYPTION.omemo, `"${text}" was sent encrypted`);
   for (const member of to) {
     const got = await waitForRoomBody(member, room, text);
-    assert.equal(got.encryption, ENCRYPTION_AXOLOTL, `"${text}" decrypted at ${member.jid}`);
+    assert.equal(got.encryption, MESSAGE_ENCRYPTION.omemo, `"${text}" decrypted at ${member.jid}`);
     assert.equal(got.trueCounterpart, from.jid, `"${text}" is from ${from.jid}'s real JID`);
   }
 }
@@ -194,7 +189,7 @@ test('a members-only non-anonymous room: encrypted every way, and across a devic
       15_000,
       "dave's own message on his tablet",
     );
-    assert.equal(own?.encryption, ENCRYPTION_AXOLOTL);
+    assert.equal(own?.encryption, MESSAGE_ENCRYPTION.omemo);
     assert.notEqual(own?.status, 0, 'shown as sent by dave, not received');
     await tablet.stop();
   }
@@ -227,10 +222,10 @@ test('a members-only non-anonymous room: encrypted every way, and across a devic
   for (const text of ['hello team, encrypted', 'bob here, encrypted too', 'dave joins in']) {
     const same = messages.filter((m) => m.body === text);
     assert.equal(same.length, 1, `"${text}" is there once`);
-    assert.equal(same[0]?.encryption, ENCRYPTION_AXOLOTL);
+    assert.equal(same[0]?.encryption, MESSAGE_ENCRYPTION.omemo);
   }
   // The gap: marked unable to decrypt, nothing of it shown as text.
-  const failed = messages.filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED);
+  const failed = messages.filter((m) => m.encryption === MESSAGE_ENCRYPTION.omemoFailed);
   assert.ok(failed.length >= 2, `the gap is unable to decrypt (${failed.length})`);
   for (const m of failed) assert.equal(m.body, '');
   for (const gap of ['gap message from bob', 'gap message from dave']) {
@@ -270,7 +265,7 @@ test('a members-only non-anonymous room: encrypted every way, and across a devic
   const quiet = await waitForRoomBody(third, room, 'while alice moves again');
   assert.equal(
     quiet.encryption,
-    ENCRYPTION_AXOLOTL,
+    MESSAGE_ENCRYPTION.omemo,
     'the restored sessions decrypt what came meanwhile',
   );
   await sayInRoom(third, room, 'third device, same sessions', [bob, dave]);
@@ -397,13 +392,13 @@ test('an open room is never encrypted and ferry says why; hostile room stanzas a
   const forged = byId('forged-sender');
   assert.equal(
     forged?.encryption,
-    ENCRYPTION_AXOLOTL_FAILED,
+    MESSAGE_ENCRYPTION.omemoFailed,
     'the forged sender is unable to decrypt',
   );
   assert.equal(forged?.body, '');
   assert.equal(forged?.trueCounterpart, jid('mallory'), 'attributed to who really sent it');
   const other = byId('other-device');
-  assert.equal(other?.encryption, ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE);
+  assert.equal(other?.encryption, MESSAGE_ENCRYPTION.omemoNotForThisDevice);
   assert.equal(other?.body, '');
   for (const text of [
     'plaintext that must not show',
@@ -433,7 +428,7 @@ test('an open room is never encrypted and ferry says why; hostile room stanzas a
   );
   const archived = roomMessages(bob2, secret);
   const forgedInArchive = archived.find((m) => m.remoteMsgId === 'forged-sender');
-  assert.equal(forgedInArchive?.encryption, ENCRYPTION_AXOLOTL_FAILED);
+  assert.equal(forgedInArchive?.encryption, MESSAGE_ENCRYPTION.omemoFailed);
   assert.equal(forgedInArchive?.body, '');
   assert.notEqual(forgedInArchive?.trueCounterpart, jid('bob'), 'not attributed to bob');
   assert.ok(archived.some((m) => m.body === 'plain after all that'));
@@ -530,7 +525,11 @@ test(
     await prof.type('carol to the crew');
     for (const d of [alice, bob]) {
       const got = await waitForRoomBody(d, room, 'carol to the crew');
-      assert.equal(got.encryption, ENCRYPTION_AXOLOTL, `carol's message decrypted at ${d.jid}`);
+      assert.equal(
+        got.encryption,
+        MESSAGE_ENCRYPTION.omemo,
+        `carol's message decrypted at ${d.jid}`,
+      );
       assert.equal(got.trueCounterpart, jid('carol'));
     }
 
@@ -557,7 +556,7 @@ test(
     for (const text of ['alice to the crew', 'bob to the crew', 'carol to the crew']) {
       assert.equal(messages.filter((m) => m.body === text).length, 1, `"${text}" from the backup`);
     }
-    const gap = messages.filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED);
+    const gap = messages.filter((m) => m.encryption === MESSAGE_ENCRYPTION.omemoFailed);
     assert.ok(gap.length >= 1, 'the gap from carol is unable to decrypt');
     assert.ok(gap.every((m) => m.body === '' && m.trueCounterpart === jid('carol')));
     assert.ok(!messages.some((m) => m.body === 'gap from carol'));
@@ -572,7 +571,7 @@ test(
     await prof.type('carol reads restored alice');
     for (const d of [restored, bob]) {
       const got = await waitForRoomBody(d, room, 'carol reads restored alice');
-      assert.equal(got.encryption, ENCRYPTION_AXOLOTL, `decrypted at ${d.jid}`);
+      assert.equal(got.encryption, MESSAGE_ENCRYPTION.omemo, `decrypted at ${d.jid}`);
     }
     await sayInRoom(bob, room, 'bob to restored alice', [restored]);
     await prof.waitFor(/~ Bob: bob to restored alice/);

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, type Element } from 'ltx';
 import { importBackup } from '../migration/import-backup.js';
+import { MESSAGE_ENCRYPTION } from '../store/codes.js';
 import { openProfile } from '../store/profile.js';
 import type { DecryptContext, RoomView, XmppChannel } from '../xmpp/crypto-hook.js';
-import { ENCRYPTION_AXOLOTL, ENCRYPTION_AXOLOTL_FAILED } from './omemo-account.js';
 import { OmemoCrypto, type OmemoEvent } from './omemo-crypto.js';
 
 const DIR = 'test-data/omemo';
@@ -75,7 +75,7 @@ test('room OMEMO: only a member, known by the real JID the room tells, is decryp
   ];
   for (const [what, ctx] of refused) {
     const got = await crypto.decryptIncoming(offline, message() as never, ctx);
-    assert.deepEqual(got, { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED }, what);
+    assert.deepEqual(got, { body: '', encryption: MESSAGE_ENCRYPTION.omemoFailed }, what);
     assert.ok(events.at(-1)?.kind === 'undecryptable', `${what}: reported`);
   }
   assert.equal(sessions(), before, 'refused messages leave the sessions as they were');
@@ -85,6 +85,6 @@ test('room OMEMO: only a member, known by the real JID the room tells, is decryp
     message() as never,
     context(BOB, room([BOB])),
   );
-  assert.equal(member?.encryption, ENCRYPTION_AXOLOTL);
+  assert.equal(member?.encryption, MESSAGE_ENCRYPTION.omemo);
   assert.equal(member?.body, 'Did the backup work?');
 });

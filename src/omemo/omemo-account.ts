@@ -20,11 +20,6 @@ import {
 } from './session-cipher.js';
 import type { DeviceAddress } from './signal-store.js';
 
-/** Conversations' `encryption` codes for OMEMO messages. */
-export const ENCRYPTION_AXOLOTL = 5;
-export const ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE = 6;
-export const ENCRYPTION_AXOLOTL_FAILED = 7;
-
 export type IncomingOmemo =
   | { outcome: 'plaintext'; plaintext: string; sender: DeviceAddress; fingerprint: string }
   | { outcome: 'key-transport'; sender: DeviceAddress; fingerprint: string }

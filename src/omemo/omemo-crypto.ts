@@ -13,12 +13,8 @@ import type {
 } from '../xmpp/crypto-hook.js';
 import { bundleElement, deviceListElement, parseBundle } from './bundle.js';
 import { fingerprintOf } from './fingerprint.js';
-import {
-  ENCRYPTION_AXOLOTL,
-  ENCRYPTION_AXOLOTL_FAILED,
-  ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE,
-  OmemoAccount,
-} from './omemo-account.js';
+import { MESSAGE_ENCRYPTION } from '../store/codes.js';
+import { OmemoAccount } from './omemo-account.js';
 import {
   BUNDLES_NODE_PREFIX,
   DEVICELIST_NODE,
@@ -30,6 +26,7 @@ import { deviceListEvent, fetchBundle, fetchDeviceIds, publish } from './pep.js'
 import { ProfileSignalStore } from './profile-store.js';
 import { processPreKeyBundle } from './session-builder.js';
 import type { DeviceAddress } from './signal-store.js';
+import { OmemoEncryptError } from './errors.js';
 
 /** Trust levels whose devices get our messages (blind trust makes new devices TRUSTED). */
 const SENDABLE_TRUST = new Set(['TRUSTED', 'VERIFIED', 'VERIFIED_X509']);
@@ -43,9 +40,7 @@ export type OmemoEvent =
   | { kind: 'undecryptable'; jid: string; device?: DeviceAddress; error: string }
   | { kind: 'error'; jid: string; error: string };
 
-export class OmemoEncryptError extends Error {
-  override name = 'OmemoEncryptError';
-}
+export { OmemoEncryptError };
 
 interface ConnectionState {
   caughtUp: boolean;
@@ -70,8 +65,8 @@ const key = (a: DeviceAddress) => `${a.name}\u0000${a.deviceId}`;
  * OMEMO for the XMPP engine (the engine's {@link MessageCrypto} hook), as Conversations does it:
  * publishes device list and bundle, builds sessions from bundles, encrypts one-to-one messages for
  * the contact's and the account's other trusted devices, decrypts live/carbon/archive messages,
- * marks what it cannot decrypt (encryption 7, or 6 when not encrypted for this device), and heals
- * broken sessions after the catch-up.
+ * marks what it cannot decrypt (encryption `omemoFailed`, or `omemoNotForThisDevice` when not
+ * encrypted for this device), and heals broken sessions after the catch-up.
  *
  *   const engine = new Engine(profile, { crypto: new OmemoCrypto(profile.db) });
  */
@@ -167,7 +162,7 @@ export class OmemoCrypto implements MessageCrypto {
     } catch (e) {
       // Never let an OMEMO message through as plain text, and never break the engine.
       this.onEvent({ kind: 'error', jid: channel.account.jid, error: (e as Error).message });
-      return { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED };
+      return { body: '', encryption: MESSAGE_ENCRYPTION.omemoFailed };
     }
   }
 
@@ -185,7 +180,7 @@ export class OmemoCrypto implements MessageCrypto {
         jid: account.jid,
         error: refused ?? 'the sender is unknown',
       });
-      return { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED };
+      return { body: '', encryption: MESSAGE_ENCRYPTION.omemoFailed };
     }
     const state = this.state(channel);
     await account.store.generateKeys();
@@ -200,20 +195,20 @@ export class OmemoCrypto implements MessageCrypto {
       case 'plaintext':
         return {
           body: result.plaintext,
-          encryption: ENCRYPTION_AXOLOTL,
+          encryption: MESSAGE_ENCRYPTION.omemo,
           fingerprint: result.fingerprint,
         };
       case 'key-transport':
         this.onEvent({ kind: 'key-transport', jid: account.jid, device: result.sender });
-        return { body: null, encryption: 0 };
+        return { body: null, encryption: MESSAGE_ENCRYPTION.none };
       case 'not-encrypted-for-this-device':
         // An archived copy of a message this very device id sent (e.g. the old phone after a
         // backup): Conversations ignores it as a reflected own message.
         if (result.reflectedOwn) {
           await this.healAfterRestore(channel, context, result.rids);
-          return { body: null, encryption: 0 };
+          return { body: null, encryption: MESSAGE_ENCRYPTION.none };
         }
-        return { body: '', encryption: ENCRYPTION_AXOLOTL_NOT_FOR_THIS_DEVICE };
+        return { body: '', encryption: MESSAGE_ENCRYPTION.omemoNotForThisDevice };
       case 'undecryptable':
         this.onEvent({
           kind: 'undecryptable',
@@ -225,7 +220,7 @@ export class OmemoCrypto implements MessageCrypto {
           state.pendingHeal.set(key(result.sender), result.sender);
           if (state.caughtUp) await this.afterCatchup(channel);
         }
-        return { body: '', encryption: ENCRYPTION_AXOLOTL_FAILED };
+        return { body: '', encryption: MESSAGE_ENCRYPTION.omemoFailed };
     }
   }
 
@@ -485,7 +480,7 @@ export class OmemoCrypto implements MessageCrypto {
         xml('encryption', { xmlns: 'urn:xmpp:eme:0', name: 'OMEMO', namespace: OMEMO_NS }),
       ],
       fallbackBody: FALLBACK_BODY,
-      encryption: ENCRYPTION_AXOLOTL,
+      encryption: MESSAGE_ENCRYPTION.omemo,
       fingerprint: fingerprintOf(account.store.ownIdentityKey()),
     };
   }

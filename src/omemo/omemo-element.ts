@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { xml } from '@xmpp/client';
 import type { Element } from 'ltx';
+import { MalformedOmemoError } from './errors.js';
 
 /**
  * The OMEMO message element of XEP-0384 version 0.3 as Conversations speaks it:
@@ -16,9 +17,7 @@ export const BUNDLES_NODE_PREFIX = `${OMEMO_NS}.bundles:`;
 export const FALLBACK_BODY =
   'I sent you an OMEMO encrypted message but your client doesn’t seem to support that. Find more information on https://conversations.im/omemo';
 
-export class MalformedOmemoError extends Error {
-  override name = 'MalformedOmemoError';
-}
+export { MalformedOmemoError };
 
 export interface OmemoKeyElement {
   rid: number;

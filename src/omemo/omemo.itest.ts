@@ -13,14 +13,13 @@ import { join } from 'node:path';
 import { openProfile, type Profile } from '../store/profile.js';
 import { addAccount, setAccountEnabled } from '../store/accounts.js';
 import { findConversation } from '../store/conversations.js';
-import { listMessages, type MessageRow } from '../store/messages.js';
+import { listMessages, MESSAGE_ENCRYPTION, type MessageRow } from '../store/messages.js';
 import { createBackups } from '../migration/create-backup.js';
 import { importBackup } from '../migration/import-backup.js';
 import { startProsody, type ProsodyServer } from '../xmpp/testing/prosody.js';
 import { waitUntil } from '../xmpp/testing/contact.js';
 import { Engine } from '../xmpp/engine.js';
 import { OmemoCrypto, type OmemoEvent } from './omemo-crypto.js';
-import { ENCRYPTION_AXOLOTL, ENCRYPTION_AXOLOTL_FAILED } from './omemo-account.js';
 import { Cleanup } from '../testing/cleanup.js';
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchAccountsMs: 0 };
@@ -98,9 +97,9 @@ async function waitForBody(device: Device, contact: string, body: string): Promi
 /** A sends, B receives it decrypted (encryption 5). */
 async function say(from: Device, to: Device, text: string): Promise<void> {
   const sent = await from.engine.sendMessage(from.jid, to.jid, text);
-  assert.equal(sent.encryption, ENCRYPTION_AXOLOTL, `"${text}" was sent encrypted`);
+  assert.equal(sent.encryption, MESSAGE_ENCRYPTION.omemo, `"${text}" was sent encrypted`);
   const got = await waitForBody(to, from.jid, text);
-  assert.equal(got.encryption, ENCRYPTION_AXOLOTL);
+  assert.equal(got.encryption, MESSAGE_ENCRYPTION.omemo);
 }
 
 async function restore(t: T, backupOf: Profile, jid: string, prefix: string): Promise<Profile> {
@@ -148,7 +147,7 @@ test('quiet move: the encrypted chat goes on after a restore, nothing lost', asy
   await say(restored, bob, 'I am on my new device');
   await say(bob, restored, 'welcome back');
   const failed = messagesWith(restored, bob.jid).filter(
-    (m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED,
+    (m) => m.encryption === MESSAGE_ENCRYPTION.omemoFailed,
   );
   assert.deepEqual(failed, [], 'nothing is unable to decrypt after a quiet move');
 });
@@ -183,7 +182,7 @@ test('old device kept chatting: the gap is unable to decrypt, heals, a later bac
     await waitUntil(
       () => {
         row = messagesWith(restored, bob.jid).find(
-          (m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED && m.status === 0,
+          (m) => m.encryption === MESSAGE_ENCRYPTION.omemoFailed && m.status === 0,
         );
         return row !== undefined;
       },
@@ -216,8 +215,9 @@ test('old device kept chatting: the gap is unable to decrypt, heals, a later bac
   await say(bob, third, 'to the third device');
   await say(third, bob, 'third device here');
   assert.equal(
-    messagesWith(third, bob.jid).filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED).length,
-    messagesWith(restored, bob.jid).filter((m) => m.encryption === ENCRYPTION_AXOLOTL_FAILED)
+    messagesWith(third, bob.jid).filter((m) => m.encryption === MESSAGE_ENCRYPTION.omemoFailed)
+      .length,
+    messagesWith(restored, bob.jid).filter((m) => m.encryption === MESSAGE_ENCRYPTION.omemoFailed)
       .length,
   );
 });

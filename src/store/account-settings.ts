@@ -151,3 +151,8 @@ export function savePinnedMechanism(
 ): void {
   db.prepare('UPDATE accounts SET pinned_mechanism = ? WHERE uuid = ?').run(mechanism, accountUuid);
 }
+
+/** Forgets the pinned SASL mechanism, so that the next login may use any mechanism TLS allows. */
+export function forgetPinnedMechanism(db: Database.Database, accountUuid: string): void {
+  db.prepare('UPDATE accounts SET pinned_mechanism = NULL WHERE uuid = ?').run(accountUuid);
+}

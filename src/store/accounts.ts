@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { randomInt, randomUUID } from 'node:crypto';
+import { OPTION_DISABLED } from './codes.js';
 import { AccountExistsError, AccountNotFoundError, InvalidJidError } from './errors.js';
 
-/** Conversations' `accounts.options` bit for a disabled account (`OPTION_DISABLED = 1`, i.e. 1 << 1). */
-export const OPTION_DISABLED = 1 << 1;
+export { OPTION_DISABLED } from './codes.js';
 
 /** An `accounts` row as ferry reads it (Conversations' columns; more may exist). */
 export interface AccountRow {
@@ -125,4 +125,31 @@ export function setAccountEnabled(
       : 'UPDATE accounts SET options = COALESCE(options, 0) | ? WHERE uuid = ?',
   ).run(OPTION_DISABLED, row.uuid);
   return db.prepare('SELECT * FROM accounts WHERE uuid = ?').get(row.uuid) as AccountRow;
+}
+
+/** The account with this uuid, as stored now; undefined when there is none. */
+export function findAccountByUuid(db: Database.Database, uuid: string): AccountRow | undefined {
+  return db.prepare('SELECT * FROM accounts WHERE uuid = ?').get(uuid) as AccountRow | undefined;
+}
+
+/** Sets the disabled bit of the account with this uuid (a restored account stays off). */
+export function disableAccount(db: Database.Database, uuid: string): void {
+  db.prepare('UPDATE accounts SET options = COALESCE(options, 0) | ? WHERE uuid = ?').run(
+    OPTION_DISABLED,
+    uuid,
+  );
+}
+
+/** How many conversations and messages an account has. */
+export function countAccountContent(
+  db: Database.Database,
+  uuid: string,
+): { conversations: number; messages: number } {
+  return db
+    .prepare(
+      `SELECT (SELECT count(*) FROM conversations WHERE accountUuid = @uuid) AS conversations,
+              (SELECT count(*) FROM messages JOIN conversations c ON c.uuid = messages.conversationUuid
+                WHERE c.accountUuid = @uuid) AS messages`,
+    )
+    .get({ uuid }) as { conversations: number; messages: number };
 }

@@ -1,10 +1,14 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import {
+  CONVERSATION_MODE,
+  CONVERSATION_STATUS,
+  MESSAGE_STATUS,
+  MESSAGE_TYPE,
+  type ConversationMode,
+} from './codes.js';
 
-/** Conversations' `conversations.mode`. */
-export const CONVERSATION_MODE = { single: 0, group: 1 } as const;
-/** Conversations' `conversations.status`. */
-export const CONVERSATION_STATUS = { available: 0, archived: 1 } as const;
+export { CONVERSATION_MODE, CONVERSATION_STATUS } from './codes.js';
 
 /** A `conversations` row (Conversations' columns). */
 export interface ConversationRow {
@@ -55,7 +59,7 @@ export interface NewConversation {
   accountUuid: string;
   /** Contact's JID (stored bare) or, for a group chat, the room JID (with `/nick` to keep one). */
   contactJid: string;
-  mode: 0 | 1;
+  mode: ConversationMode;
   name?: string | null;
   /** Milliseconds since the epoch; default now. */
   created?: number;
@@ -94,7 +98,11 @@ export function findOrCreateConversation(
 
 /** Sets a conversation's status back to available (Conversations un-archives on new messages). */
 export function unarchiveConversation(db: Database.Database, uuid: string): void {
-  db.prepare('UPDATE conversations SET status = 0 WHERE uuid = ? AND status != 0').run(uuid);
+  db.prepare('UPDATE conversations SET status = ? WHERE uuid = ? AND status != ?').run(
+    CONVERSATION_STATUS.available,
+    uuid,
+    CONVERSATION_STATUS.available,
+  );
 }
 
 /** The account's group chats (mode 1) that are not archived: the rooms to join. */
@@ -104,9 +112,21 @@ export function listGroupConversations(
 ): ConversationRow[] {
   return db
     .prepare(
-      'SELECT * FROM conversations WHERE accountUuid = ? AND mode = 1 AND status = 0 ORDER BY created',
+      'SELECT * FROM conversations WHERE accountUuid = ? AND mode = ? AND status = ? ORDER BY created',
     )
-    .all(accountUuid) as ConversationRow[];
+    .all(accountUuid, CONVERSATION_MODE.group, CONVERSATION_STATUS.available) as ConversationRow[];
+}
+
+/** The uuids of the account's conversations of one mode (one-to-one or group chats). */
+export function listConversationUuids(
+  db: Database.Database,
+  accountUuid: string,
+  mode: ConversationMode,
+): string[] {
+  return db
+    .prepare('SELECT uuid FROM conversations WHERE accountUuid = ? AND mode = ?')
+    .pluck()
+    .all(accountUuid, mode) as string[];
 }
 
 /** A conversation with what a chat list shows: the last message and the unread count. */
@@ -126,13 +146,17 @@ export function listConversationSummaries(
     .prepare(
       `SELECT c.*, a.username || '@' || a.server AS accountJid,
          (SELECT COUNT(*) FROM messages m WHERE m.conversationUuid = c.uuid AND m.read = 0
-            AND m.status = 0 AND m.deleted = 0) AS unread,
+            AND m.status = @received AND m.deleted = 0) AS unread,
          (SELECT m.rowid FROM messages m WHERE m.conversationUuid = c.uuid AND m.deleted = 0
-            AND m.type != 3 ORDER BY m.timeSent DESC, m.rowid DESC LIMIT 1) AS lastRowid
+            AND m.type != @statusType ORDER BY m.timeSent DESC, m.rowid DESC LIMIT 1) AS lastRowid
        FROM conversations c JOIN accounts a ON a.uuid = c.accountUuid
-       WHERE (? IS NULL OR c.accountUuid = ?)`,
+       WHERE (@account IS NULL OR c.accountUuid = @account)`,
     )
-    .all(accountUuid ?? null, accountUuid ?? null) as (ConversationRow & {
+    .all({
+      account: accountUuid ?? null,
+      received: MESSAGE_STATUS.received,
+      statusType: MESSAGE_TYPE.status,
+    }) as (ConversationRow & {
     accountJid: string;
     unread: number;
     lastRowid: number | null;

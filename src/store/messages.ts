@@ -1,40 +1,8 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from './codes.js';
 
-/** Conversations' `messages.status`. */
-export const MESSAGE_STATUS = {
-  received: 0,
-  unsent: 1,
-  sent: 2,
-  sendFailed: 3,
-  waiting: 5,
-  offered: 6,
-  sentReceived: 7,
-  sentDisplayed: 8,
-} as const;
-
-/** Conversations' `messages.type`. */
-export const MESSAGE_TYPE = {
-  text: 0,
-  image: 1,
-  file: 2,
-  status: 3,
-  private: 4,
-  privateFile: 5,
-  call: 6,
-} as const;
-
-/** Conversations' `messages.encryption`. */
-export const MESSAGE_ENCRYPTION = {
-  none: 0,
-  pgp: 1,
-  otr: 2,
-  decrypted: 3,
-  decryptionFailed: 4,
-  omemo: 5,
-  omemoNotForThisDevice: 6,
-  omemoFailed: 7,
-} as const;
+export { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from './codes.js';
 
 /** A `messages` row with the columns Conversations fills (more may exist in the table). */
 export interface MessageRow {
@@ -143,20 +111,20 @@ export function findMessageByRemoteId(
 ): MessageRow | undefined {
   if (direction === 'outgoing') {
     const byUuid = db
-      .prepare('SELECT * FROM messages WHERE uuid = ? AND conversationUuid = ? AND status != 0')
-      .get(id, conversationUuid) as MessageRow | undefined;
+      .prepare('SELECT * FROM messages WHERE uuid = ? AND conversationUuid = ? AND status != ?')
+      .get(id, conversationUuid, MESSAGE_STATUS.received) as MessageRow | undefined;
     return (
       byUuid ??
       (db
         .prepare(
-          'SELECT * FROM messages WHERE conversationUuid = ? AND remoteMsgId = ? AND status != 0 LIMIT 1',
+          'SELECT * FROM messages WHERE conversationUuid = ? AND remoteMsgId = ? AND status != ? LIMIT 1',
         )
-        .get(conversationUuid, id) as MessageRow | undefined)
+        .get(conversationUuid, id, MESSAGE_STATUS.received) as MessageRow | undefined)
     );
   }
   const candidates = db
-    .prepare('SELECT * FROM messages WHERE conversationUuid = ? AND status = 0 AND remoteMsgId = ?')
-    .all(conversationUuid, id) as MessageRow[];
+    .prepare('SELECT * FROM messages WHERE conversationUuid = ? AND status = ? AND remoteMsgId = ?')
+    .all(conversationUuid, MESSAGE_STATUS.received, id) as MessageRow[];
   if (!group || counterpart === null) return candidates[0];
   const who = counterpart.toLowerCase();
   return candidates.find((m) => (m.counterpart ?? '').toLowerCase() === who);
@@ -195,12 +163,7 @@ export function markSendFailed(
   errorMsg: string | null,
 ): void {
   const msg = findMessageByRemoteId(db, conversationUuid, id, 'outgoing', null, false);
-  if (!msg) return;
-  db.prepare('UPDATE messages SET status = ?, errorMsg = ? WHERE uuid = ?').run(
-    MESSAGE_STATUS.sendFailed,
-    errorMsg,
-    msg.uuid,
-  );
+  if (msg) setMessageSendFailed(db, msg.uuid, errorMsg);
 }
 
 /** The last `limit` messages of a conversation, oldest first (all when limit is undefined). */
@@ -221,8 +184,8 @@ export function listMessages(
 /** Marks every received message of a conversation as read; returns how many changed. */
 export function markConversationRead(db: Database.Database, conversationUuid: string): number {
   return db
-    .prepare('UPDATE messages SET read = 1 WHERE conversationUuid = ? AND read = 0 AND status = 0')
-    .run(conversationUuid).changes;
+    .prepare('UPDATE messages SET read = 1 WHERE conversationUuid = ? AND read = 0 AND status = ?')
+    .run(conversationUuid, MESSAGE_STATUS.received).changes;
 }
 
 /**
@@ -244,4 +207,34 @@ export function newestServerMsgId(
     )
     .get(...conversationUuids) as { serverMsgId: string | number; timeSent: number } | undefined;
   return row ? { serverMsgId: String(row.serverMsgId), timeSent: row.timeSent } : undefined;
+}
+
+/** Marks the message with this uuid as failed to send, with the reason. */
+export function setMessageSendFailed(
+  db: Database.Database,
+  uuid: string,
+  errorMsg: string | null,
+): void {
+  db.prepare('UPDATE messages SET status = ?, errorMsg = ? WHERE uuid = ?').run(
+    MESSAGE_STATUS.sendFailed,
+    errorMsg,
+    uuid,
+  );
+}
+
+/** Marks an unsent message as sent (the server took it); a later status is kept. */
+export function setMessageSent(db: Database.Database, uuid: string): void {
+  db.prepare('UPDATE messages SET status = ? WHERE uuid = ? AND status = ?').run(
+    MESSAGE_STATUS.sent,
+    uuid,
+    MESSAGE_STATUS.unsent,
+  );
+}
+
+/** The time of a conversation's newest message (ms since the epoch), or null when it has none. */
+export function newestMessageTime(db: Database.Database, conversationUuid: string): number | null {
+  const row = db
+    .prepare('SELECT MAX(timeSent) AS t FROM messages WHERE conversationUuid = ?')
+    .get(conversationUuid) as { t: number | null };
+  return row.t;
 }

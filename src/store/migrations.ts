@@ -25,7 +25,41 @@ export const MIGRATIONS: readonly Migration[] = [
     up: (db) =>
       db.exec('CREATE TABLE IF NOT EXISTS ferry_settings (key TEXT PRIMARY KEY, value TEXT)'),
   },
+  {
+    version: 3,
+    description:
+      "ferry's own bookkeeping: each account's last connection state and how far its archive " +
+      'catch-up got (tables the XMPP engine created on first use before this step)',
+    up: (db) => {
+      // IF NOT EXISTS: a profile used by an older ferry already has them, maybe without the
+      // columns added later (hint, retryAt, fingerprint), which are added here.
+      db.exec(`CREATE TABLE IF NOT EXISTS ferry_account_state (accountUuid TEXT PRIMARY KEY,
+        state TEXT NOT NULL, error TEXT, updatedAt INTEGER NOT NULL, hint TEXT, retryAt INTEGER,
+        fingerprint TEXT)`);
+      addMissingColumns(db, 'ferry_account_state', [
+        ['hint', 'TEXT'],
+        ['retryAt', 'INTEGER'],
+        ['fingerprint', 'TEXT'],
+      ]);
+      db.exec(`CREATE TABLE IF NOT EXISTS ferry_archive_position (accountUuid TEXT NOT NULL,
+        archiveJid TEXT NOT NULL, lastId TEXT NOT NULL, lastTime INTEGER, updatedAt INTEGER NOT NULL,
+        PRIMARY KEY (accountUuid, archiveJid))`);
+    },
+  },
 ];
+
+function addMissingColumns(
+  db: Database.Database,
+  table: string,
+  columns: readonly (readonly [name: string, type: string])[],
+): void {
+  const have = new Set(
+    (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name),
+  );
+  for (const [name, type] of columns) {
+    if (!have.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+  }
+}
 
 /** The schema version this build of ferry writes. */
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

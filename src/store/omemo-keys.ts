@@ -299,3 +299,18 @@ export function setIdentityActive(
      WHERE account = ? AND name = ? AND fingerprint = ?`,
   ).run(active ? 1 : 0, lastActivation, account, name, fingerprint);
 }
+
+/** The devices the account has a session with (of one contact, or all), ordered by JID and id. */
+export function listSessionAddresses(
+  db: Database.Database,
+  account: string,
+  contact?: string,
+): { name: string; deviceId: number }[] {
+  const rows = db
+    .prepare(
+      `SELECT name, device_id FROM sessions WHERE account = ? ${contact ? 'AND name = ?' : ''}
+       ORDER BY name, device_id`,
+    )
+    .all(...(contact ? [account, contact] : [account])) as { name: string; device_id: number }[];
+  return rows.map((r) => ({ name: r.name, deviceId: Number(r.device_id) }));
+}

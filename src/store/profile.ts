@@ -37,13 +37,18 @@ function keepDatabasePrivate(path: string): void {
 /** Opens a connection to the profile database with ferry's settings (WAL, foreign keys, busy wait). */
 export function openProfileDatabase(
   dir: string,
-  opts: { readonly?: boolean } = {},
+  opts: {
+    readonly?: boolean;
+    /** A page cache of this many KiB (SQLite's default when not given): for one big transaction. */
+    cacheKiB?: number;
+  } = {},
 ): Database.Database {
   if (!opts.readonly) keepDatabasePrivate(profileDatabasePath(dir));
   const db = new Database(profileDatabasePath(dir), { readonly: opts.readonly ?? false });
   if (!opts.readonly) db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  if (opts.cacheKiB !== undefined) db.pragma(`cache_size = -${Math.trunc(opts.cacheKiB)}`);
   return db;
 }
 

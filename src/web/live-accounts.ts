@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Profile } from '../store/profile.js';
 import type { MessageRow } from '../store/messages.js';
-import { findAccountByJid } from '../store/accounts.js';
-import { readAccountState, type AccountConnectionState } from '../xmpp/account-state.js';
+import { findAccountByJid, isAccountEnabled } from '../store/accounts.js';
+import { readAccountState, type AccountConnectionState } from '../store/account-state.js';
 import type { MessageCrypto } from '../xmpp/crypto-hook.js';
 import {
   Engine,
@@ -83,7 +83,7 @@ export class LiveAccounts extends EventEmitter {
     if (!engine) return;
     for (const [jid] of this.states) {
       const row = findAccountByJid(this.profile.db, jid);
-      if (!row || ((row.options ?? 0) & 2) !== 0) this.states.delete(jid);
+      if (!row || !isAccountEnabled(row)) this.states.delete(jid);
     }
     engine.refresh().catch((err: unknown) => this.emit('engine-error', err));
   }

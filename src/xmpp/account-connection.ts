@@ -1,23 +1,32 @@
 /**
- * One account's connection: login (SCRAM, stream management), reconnect with backoff, the stored
- * connection state, and the work done on each new session (roster, presence, carbons, archive
- * catch-up, rooms). Incoming messages go to {@link MessageIntake}.
+ * One account's connection: login (TLS, SASL, stream management, through ./xmpp-client.ts),
+ * reconnect with backoff, and the stored connection state. Each new session's work is in
+ * ./session-start.ts, archive results are routed by ./archive-routing.ts, other incoming
+ * messages go to {@link MessageIntake}; the xmpp.js workarounds are in ./xmppjs-compat.ts.
+ * Its events: {@link AccountConnectionEvents}.
  */
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { xml, type Client } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
 import type Database from 'better-sqlite3';
-import { accountJid, type AccountRow } from '../store/accounts.js';
-import { saveAccountState, type AccountConnectionState } from './account-state.js';
+import { accountJid, findAccountByUuid, type AccountRow } from '../store/accounts.js';
+import { saveAccountState, type AccountConnectionState } from '../store/account-state.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { MessageCrypto, XmppChannel } from './crypto-hook.js';
-import type { ArchiveItem, ArchiveTransport } from './archive-query.js';
-import { bareJid, NS, unwrapArchiveResult } from './stanza.js';
-import { MessageIntake, type StoredMessageEvent } from './message-intake.js';
-import { catchUpArchive, startPositionFor, type CatchupOptions } from './catchup.js';
-import { joinRoom, refreshRoomEncryption, type JoinedRoom } from './rooms.js';
-import { listGroupConversations } from '../store/conversations.js';
+import { ArchiveRouter } from './archive-routing.js';
+import { bareJid, NS } from './stanza.js';
+import { MessageIntake } from './message-intake.js';
+import type { CatchupOptions } from './catchup.js';
+import type { JoinedRoom } from './rooms.js';
+import type { AccountConnectionEvents, AccountStateEvent } from './events.js';
+import { beginSession, runSession, type SessionParts } from './session-start.js';
+import {
+  clientSocket,
+  failPendingIqs,
+  streamManagementEvents,
+  streamManagementSettled,
+} from './xmppjs-compat.js';
 import {
   describeConnectError,
   isLoginFailure,
@@ -28,7 +37,11 @@ import { Roster } from './roster.js';
 import { createXmppClient } from './xmpp-client.js';
 import { findServerEndpoints, type ServerEndpoint } from './server-endpoints.js';
 import { connectionSettings, savePinnedMechanism } from '../store/account-settings.js';
-import { mechanismRank } from './sasl.js';
+import { mechanismRank, type Mechanism } from './sasl.js';
+import { resourceHeldElsewhere } from './resource-probe.js';
+import { ConnectError } from './errors.js';
+
+export { ConnectError };
 
 export interface AccountConnectionOptions {
   crypto?: MessageCrypto;
@@ -46,23 +59,9 @@ export interface AccountConnectionOptions {
   dnsServers?: string[];
 }
 
-export interface AccountStateEvent {
-  jid: string;
-  state: AccountConnectionState;
-  error?: string;
-  /** What the user can do (with `error`). */
-  hint?: string;
-  /** When the next attempt starts (ms since the epoch), while retrying. */
-  retryAt?: number;
-  /** A refused certificate's SHA-256 fingerprint (state `insecure`). */
-  fingerprint?: string;
-}
+export type { AccountConnectionEvents, AccountStateEvent };
 
-/**
- * Events: 'state' (AccountStateEvent), 'message' (StoredMessageEvent), 'catchup-done' ({ jid }),
- * 'subscription-request' ({ jid, from }).
- */
-export class AccountConnection extends EventEmitter {
+export class AccountConnection extends EventEmitter<AccountConnectionEvents> {
   readonly jid: string;
   readonly uuid: string;
   state: AccountConnectionState = 'offline';
@@ -84,10 +83,7 @@ export class AccountConnection extends EventEmitter {
   private smOffered = false;
   /** The server closed the stream because another connection bound the same resource. */
   private replaced = false;
-  private readonly collectors = new Map<
-    string,
-    { archiveJid: string | undefined; onItem: (item: ArchiveItem) => void }
-  >();
+  private readonly archives: ArchiveRouter;
   private readonly stanzaListeners = new Set<(stanza: Element) => void>();
   readonly rooms = new Map<string, JoinedRoom>();
   /** The roster and contacts' presence of the current session. */
@@ -131,23 +127,17 @@ export class AccountConnection extends EventEmitter {
             xml('store', { xmlns: NS.hints }),
           ),
         ),
-      onStored: (event: StoredMessageEvent) => this.emit('message', event),
+      onStored: (event) => this.emit('message', event),
       isStopping: () => this.stopping,
     });
+    this.archives = new ArchiveRouter(this.jid, (request, timeoutMs) =>
+      this.iq(request, timeoutMs),
+    );
   }
 
   get online(): boolean {
     return this.state === 'online';
   }
-
-  /** The archive transport for catch-up queries over this connection. */
-  private readonly transport: ArchiveTransport = {
-    iq: (request, timeoutMs) => this.iq(request, timeoutMs),
-    collect: (queryId, archiveJid, onItem) => {
-      this.collectors.set(queryId, { archiveJid, onItem });
-      return () => this.collectors.delete(queryId);
-    },
-  };
 
   async iq(request: Element, timeoutMs = this.opts.iqTimeoutMs ?? 30_000): Promise<Element> {
     const x = this.xmpp;
@@ -256,30 +246,63 @@ export class AccountConnection extends EventEmitter {
   /** The account row as stored now (settings may have changed since the engine started). */
   private currentRow(): AccountRow {
     if (!this.db.open) return this.account;
-    const row = this.db.prepare('SELECT * FROM accounts WHERE uuid = ?').get(this.uuid) as
-      AccountRow | undefined;
-    return row ?? this.account;
+    return findAccountByUuid(this.db, this.uuid) ?? this.account;
   }
 
-  private createClient(): Client {
+  /** The resource this connection binds. */
+  private get resource(): string {
+    return this.opts.resource ?? this.account.resource ?? '';
+  }
+
+  /** A client with the account's current settings, binding `resource`. */
+  private newClient(resource: string | undefined, rememberMechanism: boolean): Client {
     const a = this.currentRow();
     const settings = connectionSettings(a);
-    const x = createXmppClient({
+    return createXmppClient({
       domain: a.server,
       username: a.username,
       password: a.password ?? '',
-      resource: this.opts.resource ?? a.resource ?? undefined,
+      resource,
       pinnedCertificates: settings.pinnedCertificates,
       extraCaCertificates: this.opts.extraCaCertificates ?? [],
       allowPlaintextLoopback: settings.allowPlaintextLoopback,
       pinnedMechanism: settings.pinnedMechanism,
-      onLoggedIn: (mechanism) => {
-        // Remember the strongest mechanism that worked, as Conversations' pinned_mechanism.
-        const pinned = settings.pinnedMechanism;
-        if (this.db.open && (!pinned || mechanismRank(mechanism) > mechanismRank(pinned)))
-          savePinnedMechanism(this.db, this.uuid, mechanism);
-      },
+      ...(rememberMechanism
+        ? {
+            onLoggedIn: (mechanism: Mechanism) => {
+              // Remember the strongest mechanism that worked, as Conversations' pinned_mechanism.
+              const pinned = settings.pinnedMechanism;
+              if (this.db.open && (!pinned || mechanismRank(mechanism) > mechanismRank(pinned)))
+                savePinnedMechanism(this.db, this.uuid, mechanism);
+            },
+          }
+        : {}),
     });
+  }
+
+  /** An online session with a throwaway resource, for {@link resourceHeldElsewhere}. */
+  private async openProbeSession(resource: string): Promise<Client> {
+    const x = this.newClient(resource, false);
+    x.on('error', () => {});
+    try {
+      await this.connectSocket(x);
+      const online = Promise.race([
+        waitEvent(x, 'online'),
+        waitEvent(x, 'disconnect').then(() => Promise.reject(new Error('connection closed'))),
+      ]);
+      online.catch(() => {});
+      await x.open({ domain: this.account.server, lang: x.options.lang });
+      await online;
+      return x;
+    } catch (err) {
+      await x.stop().catch(() => {});
+      throw err;
+    }
+  }
+
+  private createClient(): Client {
+    const a = this.currentRow();
+    const x = this.newClient(this.opts.resource ?? a.resource ?? undefined, true);
     x.on('error', (err: unknown) => {
       // Others are surfaced through start()/disconnect handling.
       if ((err as { condition?: unknown } | null)?.condition === 'conflict') this.replaced = true;
@@ -297,7 +320,7 @@ export class AccountConnection extends EventEmitter {
       failPendingIqs(x, 'the connection was lost');
       this.onSessionStart();
     });
-    smEvents(x).on('resumed', () => {
+    streamManagementEvents(x).on('resumed', () => {
       this.setState('online');
     });
     x.iqCallee.set(NS.roster, 'query', (ctx: { stanza: Element; element: Element }) => {
@@ -328,7 +351,7 @@ export class AccountConnection extends EventEmitter {
       } catch (error) {
         attempts.push({ endpoint, error });
         // Let the failed socket close before the next one is attached to the same client.
-        const sock = (x as unknown as { socket: EventEmitter | null }).socket;
+        const sock = clientSocket(x);
         if (sock) await Promise.race([waitEvent(sock, 'close'), delay(2000)]);
       }
     }
@@ -340,6 +363,7 @@ export class AccountConnection extends EventEmitter {
     while (!this.stopping) {
       this.setState('connecting');
       let endpoint: ServerEndpoint | undefined;
+      let endedByServer = false;
       try {
         if (!this.xmpp) this.xmpp = this.createClient();
         const x = this.xmpp;
@@ -347,7 +371,7 @@ export class AccountConnection extends EventEmitter {
         const disconnected = waitEvent(x, 'disconnect');
         const ready = Promise.race([
           waitEvent(x, 'online'),
-          waitEvent(smEvents(x), 'resumed'),
+          waitEvent(streamManagementEvents(x), 'resumed'),
           waitEvent(x, 'error').then((err) => Promise.reject(err)),
           disconnected.then(() => Promise.reject(new Error('connection closed'))),
         ]);
@@ -355,7 +379,7 @@ export class AccountConnection extends EventEmitter {
         await x.open({ domain: this.account.server, lang: x.options.lang });
         await ready;
         this.attempt = 0;
-        await disconnected;
+        endedByServer = serverEndedConnection(await disconnected);
       } catch (err) {
         if (this.stopping) break;
         const problem = describeConnectError(err, this.currentRow(), endpoint);
@@ -389,6 +413,15 @@ export class AccountConnection extends EventEmitter {
         continue;
       }
       if (this.stopping) break;
+      // The server may have lost the <conflict/> it meant to send (see ./resource-probe.ts):
+      // before binding the resource again, make sure no one else holds it now.
+      if (!this.replaced && endedByServer && this.resource) {
+        this.replaced = await resourceHeldElsewhere({
+          fullJid: `${this.jid}/${this.resource}`,
+          openSession: (resource) => this.openProbeSession(resource),
+        });
+        if (this.stopping) break;
+      }
       if (this.replaced) {
         // Another client logged in with the same resource and the server closed this stream.
         // Reconnecting would throw that one out in turn, back and forth: stop instead.
@@ -397,7 +430,7 @@ export class AccountConnection extends EventEmitter {
         await x?.stop().catch(() => {});
         this.setState(
           'offline',
-          `another connection with the same resource (${this.opts.resource ?? this.account.resource ?? ''}) took over ` +
+          `another connection with the same resource (${this.resource}) took over ` +
             `${this.jid}: another ferry or device is using this account`,
         );
         return;
@@ -416,98 +449,41 @@ export class AccountConnection extends EventEmitter {
     this.retryWake = undefined;
   }
 
+  /** What the session's work (./session-start.ts) uses of this connection. */
+  private get sessionParts(): SessionParts {
+    return {
+      db: this.db,
+      account: this.account,
+      channel: this.channel,
+      archives: this.archives.transport,
+      intake: this.intake,
+      rooms: this.rooms,
+      roster: this.roster,
+      crypto: this.opts.crypto,
+      catchup: this.opts.catchup,
+    };
+  }
+
   /** A new session (not a resumed one): presence, roster, carbons, plugins, catch-up, rooms. */
   private onSessionStart(): void {
     const session = ++this.session;
     this.everOnline = true;
     this.caughtUp = false;
-    for (const room of this.rooms.values()) room.close();
-    this.rooms.clear();
-    this.roster.clearPresence();
     // Where the catch-up starts is decided before any stanza of this session is stored.
-    const accountStart = startPositionFor(this.db, this.uuid, undefined);
-    this.intake.setArchiveCaughtUp(undefined, false);
+    const parts = this.sessionParts;
+    const accountStart = beginSession(parts);
     this.setState('online');
     const x = this.xmpp;
-    void (x ? this.streamManagementSettled(x) : Promise.resolve())
-      .then(() => this.sessionWork(session, accountStart))
+    const current = () => session === this.session && !this.stopping;
+    void (x && this.smOffered ? streamManagementSettled(x) : Promise.resolve())
+      .then(() => runSession(parts, accountStart, current))
+      .then((caughtUp) => (caughtUp ? this.onCaughtUp() : undefined))
       .catch(() => {
         // The connection dropped in the middle: the next session resumes from the saved position.
       });
   }
 
-  /**
-   * xmpp.js announces 'online' right after resource binding, before it enables stream management.
-   * Anything the server sends us in between is counted by xmpp.js but then its counter is reset,
-   * and the server later closes the stream ("acknowledged less stanzas than already
-   * acknowledged"). So nothing is sent until the server has answered `<enable/>`.
-   */
-  private async streamManagementSettled(x: Client): Promise<void> {
-    if (!this.smOffered) return;
-    const sm = x.streamManagement as unknown as { enabled: boolean };
-    const deadline = Date.now() + 5000;
-    while (!sm.enabled && Date.now() < deadline && this.xmpp === x) {
-      await delay(5);
-    }
-  }
-
-  private async sessionWork(
-    session: number,
-    accountStart: ReturnType<typeof startPositionFor>,
-  ): Promise<void> {
-    const current = () => session === this.session && !this.stopping;
-    const roster = await this.iq(
-      xml('iq', { type: 'get' }, xml('query', { xmlns: NS.roster })),
-    ).catch(() => undefined);
-    if (roster) this.roster.load(roster);
-    await this.send(xml('presence'));
-    await this.iq(xml('iq', { type: 'set' }, xml('enable', { xmlns: NS.carbons }))).catch(() => {});
-    if (this.opts.crypto?.onOnline) await this.opts.crypto.onOnline(this.channel);
-    if (!current()) return;
-    await catchUpArchive({
-      db: this.db,
-      transport: this.transport,
-      intake: this.intake,
-      accountUuid: this.uuid,
-      archiveJid: undefined,
-      start: accountStart,
-      options: this.opts.catchup,
-      isCurrent: current,
-    });
-    for (const conversation of listGroupConversations(this.db, this.uuid)) {
-      if (!current()) return;
-      // The start is decided before joining, so live room messages can't move it.
-      const start = startPositionFor(this.db, this.uuid, {
-        jid: bareJid(conversation.contactJid),
-        conversationUuid: conversation.uuid,
-      });
-      const room = await joinRoom(this.channel, this.account, conversation).catch(() => undefined);
-      if (!room) continue;
-      this.rooms.set(room.jid, room);
-      // OMEMO in the room needs its configuration and members (and their device lists) first.
-      const refresh = () =>
-        refreshRoomEncryption(this.db, this.channel, this.opts.crypto, room, conversation);
-      room.onConfigurationChange(
-        () =>
-          void room
-            .discover(this.channel)
-            .then(refresh)
-            .catch(() => {}),
-      );
-      await refresh().catch(() => {});
-      await catchUpArchive({
-        db: this.db,
-        transport: this.transport,
-        intake: this.intake,
-        accountUuid: this.uuid,
-        archiveJid: room.jid,
-        start,
-        options: this.opts.catchup,
-        isCurrent: current,
-      }).catch(() => {});
-    }
-    if (!current()) return;
-    await this.intake.idle();
+  private async onCaughtUp(): Promise<void> {
     this.caughtUp = true;
     if (this.opts.crypto?.onCatchupDone) await this.opts.crypto.onCatchupDone(this.channel);
     this.emit('catchup-done', { jid: this.jid });
@@ -524,21 +500,8 @@ export class AccountConnection extends EventEmitter {
         // a plugin's listener must not break the connection
       }
     }
+    if (this.archives.route(stanza)) return;
     if (stanza.is('message')) {
-      const result = unwrapArchiveResult(stanza);
-      if (result) {
-        const collector = this.collectors.get(result.queryId);
-        const from = stanza.attrs.from as string | undefined;
-        if (!collector) return;
-        const expected = collector.archiveJid ?? this.jid;
-        if (from !== undefined && bareJid(from) !== expected.toLowerCase()) return;
-        collector.onItem({
-          archiveId: result.archiveId,
-          message: result.message,
-          stamp: result.stamp,
-        });
-        return;
-      }
       this.intake.enqueueLive(stanza);
     } else if (stanza.is('presence')) {
       const requester = this.roster.presence(stanza);
@@ -547,31 +510,19 @@ export class AccountConnection extends EventEmitter {
   }
 }
 
-export class ConnectError extends Error {
-  override name = 'ConnectError';
-  constructor(
-    readonly state: AccountConnectionState,
-    message: string,
-  ) {
-    super(message);
-  }
+/**
+ * Whether the server ended the connection (it closed or reset the socket), judged from xmpp.js'
+ * 'disconnect' event (`{ clean, reason }`); not a timeout or an unreachable network.
+ */
+function serverEndedConnection(event: unknown): boolean {
+  const e = event as { clean?: boolean; reason?: { code?: unknown } } | undefined;
+  if (e?.clean === true) return true;
+  const code = e?.reason?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** Rejects every IQ still waiting for an answer on this client. */
-function failPendingIqs(x: Client, reason: string): void {
-  const handlers = (x.iqCaller as unknown as { handlers: Map<string, { reject(e: Error): void }> })
-    .handlers;
-  for (const deferred of handlers.values()) deferred.reject(new Error(reason));
-  handlers.clear();
-}
-
-/** xmpp.js's stream management emits 'resumed' but its types don't say it is an emitter. */
-function smEvents(x: Client): EventEmitter {
-  return x.streamManagement as unknown as EventEmitter;
 }
 
 function waitEvent(emitter: NodeJS.EventEmitter | EventEmitter, event: string): Promise<unknown> {

@@ -8,7 +8,7 @@ import { openProfile, openProfileDatabase } from '../store/profile.js';
 import { addAccount } from '../store/accounts.js';
 import { findConversation } from '../store/conversations.js';
 import { listMessages } from '../store/messages.js';
-import { readArchivePosition } from './archive-position.js';
+import { readArchivePosition } from '../store/archive-position.js';
 import { isDatabaseBusy, writeWhenFree } from './busy-database.js';
 import { MessageIntake, type StoredMessageEvent } from './message-intake.js';
 import { waitUntil } from './testing/contact.js';

@@ -5,6 +5,10 @@
  * waits asynchronously (growing delays) and tries again. Other errors are thrown as before.
  */
 import type Database from 'better-sqlite3';
+import { withBusyTimeout } from '../store/transactions.js';
+import { DatabaseClosedError } from './errors.js';
+
+export { DatabaseClosedError };
 
 /** How long one attempt may block the event loop waiting for the lock. */
 const ATTEMPT_WAIT_MS = 20;
@@ -16,13 +20,6 @@ export function isDatabaseBusy(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)(_|$)/.test(code);
-}
-
-export class DatabaseClosedError extends Error {
-  constructor() {
-    super('the profile database was closed while waiting for it to be free');
-    this.name = 'DatabaseClosedError';
-  }
 }
 
 /**
@@ -38,14 +35,10 @@ export async function writeWhenFree<T>(
   let delay = FIRST_DELAY_MS;
   for (;;) {
     if (!db.open) throw new DatabaseClosedError();
-    const previous = db.pragma('busy_timeout', { simple: true }) as number;
-    db.pragma(`busy_timeout = ${ATTEMPT_WAIT_MS}`);
     try {
-      return write();
+      return withBusyTimeout(db, ATTEMPT_WAIT_MS, write);
     } catch (err) {
       if (!isDatabaseBusy(err) || !keepTrying()) throw err;
-    } finally {
-      if (db.open) db.pragma(`busy_timeout = ${previous}`);
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(MAX_DELAY_MS, delay * 2);

@@ -5,13 +5,13 @@
  * catch-up cut short (connection lost, server restarted) resumes where it stopped.
  */
 import type Database from 'better-sqlite3';
-import { CONVERSATION_MODE } from '../store/conversations.js';
+import { CONVERSATION_MODE, listConversationUuids } from '../store/conversations.js';
 import { newestServerMsgId } from '../store/messages.js';
 import {
   readArchivePosition,
   saveArchivePosition,
   type ArchivePosition,
-} from './archive-position.js';
+} from '../store/archive-position.js';
 import {
   fetchArchivePage,
   isItemNotFound,
@@ -51,11 +51,7 @@ export function startPositionFor(
   if (saved) return { kind: 'after', id: saved.lastId, time: saved.lastTime };
   const conversations = room
     ? [room.conversationUuid]
-    : (
-        db
-          .prepare('SELECT uuid FROM conversations WHERE accountUuid = ? AND mode = ?')
-          .all(accountUuid, CONVERSATION_MODE.single) as { uuid: string }[]
-      ).map((r) => r.uuid);
+    : listConversationUuids(db, accountUuid, CONVERSATION_MODE.single);
   const newest = newestServerMsgId(db, conversations);
   if (!newest) return { kind: 'window' };
   saveArchivePosition(db, accountUuid, key, {

@@ -1,10 +1,11 @@
 /**
  * The XMPP engine: brings the profile's enabled accounts online, catches up from the archives,
- * stores what arrives in Conversations' tables, and sends messages.
+ * stores what arrives in Conversations' tables, and sends messages. Its events:
+ * {@link EngineEvents} (./events.ts).
  *
  *   const engine = new Engine(profile, { crypto });
- *   engine.on('message', (e: StoredMessageEvent) => …);
- *   engine.on('account-state', (e: AccountStateEvent) => …);
+ *   engine.on('message', (e) => …);        // e: StoredMessageEvent
+ *   engine.on('account-state', (e) => …);  // e: AccountStateEvent
  *   await engine.start();            // stay online (ferry run)
  *   await engine.sync();             // or: connect, catch up, disconnect (ferry sync)
  *   await engine.sendMessage('alice@example.org', 'bob@example.org', 'hi');
@@ -35,19 +36,23 @@ import {
   insertMessage,
   MESSAGE_ENCRYPTION,
   MESSAGE_STATUS,
+  setMessageSendFailed,
+  setMessageSent,
   type MessageRow,
 } from '../store/messages.js';
-import { AccountConnection, ConnectError, type AccountStateEvent } from './account-connection.js';
-import type { AccountConnectionState } from './account-state.js';
+import { AccountConnection } from './account-connection.js';
+import { ConnectError, EngineError } from './errors.js';
+import type { AccountConnectionState } from '../store/account-state.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { DEFAULT_CATCHUP, type CatchupOptions } from './catchup.js';
 import type { MessageCrypto, XmppChannel } from './crypto-hook.js';
-import type { StoredMessageEvent } from './message-intake.js';
+import type { AccountStateEvent, EngineEvents, StoredMessageEvent } from './events.js';
 import { encryptedBefore, refreshRoomEncryption, ROOM_ATTRIBUTE } from './rooms.js';
 import { NS } from './stanza.js';
 import type { RosterItem } from './roster.js';
 
-export type { AccountStateEvent, StoredMessageEvent };
+export type { AccountStateEvent, EngineEvents, StoredMessageEvent };
+export { EngineError };
 
 export interface EngineOptions {
   /** End-to-end encryption plugin (OMEMO). */
@@ -90,24 +95,7 @@ export interface SyncReport {
   caughtUp: boolean;
 }
 
-/** A failure of the engine that the user can act on (the CLI turns it into words and a hint). */
-export class EngineError extends Error {
-  override name = 'EngineError';
-  constructor(
-    readonly code: 'not-connected' | 'not-joined' | 'unknown-account' | 'account-disabled',
-    message: string,
-    readonly jid?: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Events: 'message' (StoredMessageEvent: the stored `messages` row plus where it came from),
- * 'account-state' (AccountStateEvent), 'catchup-done' ({ jid }), 'subscription-request'
- * ({ jid: account, from: contact }).
- */
-export class Engine extends EventEmitter {
+export class Engine extends EventEmitter<EngineEvents> {
   private readonly connections = new Map<string, AccountConnection>();
   private watchTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -144,12 +132,10 @@ export class Engine extends EventEmitter {
         ? { resource: `${account.resource ?? 'ferry'}.${randomBytes(3).toString('hex')}` }
         : {}),
     });
-    conn.on('state', (e: AccountStateEvent) => this.emit('account-state', e));
-    conn.on('message', (e: StoredMessageEvent) => this.emit('message', e));
-    conn.on('catchup-done', (e: { jid: string }) => this.emit('catchup-done', e));
-    conn.on('subscription-request', (e: { jid: string; from: string }) =>
-      this.emit('subscription-request', e),
-    );
+    conn.on('state', (e) => this.emit('account-state', e));
+    conn.on('message', (e) => this.emit('message', e));
+    conn.on('catchup-done', (e) => this.emit('catchup-done', e));
+    conn.on('subscription-request', (e) => this.emit('subscription-request', e));
     this.connections.set(conn.jid, conn);
     return conn;
   }
@@ -238,7 +224,7 @@ export class Engine extends EventEmitter {
   private async syncOne(account: AccountRow): Promise<SyncReport> {
     const conn = this.connect(account, false);
     const received: StoredMessageEvent[] = [];
-    conn.on('message', (e: StoredMessageEvent) => received.push(e));
+    conn.on('message', (e) => received.push(e));
     let caughtUp = false;
     let error: string | undefined;
     try {
@@ -384,14 +370,10 @@ export class Engine extends EventEmitter {
     try {
       await conn.send(stanza);
     } catch (err) {
-      this.db
-        .prepare('UPDATE messages SET status = ?, errorMsg = ? WHERE uuid = ?')
-        .run(MESSAGE_STATUS.sendFailed, err instanceof Error ? err.message : String(err), uuid);
+      setMessageSendFailed(this.db, uuid, err instanceof Error ? err.message : String(err));
       throw err;
     }
-    this.db
-      .prepare('UPDATE messages SET status = ? WHERE uuid = ? AND status = ?')
-      .run(MESSAGE_STATUS.sent, uuid, MESSAGE_STATUS.unsent);
+    setMessageSent(this.db, uuid);
     const sent = { ...row, status: MESSAGE_STATUS.sent };
     this.emit('message', {
       accountJid: conn.jid,

@@ -3,18 +3,13 @@
  * same: what happened, in the user's words, then a hint. Never a stack trace, never the password.
  */
 import type { AccountRow } from '../store/accounts.js';
-import type { AccountConnectionState } from './account-state.js';
+import type { AccountConnectionState } from '../store/account-state.js';
 import { NoMechanismError, SASLError } from './sasl.js';
 import type { ServerEndpoint } from './server-endpoints.js';
-import { CertificateError, NoTlsError, SaslDowngradeError } from './transport-security.js';
+import { ServerUnreachableError } from './errors.js';
 
-/** Every endpoint of the server was tried and none connected. */
-export class ServerUnreachableError extends Error {
-  override name = 'ServerUnreachableError';
-  constructor(readonly attempts: { endpoint: ServerEndpoint; error: unknown }[]) {
-    super('no endpoint of the server could be reached');
-  }
-}
+export { ServerUnreachableError };
+import { CertificateError, NoTlsError, SaslDowngradeError } from './transport-security.js';
 
 /** A SASL failure: wrong password, account gone or disabled on the server. Retrying won't help. */
 export function isLoginFailure(err: unknown): boolean {

@@ -24,11 +24,12 @@ import {
   MESSAGE_ENCRYPTION,
   MESSAGE_STATUS,
   MESSAGE_TYPE,
+  newestMessageTime,
   raiseOutgoingStatus,
   setServerMsgId,
   type MessageRow,
 } from '../store/messages.js';
-import { saveArchivePosition, type ArchivePosition } from './archive-position.js';
+import { saveArchivePosition, type ArchivePosition } from '../store/archive-position.js';
 import { writeWhenFree } from './busy-database.js';
 import type { ArchiveItem } from './archive-query.js';
 import type { DecryptContext, MessageCrypto, RoomView, XmppChannel } from './crypto-hook.js';
@@ -450,10 +451,8 @@ function orderedTime(
 ): number {
   if (stamp === undefined) return Date.now();
   if (stamp % 1000 !== 0) return stamp;
-  const newest = db
-    .prepare('SELECT MAX(timeSent) AS t FROM messages WHERE conversationUuid = ?')
-    .get(conversationUuid) as { t: number | null };
-  if (newest.t !== null && newest.t > stamp && newest.t < stamp + 1000) return newest.t;
+  const newest = newestMessageTime(db, conversationUuid);
+  if (newest !== null && newest > stamp && newest < stamp + 1000) return newest;
   return stamp;
 }
 

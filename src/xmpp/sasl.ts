@@ -9,7 +9,9 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { xml, type Client } from '@xmpp/client';
 import type { Element } from '@xmpp/xml';
-import { SaslDowngradeError } from './transport-security.js';
+import { NoMechanismError, SASLError, SaslDowngradeError } from './errors.js';
+
+export { NoMechanismError, SASLError };
 
 export const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
 
@@ -31,28 +33,6 @@ export function mechanismRank(name: string): number {
       return 1;
     default:
       return 0;
-  }
-}
-
-/** The server's SASL answer was a `<failure/>` (wrong password, account disabled…). Same name as xmpp.js's. */
-export class SASLError extends Error {
-  override name = 'SASLError';
-  constructor(
-    readonly condition: string,
-    readonly text: string | undefined,
-  ) {
-    super(text ? `${condition}: ${text}` : condition);
-  }
-}
-
-/** The server offers no mechanism ferry may use on this connection. */
-export class NoMechanismError extends Error {
-  override name = 'NoMechanismError';
-  constructor(
-    readonly offered: string[],
-    readonly secure: boolean,
-  ) {
-    super(`no usable SASL mechanism among ${offered.join(', ') || 'none'}`);
   }
 }
 

@@ -13,7 +13,7 @@ import { openProfile, type Profile } from '../store/profile.js';
 import { addAccount, findAccountByJid } from '../store/accounts.js';
 import { pinCertificate, connectionSettings } from '../store/account-settings.js';
 import { Engine } from './engine.js';
-import { readAccountState } from './account-state.js';
+import { readAccountState } from '../store/account-state.js';
 import { freePort, startProsody } from './testing/prosody.js';
 import { createTestCa } from './testing/test-ca.js';
 import { startXmppProxy } from './testing/xmpp-proxy.js';

@@ -8,48 +8,14 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { rootCertificates, type TLSSocket } from 'node:tls';
 
-/** Why a server certificate was not accepted. */
-export type CertificateProblem =
-  'expired' | 'not-yet-valid' | 'wrong-name' | 'unknown-issuer' | 'self-signed' | 'invalid';
+import {
+  CertificateError,
+  NoTlsError,
+  SaslDowngradeError,
+  type CertificateProblem,
+} from './errors.js';
 
-/** The server's certificate was refused; nothing was sent over the connection. */
-export class CertificateError extends Error {
-  override name = 'CertificateError';
-  constructor(
-    readonly problem: CertificateProblem,
-    /** SHA-256 fingerprint of the server's certificate (`AB:CD:…`), what `trust-cert` takes. */
-    readonly fingerprint: string,
-    /** The domain the certificate had to name. */
-    readonly domain: string,
-    /** The names the certificate does hold (subject CN and DNS alt names). */
-    readonly names: string[],
-    /** The account had trusted another certificate on purpose: this one is new. */
-    readonly pinChanged: boolean,
-    /** OpenSSL's code, for diagnosis. */
-    readonly code: string,
-  ) {
-    super(`certificate refused (${problem}, ${code})`);
-  }
-}
-
-/** The connection would not be encrypted (no TLS offered, or STARTTLS stripped): nothing was sent. */
-export class NoTlsError extends Error {
-  override name = 'NoTlsError';
-  constructor(readonly where: string) {
-    super(`no TLS offered by ${where}`);
-  }
-}
-
-/** The server offers only SASL mechanisms weaker than the one this account used before. */
-export class SaslDowngradeError extends Error {
-  override name = 'SaslDowngradeError';
-  constructor(
-    readonly pinned: string,
-    readonly offered: string[],
-  ) {
-    super(`SASL downgrade: ${pinned} was used before; offered ${offered.join(', ') || 'nothing'}`);
-  }
-}
+export { CertificateError, NoTlsError, SaslDowngradeError, type CertificateProblem };
 
 /** Whether a host is the loopback interface (where the plaintext test-server opt-in may apply). */
 export function isLoopbackHost(host: string): boolean {

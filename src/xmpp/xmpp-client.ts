@@ -12,11 +12,11 @@
  * - No websocket transport, no HTTP host-meta lookups, no automatic reconnect (ferry reconnects
  *   itself, with backoff), no SASL2/FAST.
  * - IQ requests whose outcome is always handled, even when the reply arrives before `send()`
- *   has resolved (xmpp.js 0.14's `IQCaller.request` left that rejection unhandled).
+ *   has resolved (xmpp.js 0.14's `IQCaller.request` left that rejection unhandled; the
+ *   replacement is in ./xmppjs-compat.ts with ferry's other xmpp.js workarounds).
  */
 import { Socket as NetSocket, isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { jid as jidOf, xml, type Client } from '@xmpp/client';
 import { Client as CoreClient } from '@xmpp/client-core';
@@ -28,7 +28,6 @@ import _iqCaller from '@xmpp/iq/caller.js';
 import _iqCallee from '@xmpp/iq/callee.js';
 import _resourceBinding from '@xmpp/resource-binding';
 import _streamManagement from '@xmpp/stream-management';
-import { TimeoutError } from '@xmpp/events';
 import {
   checkServerCertificate,
   isLoopbackHost,
@@ -36,6 +35,7 @@ import {
   trustedCertificates,
 } from './transport-security.js';
 import { authenticate, chooseMechanism, NS_SASL, type Mechanism } from './sasl.js';
+import { safeIqRequest } from './xmppjs-compat.js';
 
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 const NS_STREAMS = 'http://etherx.jabber.org/streams';
@@ -112,10 +112,11 @@ export function createXmppClient(opts: XmppClientOptions): Client {
         clearTimeout(timer);
         this.emit('error', e);
       });
-      raw.on('close', () => {
+      raw.on('close', (hadError: boolean) => {
         clearTimeout(timer);
         this.socket = null;
-        this.emit('close');
+        // As net.Socket: whether it closed on an error (xmpp.js reports `clean: !hadError`).
+        this.emit('close', hadError);
       });
     }
 
@@ -245,7 +246,7 @@ export function createXmppClient(opts: XmppClientOptions): Client {
     'ping',
     () => ({}),
   );
-  iqCaller.request = safeRequest(entity, iqCaller.handlers as Map<string, PendingIq>);
+  iqCaller.request = safeIqRequest(entity, iqCaller);
 
   return Object.assign(entity, {
     entity,
@@ -256,36 +257,4 @@ export function createXmppClient(opts: XmppClientOptions): Client {
     streamManagement,
     resourceBinding,
   }) as unknown as Client;
-}
-
-export interface PendingIq {
-  promise: Promise<Element>;
-  resolve(el: Element): void;
-  reject(err: Error): void;
-}
-
-function safeRequest(entity: Client, handlers: Map<string, PendingIq>) {
-  return async (stanza: Element, timeoutMs = 30_000): Promise<Element> => {
-    if (!stanza.attrs.id) stanza.attrs.id = randomBytes(6).toString('hex');
-    const id = String(stanza.attrs.id);
-    const pending = {} as PendingIq;
-    pending.promise = new Promise<Element>((resolve, reject) => {
-      pending.resolve = resolve;
-      pending.reject = reject;
-    });
-    // A reply can settle it before anyone awaits it (even before send() resolves): handled now.
-    pending.promise.catch(() => {});
-    handlers.set(id, pending);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await entity.send(stanza);
-      return await new Promise<Element>((resolve, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError()), timeoutMs);
-        pending.promise.then(resolve, reject);
-      });
-    } finally {
-      clearTimeout(timer);
-      if (handlers.get(id) === pending) handlers.delete(id);
-    }
-  };
 }

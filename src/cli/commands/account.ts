@@ -3,6 +3,7 @@ import { openProfile, type Profile } from '../../store/profile.js';
 import {
   accountJid,
   addAccount,
+  countAccountContent,
   hasStoredPassword,
   isAccountEnabled,
   listAccounts,
@@ -13,9 +14,10 @@ import { obtainPassword } from '../password.js';
 import { resolveProfileDir } from '../profile-option.js';
 import { EXIT, UserFacingError } from '../failure.js';
 import { asUserFacing } from './store-failures.js';
-import { readAccountState } from '../../xmpp/account-state.js';
+import { readAccountState } from '../../store/account-state.js';
 import {
   connectionSettings,
+  forgetPinnedMechanism,
   normaliseFingerprint,
   pinCertificate,
   setServerSettings,
@@ -140,13 +142,7 @@ export function registerAccountCommands(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       await withCommandProfile(cmd, (profile) => {
         const rows = listAccounts(profile.db).map((row) => {
-          const counts = profile.db
-            .prepare(
-              `SELECT (SELECT count(*) FROM conversations WHERE accountUuid = @uuid) AS conversations,
-                      (SELECT count(*) FROM messages JOIN conversations c ON c.uuid = messages.conversationUuid
-                        WHERE c.accountUuid = @uuid) AS messages`,
-            )
-            .get({ uuid: row.uuid }) as { conversations: number; messages: number };
+          const counts = countAccountContent(profile.db, row.uuid);
           return {
             jid: accountJid(row),
             uuid: row.uuid,
@@ -252,10 +248,7 @@ export function registerAccountCommands(program: Command): void {
               ? { allowPlaintextLoopback: opts.allowPlaintextLoopback === true }
               : {}),
           });
-          if (opts.forgetLoginMethod)
-            profile.db
-              .prepare('UPDATE accounts SET pinned_mechanism = NULL WHERE uuid = ?')
-              .run(row.uuid);
+          if (opts.forgetLoginMethod) forgetPinnedMechanism(profile.db, row.uuid);
           const s = connectionSettings(row);
           process.stdout.write(
             `${accountJid(row)} connects to ${s.hostname ? `${s.hostname}:${s.port}` : `its server as found through DNS (${row.server})`}` +

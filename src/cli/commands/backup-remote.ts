@@ -1,10 +1,10 @@
+import { formatBytes } from '../../export/byte-size.js';
 import type { Command } from 'commander';
 import { mkdir, readdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
 import { headerTime, readHeader } from '../../format/index.js';
 import { resolveWebdavCredentials } from '../../migration/remote/credentials.js';
-import { RemoteStorageError } from '../../migration/remote/errors.js';
 import {
   openRemoteFolder,
   parseFolderUrl,
@@ -18,41 +18,11 @@ import {
 import type { TransferProgress } from '../../migration/remote/transfer.js';
 import { profileBackupDir } from '../../store/profile.js';
 import { EXIT, UserFacingError } from '../failure.js';
+import { parseKeep } from '../options.js';
 import { checkInputFile } from '../paths.js';
 import { promptHidden } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
 import { resolveProfileDir } from '../profile-option.js';
-import { backupCommand } from './backup.js';
-
-function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-function parseKeep(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UserFacingError(
-      `--keep ${value} is not a whole number ≥ 1`,
-      'The newest backup always counts as one.',
-      EXIT.usage,
-    );
-  }
-  return n;
-}
-
-/** A RemoteStorageError as the terminal shows it. */
-function asUserFacing(err: unknown): unknown {
-  if (!(err instanceof RemoteStorageError)) return err;
-  const exitCode =
-    err.code === 'bad-url'
-      ? EXIT.usage
-      : err.code === 'exists' || err.code === 'not-found'
-        ? EXIT.failure
-        : EXIT.network;
-  return new UserFacingError(err.message, err.hint, exitCode);
-}
 
 async function askVisible(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -77,7 +47,7 @@ async function openFolder(url: string, netrc: string | undefined): Promise<Remot
 
 function transferProgress(progress: Progress): (p: TransferProgress) => void {
   return (p) =>
-    progress.update(`${p.file}: ${humanSize(p.bytesDone)} of ${humanSize(p.bytesTotal)}`);
+    progress.update(`${p.file}: ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}`);
 }
 
 /** The newest backup of each account in the profile's Backup/ folder. */
@@ -106,49 +76,44 @@ export async function listRemoteBackupsCommand(opts: {
   netrc?: string;
   json?: boolean;
 }): Promise<void> {
-  try {
-    const folder = await openFolder(opts.from, opts.netrc);
-    const backups = await listRemoteBackups(folder);
-    if (opts.json) {
-      process.stdout.write(
-        `${JSON.stringify(
-          {
-            folder: folder.display,
-            backups: backups.map((b) => ({
-              ...b,
-              header: b.header ? { ...b.header, timestamp: b.header.timestamp.toString() } : null,
-              createdAt: b.header ? headerTime(b.header.timestamp) : null,
-            })),
-          },
-          null,
-          2,
-        )}\n`,
-      );
-      return;
-    }
-    if (backups.length === 0) {
-      process.stdout.write(`No backups in ${folder.display}\n`);
-      return;
-    }
-    const width = Math.max(7, ...backups.map((b) => (b.header?.jid ?? '?').length));
+  const folder = await openFolder(opts.from, opts.netrc);
+  const backups = await listRemoteBackups(folder);
+  if (opts.json) {
     process.stdout.write(
-      `${'ACCOUNT'.padEnd(width)}  DATE (UTC)        SIZE       MEDIA      FILE\n`,
+      `${JSON.stringify(
+        {
+          folder: folder.display,
+          backups: backups.map((b) => ({
+            ...b,
+            header: b.header ? { ...b.header, timestamp: b.header.timestamp.toString() } : null,
+            createdAt: b.header ? headerTime(b.header.timestamp) : null,
+          })),
+        },
+        null,
+        2,
+      )}\n`,
     );
-    for (const b of backups) {
-      const date = b.header ? headerTime(b.header.timestamp).slice(0, 16).replace('T', ' ') : '?';
-      process.stdout.write(
-        `${(b.header?.jid ?? '?').padEnd(width)}  ${date.padEnd(16)}  ${humanSize(b.size).padEnd(9)}  ` +
-          `${(b.companion ? humanSize(b.companion.size) : '-').padEnd(9)}  ${b.name}${b.problem ? `  (${b.problem})` : ''}\n`,
-      );
-    }
-  } catch (err) {
-    throw asUserFacing(err);
+    return;
+  }
+  if (backups.length === 0) {
+    process.stdout.write(`No backups in ${folder.display}\n`);
+    return;
+  }
+  const width = Math.max(7, ...backups.map((b) => (b.header?.jid ?? '?').length));
+  process.stdout.write(
+    `${'ACCOUNT'.padEnd(width)}  DATE (UTC)        SIZE       MEDIA      FILE\n`,
+  );
+  for (const b of backups) {
+    const date = b.header ? headerTime(b.header.timestamp).slice(0, 16).replace('T', ' ') : '?';
+    process.stdout.write(
+      `${(b.header?.jid ?? '?').padEnd(width)}  ${date.padEnd(16)}  ${formatBytes(b.size).padEnd(9)}  ` +
+        `${(b.companion ? formatBytes(b.companion.size) : '-').padEnd(9)}  ${b.name}${b.problem ? `  (${b.problem})` : ''}\n`,
+    );
   }
 }
 
-/** `ferry backup push`, `backup pull`, and `--from URL` for `backup list`. */
-export function registerRemoteBackupCommands(program: Command): void {
-  const backup = backupCommand(program);
+/** `ferry backup push` and `backup pull`, added to the `backup` group (`list --from` is backup.ts'). */
+export function registerRemoteBackupCommands(backup: Command): void {
   const credentialsHelp =
     'credentials: FERRY_WEBDAV_USER/FERRY_WEBDAV_PASSWORD, --netrc FILE (default ~/.netrc), or a prompt';
 
@@ -206,13 +171,11 @@ export function registerRemoteBackupCommands(program: Command): void {
             process.stdout.write(
               u.unchanged
                 ? `Already there, unchanged: ${u.name}\n`
-                : `Uploaded and verified ${u.name} (${humanSize(u.bytes)}, sha256 ${u.sha256.slice(0, 16)}…)\n`,
+                : `Uploaded and verified ${u.name} (${formatBytes(u.bytes)}, sha256 ${u.sha256.slice(0, 16)}…)\n`,
             );
           }
           for (const d of result.deleted) process.stdout.write(`  removed older backup ${d}\n`);
           process.stdout.write(`Folder: ${result.folder}\n`);
-        } catch (err) {
-          throw asUserFacing(err);
         } finally {
           progress.done();
         }
@@ -265,23 +228,14 @@ export function registerRemoteBackupCommands(program: Command): void {
             process.stdout.write(
               d.unchanged
                 ? `Already here, unchanged: ${d.path}\n`
-                : `Downloaded and verified ${d.path} (${humanSize(d.bytes)})\n`,
+                : `Downloaded and verified ${d.path} (${formatBytes(d.bytes)})\n`,
             );
           }
           const first = result.downloaded.find((d) => d.name.endsWith('.ceb'));
           if (first) process.stdout.write(`Next: ferry backup import ${first.path}\n`);
-        } catch (err) {
-          throw asUserFacing(err);
         } finally {
           progress.done();
         }
       },
     );
-
-  const list = backup.commands.find((c) => c.name() === 'list');
-  list?.option(
-    '--from <url>',
-    'list the backups in a WebDAV folder instead (headers only, no download)',
-  );
-  list?.option('--netrc <file>', 'with --from: read the WebDAV credentials from this netrc file');
 }

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../export/byte-size.js';
 import type { Command } from 'commander';
 import { count } from '../plural.js';
 import { basename } from 'node:path';
@@ -17,32 +18,28 @@ import {
 } from '../../migration/import-backup.js';
 import { describeFailure, EXIT, UserFacingError, withPath } from '../failure.js';
 import { obtainPassword } from '../password.js';
+import { parseKeep } from '../options.js';
 import { checkInputFile, checkInputFolder, checkOutputFolder } from '../paths.js';
 import { terminalProgress } from '../progress.js';
 import { withCommandProfile } from './account.js';
-import { listRemoteBackupsCommand } from './backup-remote.js';
 import { asUserFacing } from './store-failures.js';
 import { OTHER_CLIENT_NAMES, runClientImport } from './other-clients.js';
 
-/** The `backup` command group (created once; other modules add subcommands to it). */
-export function backupCommand(program: Command): Command {
-  return (
-    program.commands.find((c) => c.name() === 'backup') ??
-    program
-      .command('backup')
-      .description('make, find and import backups (the three steps of a move)')
-  );
+/**
+ * The media steps of `backup create --with-media` and `backup import [--media FILE]` (media.ts):
+ * given the command's options, the flow options that write or restore the media companion.
+ */
+export interface BackupMediaSteps {
+  create(opts: { withMedia?: boolean; json?: boolean }): Partial<CreateBackupOptions>;
+  import(opts: { media?: string; json?: boolean }): Partial<ImportOptions>;
 }
 
-/**
- * Extra steps other modules plug into `backup create` / `backup import` (e.g. media): given the
- * command's options, they return flow options to merge in.
- */
-export const backupCreateExtensions: ((
-  opts: Record<string, unknown>,
-) => Partial<CreateBackupOptions>)[] = [];
-export const backupImportExtensions: ((opts: Record<string, unknown>) => Partial<ImportOptions>)[] =
-  [];
+/** What `backup create|list|import` are given by the group that assembles them (backup-group.ts). */
+export interface BackupCommandSteps {
+  media: BackupMediaSteps;
+  /** `backup list --from URL`: the backups in a WebDAV folder (backup-remote.ts). */
+  listRemote(opts: { from: string; netrc?: string; json?: boolean }): Promise<void>;
+}
 
 function parseFormat(value: string): 1 | 2 {
   if (value === '1' || value === '2') return Number(value) as 1 | 2;
@@ -51,24 +48,6 @@ function parseFormat(value: string): 1 | 2 {
     'Use --format 2 (Conversations 2.13+) or 1 (older).',
     EXIT.usage,
   );
-}
-
-function parseKeep(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new UserFacingError(
-      `--keep ${value} is not a whole number ≥ 1`,
-      'The new backup always counts as one.',
-      EXIT.usage,
-    );
-  }
-  return n;
-}
-
-function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function localTime(iso: string): string {
@@ -89,13 +68,11 @@ function createProgressText(e: CreateBackupEvent): string | undefined {
   }
 }
 
-/** `backup list` options; `--from`/`--netrc` are added by backup-remote.ts. */
+/** `backup list` options. */
 type ListOptions = { json?: boolean; from?: string; netrc?: string };
 
-/** `ferry backup create|list|import`. */
-export function registerBackupCommands(program: Command): void {
-  const backup = backupCommand(program);
-
+/** `ferry backup create|list|import`, added to the `backup` group. */
+export function registerBackupCommands(backup: Command, steps: BackupCommandSteps): void {
   backup
     .command('create')
     .description(
@@ -115,6 +92,10 @@ export function registerBackupCommands(program: Command): void {
     .option('--deactivate', 'disable the accounts first, as the migration guide asks')
     .option('--account <jid...>', 'only these accounts')
     .option('--json', 'print the result as JSON')
+    .option(
+      '--with-media',
+      "also write <backup>.media beside each backup: the account's files, encrypted",
+    )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       if (typeof opts.out === 'string') checkOutputFolder(opts.out);
       await withCommandProfile(cmd, async (profile) => {
@@ -133,7 +114,10 @@ export function registerBackupCommands(program: Command): void {
               if (text) progress.update(text);
               if (e.kind === 'skipped') notes.push(`skipped ${e.jid}: ${e.reason}`);
             },
-            ...Object.assign({}, ...backupCreateExtensions.map((ext) => ext(opts))),
+            ...steps.media.create({
+              withMedia: opts.withMedia === true,
+              json: opts.json === true,
+            }),
           });
         } catch (err) {
           throw asUserFacing(err, {
@@ -151,7 +135,7 @@ export function registerBackupCommands(program: Command): void {
         for (const jid of result.deactivated) out.write(`Disabled ${jid} before the backup.\n`);
         for (const w of result.written) {
           out.write(
-            `Wrote ${w.file} (${humanSize(w.bytes)}, format ${w.format}: ${count(w.counts.conversations, 'conversation')}, ` +
+            `Wrote ${w.file} (${formatBytes(w.bytes)}, format ${w.format}: ${count(w.counts.conversations, 'conversation')}, ` +
               `${count(w.counts.messages, 'message')})\n`,
           );
           for (const d of w.deleted) out.write(`  removed older backup ${basename(d)}\n`);
@@ -182,9 +166,14 @@ export function registerBackupCommands(program: Command): void {
       "step 3: find backups (profile's Backup/, ~/Download(s)/Conversations/Backup, … and DIRs)",
     )
     .option('--json', 'print JSON for scripts')
+    .option(
+      '--from <url>',
+      'list the backups in a WebDAV folder instead (headers only, no download)',
+    )
+    .option('--netrc <file>', 'with --from: read the WebDAV credentials from this netrc file')
     .action(async (dirs: string[], opts: ListOptions, cmd: Command) => {
-      // `--from URL` (added by backup-remote.ts): a WebDAV folder instead of local folders.
-      if (opts.from !== undefined) return listRemoteBackupsCommand({ ...opts, from: opts.from });
+      // `--from URL`: a WebDAV folder instead of local folders.
+      if (opts.from !== undefined) return steps.listRemote({ ...opts, from: opts.from });
       for (const d of dirs) checkInputFolder(d);
       await withCommandProfile(cmd, async (profile) => {
         const scan = await scanBackupFolders(profile, dirs);
@@ -204,7 +193,7 @@ export function registerBackupCommands(program: Command): void {
           );
           for (const b of scan.backups) {
             out.write(
-              `${visibleText(b.jid).padEnd(width)}  ${visibleText(b.app).padEnd(13)}  ${localTime(b.createdAt)}  ${humanSize(b.size).padEnd(9)}  ${String(b.format).padEnd(6)}  ${visibleText(b.path)}` +
+              `${visibleText(b.jid).padEnd(width)}  ${visibleText(b.app).padEnd(13)}  ${localTime(b.createdAt)}  ${formatBytes(b.size).padEnd(9)}  ${String(b.format).padEnd(6)}  ${visibleText(b.path)}` +
                 `${b.accountExists ? '  (account already on this device)' : ''}\n`,
             );
           }
@@ -231,6 +220,10 @@ export function registerBackupCommands(program: Command): void {
     )
     .option('--account <jid>', 'with --from: the account to take when the folder holds several')
     .option('--json', 'print the result as JSON')
+    .option(
+      '--media <file>',
+      'the media companion to restore (default: <backup>.media beside it, if there)',
+    )
     .action(async (files: string[], opts: Record<string, unknown>, cmd: Command) => {
       if (typeof opts.media === 'string') checkInputFile(opts.media);
       if (typeof opts.from === 'string') {
@@ -261,7 +254,10 @@ export function registerBackupCommands(program: Command): void {
                     `${visibleText(header.jid)}: ${e.rows} rows restored (${e.table})`,
                   );
               },
-              ...Object.assign({}, ...backupImportExtensions.map((ext) => ext(opts))),
+              ...steps.media.import({
+                ...(typeof opts.media === 'string' ? { media: opts.media } : {}),
+                json: opts.json === true,
+              }),
             });
             results.push(result);
             if (!opts.json) printImport(result);
@@ -308,11 +304,11 @@ function printImport(r: ImportResult): void {
   }
   if (r.missingMedia.count > 0) {
     // `media` is set by the media companion step (commands/media.ts): null when there was none.
-    const media = (r as { media?: { error?: string } | null }).media;
+    const media = r.media;
     const why =
       media === undefined || media === null
         ? 'the backup holds no files, and no media companion (.ceb.media) was found beside it'
-        : media.error !== undefined
+        : 'error' in media
           ? 'its media companion could not be restored'
           : 'they are not in its media companion either';
     out.write(

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { repairedLine, repairedSessions } from './chat.js';
+import { repairedLine, repairedSessions } from './engine-commands.js';
 
 test('a session the OMEMO layer repairs is reported, once per repair, with account and device', () => {
   const seen: string[] = [];

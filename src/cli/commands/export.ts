@@ -2,7 +2,6 @@ import { Option, type Command } from 'commander';
 import { count } from '../plural.js';
 import { asUserFacing } from './store-failures.js';
 import { resolve } from 'node:path';
-import { ExportError } from '../../export/errors.js';
 import { exportBackupFile, exportProfileAccount } from '../../export/export-chats.js';
 import {
   EXPORT_FORMATS,
@@ -173,7 +172,6 @@ moving to other clients, what is carried and what is not, in docs/clients.md.`,
           result = await exportProfileAccount(profileDir, opts.account ?? '', exportOptions);
         }
       } catch (err) {
-        if (err instanceof ExportError) throw new UserFacingError(err.message, err.hint);
         if (
           err instanceof Error &&
           'code' in err &&

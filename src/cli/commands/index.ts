@@ -49,11 +49,7 @@ export const COMMAND_GROUPS: {
       },
     ],
     // backup create|list|import, backup push|pull and list --from, the media options of both.
-    load: async () => [
-      (await import('./backup.js')).registerBackupCommands,
-      (await import('./backup-remote.js')).registerRemoteBackupCommands,
-      (await import('./media.js')).registerBackupMediaOptions,
-    ],
+    load: async () => [(await import('./backup-group.js')).registerBackupGroup],
   },
   {
     commands: [
@@ -85,6 +81,11 @@ export const COMMAND_GROUPS: {
         term: 'send [options] <jid> <text>',
         description: 'send a text message to a contact or a group chat of this device',
       },
+    ],
+    load: async () => [(await import('./engine-commands.js')).registerEngineCommands],
+  },
+  {
+    commands: [
       {
         name: 'chats',
         term: 'chats [options]',
@@ -96,7 +97,7 @@ export const COMMAND_GROUPS: {
         description: "a conversation's history (marks it read)",
       },
     ],
-    load: async () => [(await import('./chat.js')).registerChatCommands],
+    load: async () => [(await import('./chat.js')).registerLocalChatCommands],
   },
   {
     commands: [

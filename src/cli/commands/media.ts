@@ -1,3 +1,4 @@
+import { formatBytes } from '../../export/byte-size.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -8,7 +9,7 @@ import {
   restoreCompanionForImport,
   writeCompanionForBackup,
   type CompanionSummary,
-  type MediaImportSummary,
+  type MediaImportOutcome,
 } from '../../migration/media/backup-media.js';
 import { checkMedia } from '../../migration/media/check.js';
 import { CompanionNotRecognisedError } from '../../migration/media/errors.js';
@@ -16,13 +17,7 @@ import { mediaFilePath, mediaFolder } from '../../migration/media/layout.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { terminalProgress } from '../progress.js';
 import { withCommandProfile } from './account.js';
-import { backupCommand, backupCreateExtensions, backupImportExtensions } from './backup.js';
-
-function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
+import type { BackupMediaSteps } from './backup.js';
 
 /** `ferry media check`. */
 export function registerMediaCheckCommand(program: Command): void {
@@ -81,21 +76,12 @@ export function registerMediaCheckCommand(program: Command): void {
     });
 }
 
-/** `backup create --with-media` and `backup import --media FILE` (companion found beside the .ceb). */
-export function registerBackupMediaOptions(program: Command): void {
-  const backup = backupCommand(program);
-  const create = backup.commands.find((c) => c.name() === 'create');
-  const importCmd = backup.commands.find((c) => c.name() === 'import');
-  create?.option(
-    '--with-media',
-    "also write <backup>.media beside each backup: the account's files, encrypted",
-  );
-  importCmd?.option(
-    '--media <file>',
-    'the media companion to restore (default: <backup>.media beside it, if there)',
-  );
-
-  backupCreateExtensions.push((opts) => {
+/**
+ * The media steps of `backup create --with-media` and `backup import [--media FILE]` (the companion
+ * found beside the .ceb by default), passed to the backup commands by backup-group.ts.
+ */
+export const backupMediaSteps: BackupMediaSteps = {
+  create(opts) {
     if (opts.withMedia !== true) return {};
     const json = opts.json === true;
     return {
@@ -105,15 +91,15 @@ export function registerBackupMediaOptions(program: Command): void {
         try {
           summary = await writeCompanionForBackup(profile, written, {
             onProgress: (e) =>
-              progress.update(`${written.jid}: media ${humanSize(e.bytesDone)} (${e.file})`),
+              progress.update(`${written.jid}: media ${formatBytes(e.bytesDone)} (${e.file})`),
           });
         } finally {
           progress.done();
         }
-        Object.assign(written, { media: summary });
+        written.media = summary;
         if (json) return;
         process.stdout.write(
-          `Wrote ${summary.file} (${humanSize(summary.bytes)}, ${summary.files} file${summary.files === 1 ? '' : 's'})\n`,
+          `Wrote ${summary.file} (${formatBytes(summary.bytes)}, ${summary.files} file${summary.files === 1 ? '' : 's'})\n`,
         );
         if (summary.notOnThisDevice.length > 0) {
           process.stdout.write(
@@ -126,10 +112,10 @@ export function registerBackupMediaOptions(program: Command): void {
         }
       },
     };
-  });
+  },
 
-  backupImportExtensions.push((opts) => {
-    const given = typeof opts.media === 'string' ? opts.media : undefined;
+  import(opts) {
+    const given = opts.media;
     if (given !== undefined && !existsSync(given)) {
       // Checked before the import starts, so nothing is imported without the files asked for.
       throw new UserFacingError(
@@ -143,16 +129,16 @@ export function registerBackupMediaOptions(program: Command): void {
       locateMedia: (relativeFilePath, profile) => mediaFilePath(profile.dir, relativeFilePath),
       afterImport: async (result, profile) => {
         const companion = await companionFor(result.file, given);
-        let media: MediaImportSummary | { companion: string; error: string; hint: string } | null =
-          null;
+        let media: MediaImportOutcome = null;
         if (companion !== null) {
           const progress = terminalProgress();
           try {
-            media = await restoreCompanionForImport(profile, result, companion, {
+            const summary = await restoreCompanionForImport(profile, result, companion, {
               onProgress: (e) =>
-                progress.update(`${result.jid}: media ${humanSize(e.bytesDone)} (${e.file})`),
+                progress.update(`${result.jid}: media ${formatBytes(e.bytesDone)} (${e.file})`),
             });
-            if (!json) process.stdout.write(`${describeMediaImport(media).join('\n')}\n`);
+            media = summary;
+            if (!json) process.stdout.write(`${describeMediaImport(summary).join('\n')}\n`);
           } catch (err) {
             // The chats are imported (committed); the media step failing must not hide that.
             const failure = describeFailure(err);
@@ -169,8 +155,8 @@ export function registerBackupMediaOptions(program: Command): void {
           }
         }
         result.missingMedia = missingMediaOf(profile, result.jid);
-        Object.assign(result, { media });
+        result.media = media;
       },
     };
-  });
-}
+  },
+};

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ClientError } from '../../clients/errors.js';
 import { findClient, OTHER_CLIENT_NAMES } from '../../clients/registry.js';
 import { summaryLines } from '../../clients/summary.js';
 import { exportToClient, importFromClient } from '../../clients/transfer.js';
@@ -34,20 +33,6 @@ function clientNamed(name: string): OtherClient {
     );
   }
   return client;
-}
-
-/** Turns the clients layer's typed errors into words for the terminal. */
-export function clientFailure(err: unknown): unknown {
-  if (!(err instanceof ClientError)) return err;
-  const exit =
-    err.code === 'target-not-empty' ||
-    err.code === 'no-such-account' ||
-    err.code === 'unusable-account'
-      ? EXIT.usage
-      : err.code === 'would-clone'
-        ? EXIT.accountExists
-        : EXIT.damaged;
-  return new UserFacingError(err.message, err.hint, exit);
 }
 
 export interface ClientExportCommandOptions {
@@ -137,7 +122,7 @@ export async function runClientExport(
         EXIT.usage,
       );
     }
-    throw clientFailure(err);
+    throw err;
   } finally {
     progress.done();
     if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
@@ -161,12 +146,7 @@ export async function runClientImport(
   }
   const folder = resolve(folders[0] as string);
   await withCommandProfile(cmd, async (profile) => {
-    let result;
-    try {
-      result = await importFromClient(client, folder, profile, { jid: opts.account });
-    } catch (err) {
-      throw clientFailure(err);
-    }
+    const result = await importFromClient(client, folder, profile, { jid: opts.account });
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;

@@ -20,6 +20,7 @@ import { DINO_DOMAIN, startTwoDomainProsody } from './testing/tls-prosody.js';
 import {
   Cleanup,
   chatWith,
+  keepLog,
   dinoMessages,
   newProfile,
   queryDino,
@@ -68,9 +69,6 @@ test(
   {
     skip,
     timeout: 300_000,
-    // Runs in full and reports its outcome, but does not fail the suite yet: in the integrated tree
-    // Dino's typed reply sometimes never reaches the contact (its other steps hold).
-    todo: skip === false ? "Dino's reply does not always reach the contact" : false,
   },
   async (tc) => {
     const c = new Cleanup(tc);
@@ -78,6 +76,7 @@ test(
     mkdirSync(SHOTS, { recursive: true });
     const prosody = await startTwoDomainProsody();
     c.after(() => prosody.stop());
+    keepLog(c, 'prosody', () => prosody.server.log());
     const { server } = prosody;
     await prosody.registerDinoUser('alice', 'pw-alice');
     await server.register('bob', 'pw-bob');
@@ -170,6 +169,7 @@ test(
       caCertPem: prosody.caPem,
     });
     c.after(() => dino.stop());
+    keepLog(c, 'dino', () => dino.output());
     await waitUntil(
       () =>
         queryDino<{ v: string | null }>(home, 'dino', 'SELECT roster_version AS v FROM account')[0]
@@ -182,7 +182,7 @@ test(
     const eventsBefore = bobDev.events.length;
     await say(bobDev, alice, 'are you on Dino now?');
     await waitUntil(
-      () => dinoMessages(home).some((m) => m.body === 'are you on Dino now?'),
+      () => dinoMessages(home).some((m) => m.body === 'are you on Dino now?' && m.hide !== null),
       60_000,
       'Dino storing the new message',
     );
@@ -205,11 +205,19 @@ test(
     for (const text of history)
       assert.equal(bodies.filter((b) => b === text).length, 1, `"${text}" once in Dino`);
 
-    // Dino answers (typed into its message box of the chat); bob decrypts it.
+    // Dino answers (typed into its message box of the chat) once its OMEMO start-up is done; bob
+    // decrypts it.
+    await dino.settled(alice, deviceId);
     await dino.say('yes, Dino here, encrypted', () =>
       dinoMessages(home).some((m) => m.body === 'yes, Dino here, encrypted'),
     );
-    await received(bobDev, alice, 'yes, Dino here, encrypted');
+    try {
+      await received(bobDev, alice, 'yes, Dino here, encrypted');
+    } catch (err) {
+      await dino.screenshot(join(SHOTS, 'export-chat.png'));
+      const state = JSON.stringify(dinoMessages(home).map((m) => [m.body, m.marked]));
+      throw new Error(`${(err as Error).message}\n${state}\n${dino.output().slice(-1500)}`);
+    }
     await dino.screenshot(join(SHOTS, 'export-chat.png'));
     const reply = dinoMessages(home).find((m) => m.body === 'yes, Dino here, encrypted');
     assert.equal(reply?.encryption, 2, 'Dino sent it with OMEMO');

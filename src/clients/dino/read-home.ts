@@ -4,7 +4,13 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DbRow, DbValue } from '../../store/backup-rows.js';
 import { encodeAndroidBase64 } from '../../store/omemo-keys.js';
-import { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from '../../store/messages.js';
+import {
+  CONVERSATION_MODE,
+  CONVERSATION_STATUS,
+  MESSAGE_ENCRYPTION,
+  MESSAGE_STATUS,
+  MESSAGE_TYPE,
+} from '../../store/codes.js';
 import { ClientError } from '../errors.js';
 import type { ClientAccount } from '../import-account.js';
 import {
@@ -399,8 +405,9 @@ function* rowsOf(
           accountUuid: uuid,
           contactJid: group && nick ? `${bare}/${nick}` : bare,
           created: created * 1000,
-          status: Number(c.active) === 1 ? 0 : 1,
-          mode: group ? 1 : 0,
+          status:
+            Number(c.active) === 1 ? CONVERSATION_STATUS.available : CONVERSATION_STATUS.archived,
+          mode: group ? CONVERSATION_MODE.group : CONVERSATION_MODE.single,
           // What the chat starts with: Dino's per-chat choice under the lock.
           attributes: JSON.stringify({
             next_encryption:

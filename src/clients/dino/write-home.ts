@@ -3,6 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, linkSync, mkdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { syncFileNow, syncFolderNow } from '../../format/index.js';
+import {
+  CONVERSATION_MODE,
+  CONVERSATION_STATUS,
+  FILE_MESSAGE_TYPES,
+  MESSAGE_ENCRYPTION,
+  MESSAGE_STATUS,
+  MESSAGE_TYPE,
+} from '../../store/codes.js';
 import { readAccountRowsInTimeOrder } from '../../store/rows-in-time-order.js';
 import type { SourceAccount } from '../account-source.js';
 import { ClientError } from '../errors.js';
@@ -53,7 +61,13 @@ interface ArchiveRange {
   toTime: number;
 }
 
-const FILE_TYPES = new Set([1, 2, 5]); // Conversations' image, file, private file
+/** Conversations' encryption states Dino shows as OMEMO (decrypted PGP among them, as before). */
+const OMEMO_ENCRYPTIONS: readonly number[] = [
+  MESSAGE_ENCRYPTION.decrypted,
+  MESSAGE_ENCRYPTION.omemo,
+  MESSAGE_ENCRYPTION.omemoNotForThisDevice,
+  MESSAGE_ENCRYPTION.omemoFailed,
+];
 const MIME_BY_EXTENSION: Record<string, string> = {
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
@@ -285,7 +299,7 @@ class HomeWriter {
   private addConversation(v: ConversationsRow['values']): void {
     const accountId = this.requireAccount();
     const contactJid = text(v.contactJid) ?? '';
-    const group = int(v.mode) === 1;
+    const group = int(v.mode) === CONVERSATION_MODE.group;
     const bare = bareOf(contactJid);
     const jidId = this.jidId(bare);
     let nextEncryption: number | null = null;
@@ -306,7 +320,7 @@ class HomeWriter {
         accountId,
         jidId,
         group ? resourceOf(contactJid) : null,
-        int(v.status) === 1 ? 0 : 1,
+        int(v.status) === CONVERSATION_STATUS.archived ? 0 : 1,
         created,
         created,
         group ? DINO.conversationType.groupchat : DINO.conversationType.chat,
@@ -329,23 +343,24 @@ class HomeWriter {
     const conversation = this.conversations.get(text(v.conversationUuid) ?? '');
     if (!conversation)
       return this.summary.leave('messages', 'of a conversation the source does not hold');
-    const type = int(v.type) ?? 0;
+    const type = int(v.type) ?? MESSAGE_TYPE.text;
     if (int(v.deleted) === 1) return this.summary.leave('messages', 'deleted in Conversations');
-    if (type === 3) return this.summary.leave('status events', 'Dino keeps no status lines');
-    if (type === 6)
+    if (type === MESSAGE_TYPE.status)
+      return this.summary.leave('status events', 'Dino keeps no status lines');
+    if (type === MESSAGE_TYPE.call)
       return this.summary.leave('call events', 'Dino 0.4 keeps calls of its own only');
-    const status = int(v.status) ?? 0;
-    const sent = status !== 0;
+    const status = int(v.status) ?? MESSAGE_STATUS.received;
+    const sent = status !== MESSAGE_STATUS.received;
     const counterpart = text(v.counterpart);
     const time = seconds(int(v.timeSent));
-    const encryption = [3, 5, 6, 7].includes(int(v.encryption) ?? 0)
+    const encryption = OMEMO_ENCRYPTIONS.includes(int(v.encryption) ?? MESSAGE_ENCRYPTION.none)
       ? DINO.encryption.omemo
-      : int(v.encryption) === 1
+      : int(v.encryption) === MESSAGE_ENCRYPTION.pgp
         ? DINO.encryption.pgp
         : DINO.encryption.none;
     const dinoType = conversation.group
       ? DINO.messageType.groupchat
-      : type === 4 || type === 5
+      : type === MESSAGE_TYPE.private || type === MESSAGE_TYPE.privateFile
         ? DINO.messageType.groupchatPm
         : DINO.messageType.chat;
     const serverId = text(v.serverMsgId);
@@ -377,7 +392,7 @@ class HomeWriter {
       this.stmt.realJid!.run(messageId, bareOf(trueCounterpart));
 
     let itemId: number;
-    if (FILE_TYPES.has(type)) {
+    if (FILE_MESSAGE_TYPES.includes(type)) {
       const fileId = this.addFile(
         v,
         conversation,
@@ -397,7 +412,7 @@ class HomeWriter {
           .lastInsertRowid,
       );
     }
-    this.summary.carry(FILE_TYPES.has(type) ? 'file messages' : 'messages');
+    this.summary.carry(FILE_MESSAGE_TYPES.includes(type) ? 'file messages' : 'messages');
     if (time >= conversation.lastTime) conversation.lastTime = time;
     conversation.lastMessageId = messageId;
     conversation.lastItemId = itemId;
@@ -633,14 +648,14 @@ function keyOf(v: ConversationsRow['values'], what: string): Buffer {
 
 function sentMark(status: number): number {
   switch (status) {
-    case 7: // sent, received
+    case MESSAGE_STATUS.sentReceived:
       return DINO.marked.received;
-    case 8: // sent, displayed
+    case MESSAGE_STATUS.sentDisplayed:
       return DINO.marked.read;
-    case 3: // send failed
+    case MESSAGE_STATUS.sendFailed:
       return DINO.marked.error;
-    case 1: // unsent
-    case 5: // waiting
+    case MESSAGE_STATUS.unsent:
+    case MESSAGE_STATUS.waiting:
       return DINO.marked.unsent;
     default:
       return DINO.marked.sent;

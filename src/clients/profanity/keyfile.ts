@@ -1,3 +1,5 @@
+import { KeyFileError } from '../errors.js';
+
 /**
  * GLib's key files (`GKeyFile`), the form of profanity's accounts file and OMEMO files:
  *
@@ -9,9 +11,7 @@
  * `\s`); string lists are `a;b;` with `\;` inside an item. Groups and keys keep their order.
  * Reading is strict: a line that is none of the above is an error, so a damaged file is noticed.
  */
-export class KeyFileError extends Error {
-  override name = 'KeyFileError';
-}
+export { KeyFileError };
 
 export class KeyFile {
   private readonly data = new Map<string, Map<string, string>>();

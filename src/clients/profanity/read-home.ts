@@ -4,7 +4,13 @@ import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DbRow, DbValue } from '../../store/backup-rows.js';
 import { encodeAndroidBase64 } from '../../store/omemo-keys.js';
-import { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from '../../store/messages.js';
+import {
+  CONVERSATION_MODE,
+  CONVERSATION_STATUS,
+  MESSAGE_ENCRYPTION,
+  MESSAGE_STATUS,
+  MESSAGE_TYPE,
+} from '../../store/codes.js';
 import { ClientError } from '../errors.js';
 import type { ClientAccount } from '../import-account.js';
 import {
@@ -428,8 +434,8 @@ export function readProfanityHome(home: string, opts: { jid?: string } = {}): Cl
             accountUuid,
             contactJid: c.jid,
             created: BigInt(c.created),
-            status: 0n,
-            mode: c.group ? 1n : 0n,
+            status: BigInt(CONVERSATION_STATUS.available),
+            mode: BigInt(c.group ? CONVERSATION_MODE.group : CONVERSATION_MODE.single),
             // Conversation.ATTRIBUTE_NEXT_ENCRYPTION: what profanity starts the chat with.
             attributes: JSON.stringify(
               c.group

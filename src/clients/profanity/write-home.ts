@@ -3,7 +3,12 @@ import { dirname, join } from 'node:path';
 import { syncFileNow } from '../../format/index.js';
 import { readBackupRows, type DbRow, type DbValue } from '../../store/backup-rows.js';
 import { decodeAndroidBase64 } from '../../store/omemo-keys.js';
-import { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from '../../store/messages.js';
+import {
+  CONVERSATION_MODE,
+  MESSAGE_ENCRYPTION,
+  MESSAGE_STATUS,
+  MESSAGE_TYPE,
+} from '../../store/codes.js';
 import type { SourceAccount } from '../account-source.js';
 import {
   RecordError,
@@ -115,7 +120,7 @@ export function writeProfanityHome(
           }
           conversations.set(str(v.uuid), {
             jid: bareOf(str(v.contactJid)),
-            group: num(v.mode) === 1,
+            group: num(v.mode) === CONVERSATION_MODE.group,
             nextEncryption,
           });
           break;

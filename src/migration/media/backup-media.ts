@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { findAccountByUuid } from '../../store/accounts.js';
 import type { Profile } from '../../store/profile.js';
 import type { CreateBackupOptions } from '../create-backup.js';
 import type { ImportOptions } from '../import-backup.js';
@@ -8,26 +9,23 @@ import { CompanionNotRecognisedError } from './errors.js';
 import { createMediaCompanion } from './create-media.js';
 import { companionPathFor, mediaFolder } from './layout.js';
 import { restoreMedia, type RestoreMediaResult } from './restore.js';
+import type { CompanionSummary, MediaImportSummary } from './summary.js';
+
+export type {
+  CompanionSummary,
+  MediaImportFailure,
+  MediaImportOutcome,
+  MediaImportSummary,
+} from './summary.js';
 
 /**
  * The media steps of the backup flows, for the CLI and the web app: after `backup create` write the
  * companion; after `backup import` restore it and say what is still missing.
  */
 
-/** What `backup create --with-media` reports per account. */
-export interface CompanionSummary {
-  file: string;
-  bytes: number;
-  files: number;
-  /** Files the messages point to that this device does not have (not in the companion). */
-  notOnThisDevice: { relativeFilePath: string; reason: string }[];
-}
-
 function storedPassword(profile: Profile, accountUuid: string): string {
-  const row = profile.db
-    .prepare('SELECT password FROM accounts WHERE uuid = ?')
-    .get(accountUuid) as { password: unknown } | undefined;
-  return row && typeof row.password === 'string' ? row.password : '';
+  const password: unknown = findAccountByUuid(profile.db, accountUuid)?.password;
+  return typeof password === 'string' ? password : '';
 }
 
 /**
@@ -70,17 +68,6 @@ export async function companionFor(backupFile: string, given?: string): Promise<
   ))
     ? beside
     : null;
-}
-
-export interface MediaImportSummary {
-  /** The companion read, or null when there was none. */
-  companion: string | null;
-  restored: string[];
-  alreadyPresent: string[];
-  /** Kept: a different file was already at the place. */
-  conflicts: string[];
-  damaged: { path: string | null; reason: string }[];
-  refused: string[];
 }
 
 /**
@@ -138,12 +125,12 @@ export function describeMediaImport(summary: MediaImportSummary): string[] {
 
 /**
  * Options for `createBackups` that write each backup's media companion (`--with-media`); the summary
- * is added to the written backup as `media`. For callers without their own reporting (the web app).
+ * is the written backup's `media`. For callers without their own reporting (the web app).
  */
 export function companionAfterBackup(): Pick<CreateBackupOptions, 'afterBackup'> {
   return {
     afterBackup: async (written, profile) => {
-      Object.assign(written, { media: await writeCompanionForBackup(profile, written) });
+      written.media = await writeCompanionForBackup(profile, written);
     },
   };
 }
@@ -151,7 +138,7 @@ export function companionAfterBackup(): Pick<CreateBackupOptions, 'afterBackup'>
 /**
  * Options for `importBackup` that restore the companion beside the backup (or `given`) after the
  * import committed, and recount what is still missing. The summary (or the error: the chats are
- * imported either way) is added to the result as `media`.
+ * imported either way) is the result's `media`.
  */
 export function companionAfterImport(given?: string): Pick<ImportOptions, 'afterImport'> {
   return {
@@ -159,13 +146,9 @@ export function companionAfterImport(given?: string): Pick<ImportOptions, 'after
       const companion = await companionFor(result.file, given).catch(() => null);
       if (companion === null) return;
       try {
-        Object.assign(result, {
-          media: await restoreCompanionForImport(profile, result, companion),
-        });
+        result.media = await restoreCompanionForImport(profile, result, companion);
       } catch (err) {
-        Object.assign(result, {
-          media: { companion, error: err instanceof Error ? err.message : String(err) },
-        });
+        result.media = { companion, error: err instanceof Error ? err.message : String(err) };
       }
       result.missingMedia = missingMediaOf(profile, result.jid);
     },

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { accountFileMessages, mediaAccounts, type FileMessage } from './collect.js';
+import { accountFileMessages, mediaAccounts, type FileMessage } from '../../store/file-messages.js';
 import { UnsafeMediaPathError } from './errors.js';
 import { findMediaFile, mediaFilePath } from './layout.js';
 

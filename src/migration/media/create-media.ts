@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type Database from 'better-sqlite3';
-import { accountFilePaths, type MediaAccount } from './collect.js';
+import { accountFilePaths, type MediaAccount } from '../../store/file-messages.js';
 import {
   writeMediaCompanion,
   type CompanionSource,

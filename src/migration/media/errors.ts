@@ -37,6 +37,7 @@ export class CompanionDamagedError extends CebError {
 /** A relativeFilePath that would lead outside the account's media folder (or is empty). */
 export class UnsafeMediaPathError extends Error {
   override name = 'UnsafeMediaPathError';
+  readonly code = 'unsafe-media-path';
   constructor(
     readonly path: string,
     readonly reason: string,

@@ -21,5 +21,5 @@ export {
 export { restoreMedia, type RestoreMediaResult } from './restore.js';
 export { createMediaCompanion, type CreateMediaCompanionResult } from './create-media.js';
 export { checkMedia, type MediaCheckResult, type MissingMediaFile } from './check.js';
-export { mediaAccounts, accountFilePaths, type MediaAccount } from './collect.js';
+export { mediaAccounts, accountFilePaths, type MediaAccount } from '../../store/file-messages.js';
 export * from './errors.js';

@@ -17,6 +17,8 @@ export class RemoteStorageError extends Error {
     readonly code: RemoteErrorCode,
     message: string,
     readonly hint: string,
+    /** For `network`: the server could not be reached at all (rather than the connection dropping). */
+    readonly unreachable = false,
   ) {
     super(message);
   }
@@ -79,6 +81,7 @@ export function toRemoteError(err: unknown, what: string, where: string): Remote
       'network',
       `${what} failed: cannot reach the server of ${where} (${code})`,
       'Check the URL and the network connection, then run the same command again.',
+      true,
     );
   }
   if (

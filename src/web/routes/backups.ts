@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createBackups, type CreateBackupResult } from '../../migration/create-backup.js';
-import { companionAfterBackup, type CompanionSummary } from '../../migration/media/backup-media.js';
+import { companionAfterBackup } from '../../migration/media/backup-media.js';
 import type { WebContext } from '../server.js';
 
 interface CreateBody {
@@ -39,7 +39,7 @@ function presentFiles(result: CreateBackupResult, jobId: string): Record<string,
       format: w.format,
       download: download(),
     });
-    const media = (w as { media?: CompanionSummary }).media;
+    const media = w.media;
     if (media !== undefined) {
       files.push({
         kind: 'media',

@@ -1,5 +1,7 @@
+import { formatBytes } from '../../export/byte-size.js';
 import type { FastifyInstance } from 'fastify';
 import { listConversationSummaries, type ConversationRow } from '../../store/conversations.js';
+import { CONVERSATION_MODE, CONVERSATION_STATUS } from '../../store/codes.js';
 import {
   listMessages,
   markConversationRead,
@@ -33,18 +35,6 @@ export function messageSecurity(encryption: number): MessageSecurity {
   }
 }
 
-function humanSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
 /**
  * A file message as a person reads it, the same words as the HTML export: its name, size and
  * picture size ("Grüße.png (3.0 MiB, 2985×755)"), never the raw `url|size|width|height` body.
@@ -70,7 +60,7 @@ export function fileView(
     }
   }
   const details: string[] = [];
-  if (parsed.size !== null) details.push(humanSize(parsed.size));
+  if (parsed.size !== null) details.push(formatBytes(parsed.size));
   if (parsed.width && parsed.height) details.push(`${parsed.width}×${parsed.height}`);
   return {
     name: name || 'file',
@@ -116,7 +106,7 @@ export function chatEncryption(
   row: ConversationRow,
   recent: MessageRow[],
 ): 'omemo' | 'none' | 'mixed' {
-  if (row.mode === 1) {
+  if (row.mode === CONVERSATION_MODE.group) {
     const stored = storedRoomEncryption(row).state;
     if (stored !== 'unknown') return stored;
   }
@@ -132,8 +122,8 @@ function conversationView(row: ConversationRow, accountJid: string): Record<stri
     account: accountJid,
     with: row.contactJid,
     name: row.name || row.contactJid.split('/')[0],
-    group: row.mode === 1,
-    archived: row.status === 1,
+    group: row.mode === CONVERSATION_MODE.group,
+    archived: row.status === CONVERSATION_STATUS.archived,
   };
 }
 
@@ -176,7 +166,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: WebContext): void 
         conversation: {
           ...conversationView(summary.conversation, summary.accountJid),
           encryption: chatEncryption(summary.conversation, messages),
-          ...(summary.conversation.mode === 1
+          ...(summary.conversation.mode === CONVERSATION_MODE.group
             ? { encryptionReason: storedRoomEncryption(summary.conversation).reason }
             : {}),
         },

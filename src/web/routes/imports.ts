@@ -5,10 +5,7 @@ import { readHeader, visibleText } from '../../format/index.js';
 import { findAccountByJid } from '../../store/accounts.js';
 import { scanBackupFolders } from '../../migration/find-backups.js';
 import { importBackup, type ImportResult } from '../../migration/import-backup.js';
-import {
-  companionAfterImport,
-  type MediaImportSummary,
-} from '../../migration/media/backup-media.js';
+import { companionAfterImport } from '../../migration/media/backup-media.js';
 import { companionPathFor } from '../../migration/media/layout.js';
 import { checkCompanionFor } from '../companion-check.js';
 import type { WebContext } from '../server.js';
@@ -35,13 +32,11 @@ interface ImportBody {
 }
 
 /** What the media step of an import did, for the page (see `companionAfterImport`). */
-type MediaOutcome = MediaImportSummary | { companion: string; error: string };
-
 function presentMedia(
-  media: MediaOutcome | undefined,
+  media: ImportResult['media'],
   shownName?: string,
 ): Record<string, unknown> | null {
-  if (media === undefined || media.companion === null) return null;
+  if (media === undefined || media === null || media.companion === null) return null;
   const companion = shownName ?? basename(media.companion);
   if ('error' in media) return { companion, error: media.error };
   return {
@@ -55,10 +50,7 @@ function presentMedia(
 }
 
 /** The import's result for the page; `companionName` is the name an uploaded companion had. */
-function presentImport(
-  r: ImportResult & { media?: MediaOutcome },
-  companionName?: string,
-): Record<string, unknown> {
+function presentImport(r: ImportResult, companionName?: string): Record<string, unknown> {
   return {
     jid: visibleText(r.jid),
     app: visibleText(r.app),

@@ -62,14 +62,53 @@ export interface RunningDino {
   /** Waits until Dino's main window is on screen. */
   windowShown(): Promise<void>;
   /**
+   * Waits until Dino is online with its OMEMO start-up done: it has its own device list (the
+   * answer to its request and the server's notification) and an answer to every request for its
+   * own bundle. See {@link omemoStartupDone} for why a reply must not be sent before.
+   */
+  settled(account: string, deviceId: number): Promise<void>;
+  /**
    * Opens the first chat of the list and sends `text` from its message box, as a person would;
-   * done when `sent()` says Dino stored it (tried again, a few times, if a click went astray).
+   * done when `sent()` says Dino stored it. Call {@link settled} first.
    */
   say(text: string, sent: () => boolean): Promise<void>;
   /** What Dino printed so far. */
   output(): string;
   /** Stops Dino, its bus, screen and relay; waits until they are gone. Idempotent. */
   stop(): Promise<void>;
+}
+
+const DEVICELIST = 'eu.siacs.conversations.axolotl.devicelist';
+const BUNDLES = 'eu.siacs.conversations.axolotl.bundles';
+
+/**
+ * Whether Dino's printout (`--print-xmpp`) shows its OMEMO start-up done for `account`.
+ *
+ * Dino 0.4.2 keeps one set of pending bundle requests, keyed by JID and device id, for two uses:
+ * checking its own published bundle (asked each time its own device list arrives) and fetching a
+ * bundle to build a session. Its first OMEMO message also goes to its own device, so it fetches
+ * its own bundle; if that fetch comes while the check of its own bundle is under way, it is
+ * dropped as a duplicate, the answer only serves the check, and the message waits for a bundle
+ * that never comes (stored, shown, never sent until the next login). Its own device list arrives
+ * twice after login (the answer to its request, then the server's notification), so start-up is
+ * done when both came in and every request for its own bundle has its answer.
+ */
+export function omemoStartupDone(printout: string, account: string, deviceId: number): boolean {
+  const stanzas = printout.split(/^XMPP (?=IN |OUT )/m).slice(1);
+  const idOf = (s: string) => /:id='([^']*)'/.exec(s)?.[1];
+  const answered = new Set(stanzas.filter((s) => s.startsWith('IN ')).map(idOf));
+  const toSelf = (s: string) =>
+    s.startsWith('OUT ') && s.includes(`:type='get'`) && s.includes(`:to='${account}'`);
+  const ownBundle = `:node='${BUNDLES}:${deviceId}'`;
+  const ownList = `:node='${DEVICELIST}'`;
+  const requests = stanzas.filter(
+    (s) => toSelf(s) && (s.includes(ownBundle) || s.includes(ownList)),
+  );
+  const listRequested = requests.some((s) => s.includes(ownList));
+  const notified = stanzas.some(
+    (s) => s.startsWith('IN ') && s.includes(`:from='${account}'`) && s.includes(ownList),
+  );
+  return listRequested && notified && requests.every((s) => answered.has(idOf(s)));
 }
 
 function freeDisplay(): number {
@@ -108,6 +147,7 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
   writeFileSync(join(work, 'ca-certificates.crt'), `${system}\n${opts.caCertPem}`);
   writeFileSync(join(work, 'hosts'), `127.0.0.1 localhost ${opts.domain}\n::1 localhost\n`);
   writeFileSync(join(work, 'relay.cjs'), RELAY);
+  const debug = process.env.FERRY_DINO_DEBUG !== undefined;
   const displayNumber = freeDisplay();
   const display = `:${displayNumber}`;
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -128,7 +168,9 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
     `for i in $(seq 1 100); do [ -e /tmp/.X11-unix/X${displayNumber} ] && break; sleep 0.05; done`,
     `export DISPLAY=${display} HOME=${q(opts.home)} NO_AT_BRIDGE=1 GSETTINGS_BACKEND=memory`,
     'unset XDG_DATA_HOME XDG_CONFIG_HOME XDG_CACHE_HOME DBUS_SESSION_BUS_ADDRESS',
-    'exec dbus-run-session -- dino-im',
+    ...(debug ? ['export G_MESSAGES_DEBUG=all'] : []),
+    // Dino prints the stanzas it sends and receives (to stderr, unbuffered): `settled()` reads them.
+    `exec dbus-run-session -- dino-im --print-xmpp=${q(debug ? 'all' : 'iq|message')}`,
   ].join('\n');
   let output = '';
   const child: ChildProcess = spawn(
@@ -162,20 +204,30 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
     },
     xdotool: (args) => x('xdotool', args),
     windowShown,
+    async settled(account, deviceId) {
+      for (let i = 0; !omemoStartupDone(output, account, deviceId); i++) {
+        if (child.exitCode !== null) throw new Error(`Dino exited: ${output.slice(-1500)}`);
+        if (i > 1200)
+          throw new Error(
+            `Dino's OMEMO start-up did not finish in 2 minutes: ${output.slice(-1500)}`,
+          );
+        await pause(100);
+      }
+    },
     async say(text, sent) {
       await windowShown();
-      for (let attempt = 0; attempt < 5; attempt++) {
-        await x('xdotool', ['mousemove', '150', '80', 'click', '1']);
-        await pause(1000);
-        await x('xdotool', ['mousemove', '750', '665', 'click', '1']);
-        await x('xdotool', ['type', '--delay', '30', text]);
-        await x('xdotool', ['key', 'Return']);
-        for (let i = 0; i < 50; i++) {
-          if (sent()) return;
-          await pause(200);
-        }
+      // Once: typing it again when the check is slow would send it twice (seen on a busy machine).
+      await x('xdotool', ['mousemove', '150', '80', 'click', '1']);
+      await pause(1000);
+      await x('xdotool', ['mousemove', '750', '665', 'click', '1']);
+      await x('xdotool', ['type', '--delay', '30', text]);
+      await x('xdotool', ['key', 'Return']);
+      for (let i = 0; i < 600; i++) {
+        if (sent()) return;
+        if (child.exitCode !== null) throw new Error(`Dino exited: ${output.slice(-1500)}`);
+        await pause(100);
       }
-      throw new Error(`Dino did not send "${text}"`);
+      throw new Error(`Dino did not store "${text}" within a minute`);
     },
     output: () => output,
     async stop() {

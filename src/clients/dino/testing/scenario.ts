@@ -3,7 +3,8 @@
  * reading Dino's database while it runs, waiting, and cleaning up in reverse order.
  */
 import Database from '../../../store/sqlite.js';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { addAccount, findAccountByJid } from '../../../store/accounts.js';
 import { findConversation } from '../../../store/conversations.js';
 import { listMessages, type MessageRow } from '../../../store/messages.js';
@@ -17,6 +18,19 @@ import { Cleanup } from '../../../testing/cleanup.js';
 export { waitUntil };
 
 export { Cleanup };
+
+/**
+ * With `FERRY_DINO_DEBUG` set (Dino then prints every stanza and its debug messages; see also
+ * `FERRY_PROSODY_LOG=debug`), writes `log()` to `test-output/dino/<name>-<time>.log` at clean-up.
+ */
+export function keepLog(c: Cleanup, name: string, log: () => string): void {
+  if (process.env.FERRY_DINO_DEBUG === undefined) return;
+  c.after(() => {
+    mkdirSync(LOGS, { recursive: true });
+    writeFileSync(join(LOGS, `${name}-${Date.now()}.log`), log());
+  });
+}
+const LOGS = join('test-output', 'dino');
 
 export interface FerryDevice {
   profile: Profile;
@@ -83,7 +97,29 @@ export function chatWith(profile: Profile, accountJid: string, contact: string):
   return conversation ? listMessages(profile.db, conversation.uuid) : [];
 }
 
-/** Reads one of the Dino home's databases while Dino may be running (WAL). */
+/**
+ * Whether the database file is in WAL mode (header bytes 18–19 are 2), read from the file without
+ * opening it in SQLite, so without taking any lock.
+ */
+function inWalMode(file: string): boolean {
+  const header = Buffer.alloc(20);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    return readSync(fd, header, 0, 20, 0) === 20 && header[18] === 2 && header[19] === 2;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Reads one of the Dino home's databases while Dino may be running; nothing (an empty list) until
+ * the file is in WAL mode. Dino sets no busy timeout: a reader holding a shared lock while it
+ * creates its tables or switches the file to WAL (both need the file to itself) makes its SQLite
+ * call fail with "database is locked", and Dino aborts. Once in WAL mode, readers never block it.
+ */
 export function queryDino<T>(
   home: string,
   which: 'dino' | 'omemo',
@@ -91,7 +127,7 @@ export function queryDino<T>(
   ...params: unknown[]
 ): T[] {
   const file = which === 'dino' ? dinoDbPath(home) : omemoDbPath(home);
-  if (!existsSync(file)) return [];
+  if (!existsSync(file) || !inWalMode(file)) return [];
   const db = new Database(file, { readonly: true });
   try {
     db.pragma('busy_timeout = 5000');
@@ -106,7 +142,10 @@ export interface DinoMessageRow {
   body: string;
   direction: number;
   encryption: number;
-  hide: number;
+  /** Dino's delivery state: 4 unsent, 5 won't send, 6 sending, 7 sent, 1–3 received/read/acked. */
+  marked: number;
+  /** The content item's flag; null while Dino has stored the message but not yet its item. */
+  hide: number | null;
   server_id: string | null;
   stanza_id: string | null;
   bare_jid: string;
@@ -117,7 +156,7 @@ export function dinoMessages(home: string): DinoMessageRow[] {
   return queryDino<DinoMessageRow>(
     home,
     'dino',
-    `SELECT m.id, m.body, m.direction, m.encryption, m.server_id, m.stanza_id, ci.hide, j.bare_jid
+    `SELECT m.id, m.body, m.direction, m.encryption, m.marked, m.server_id, m.stanza_id, ci.hide, j.bare_jid
      FROM message m JOIN jid j ON j.id = m.counterpart_id
      LEFT JOIN content_item ci ON ci.content_type = 1 AND ci.foreign_id = m.id
      ORDER BY m.time, m.id`,

@@ -1,29 +1,22 @@
 import type Database from 'better-sqlite3';
 
-/**
- * ferry's own table (never part of a backup): how far the archive catch-up of an account (or of a
- * room) got. `lastId` is the archive id up to which everything is stored; a catch-up that stops
- * half-way (connection lost, server restarted) resumes from there instead of from the newest
- * message that happened to arrive live meanwhile. Without a row, the catch-up starts from the
- * newest `serverMsgId` the profile holds (after a restore: from the backup).
- */
-export function ensureArchivePositionTable(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS ferry_archive_position (accountUuid TEXT NOT NULL,
-    archiveJid TEXT NOT NULL, lastId TEXT NOT NULL, lastTime INTEGER, updatedAt INTEGER NOT NULL,
-    PRIMARY KEY (accountUuid, archiveJid))`);
-}
-
 export interface ArchivePosition {
   lastId: string;
   lastTime: number | null;
 }
 
+/**
+ * ferry's own table `ferry_archive_position` (never part of a backup; created by the profile's
+ * migrations): how far the archive catch-up of an account (or of a room) got. `lastId` is the archive id up to which everything is stored; a catch-up that stops
+ * half-way (connection lost, server restarted) resumes from there instead of from the newest
+ * message that happened to arrive live meanwhile. Without a row, the catch-up starts from the
+ * newest `serverMsgId` the profile holds (after a restore: from the backup).
+ */
 export function readArchivePosition(
   db: Database.Database,
   accountUuid: string,
   archiveJid: string,
 ): ArchivePosition | undefined {
-  ensureArchivePositionTable(db);
   return db
     .prepare(
       'SELECT lastId, lastTime FROM ferry_archive_position WHERE accountUuid = ? AND archiveJid = ?',
@@ -37,7 +30,6 @@ export function saveArchivePosition(
   archiveJid: string,
   position: ArchivePosition,
 ): void {
-  ensureArchivePositionTable(db);
   db.prepare(
     `INSERT INTO ferry_archive_position (accountUuid, archiveJid, lastId, lastTime, updatedAt)
      VALUES (?, ?, ?, ?, ?)

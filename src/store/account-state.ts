@@ -29,27 +29,10 @@ export interface AccountStateDetails {
 }
 
 /**
- * ferry's own table (never part of a backup): the last connection state of each account, so that
- * `ferry account list` and the web app can show "wrong password" or "server unreachable".
+ * ferry's own table `ferry_account_state` (never part of a backup; created by the profile's
+ * migrations): the last connection state of each account, so that `ferry account list` and the
+ * web app can show "wrong password" or "server unreachable".
  */
-export function ensureAccountStateTable(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS ferry_account_state (accountUuid TEXT PRIMARY KEY,
-    state TEXT NOT NULL, error TEXT, updatedAt INTEGER NOT NULL, hint TEXT, retryAt INTEGER,
-    fingerprint TEXT)`);
-  const columns = new Set(
-    (db.prepare('PRAGMA table_info(ferry_account_state)').all() as { name: string }[]).map(
-      (c) => c.name,
-    ),
-  );
-  for (const [name, type] of [
-    ['hint', 'TEXT'],
-    ['retryAt', 'INTEGER'],
-    ['fingerprint', 'TEXT'],
-  ] as const) {
-    if (!columns.has(name)) db.exec(`ALTER TABLE ferry_account_state ADD COLUMN ${name} ${type}`);
-  }
-}
-
 export function saveAccountState(
   db: Database.Database,
   accountUuid: string,
@@ -57,7 +40,6 @@ export function saveAccountState(
   error: string | null = null,
   details: AccountStateDetails = {},
 ): void {
-  ensureAccountStateTable(db);
   db.prepare(
     `INSERT INTO ferry_account_state (accountUuid, state, error, hint, retryAt, fingerprint, updatedAt)
      VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -80,7 +62,6 @@ export function readAccountState(
   db: Database.Database,
   accountUuid: string,
 ): StoredAccountState | undefined {
-  ensureAccountStateTable(db);
   return db.prepare('SELECT * FROM ferry_account_state WHERE accountUuid = ?').get(accountUuid) as
     StoredAccountState | undefined;
 }

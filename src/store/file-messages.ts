@@ -1,3 +1,7 @@
+/**
+ * The files an account's messages point to (`relativeFilePath`): what media backups carry and
+ * what an import reports as missing on this device.
+ */
 import type Database from 'better-sqlite3';
 
 /** An account of the profile as the media functions need it. */
@@ -57,4 +61,18 @@ export function accountFileMessages(db: Database.Database, accountUuid: string):
     type: Number(r.type ?? 0),
     relativeFilePath: String(r.relativeFilePath),
   }));
+}
+
+/** Every message's `relativeFilePath` of the account (a file sent twice is listed twice). */
+export function listMessageFilePaths(db: Database.Database, accountUuid: string): string[] {
+  const paths = db
+    .prepare(
+      `SELECT messages.relativeFilePath FROM messages
+       JOIN conversations ON conversations.uuid = messages.conversationUuid
+       WHERE conversations.accountUuid = ? AND messages.relativeFilePath IS NOT NULL
+         AND messages.relativeFilePath != ''`,
+    )
+    .pluck()
+    .all(accountUuid) as unknown[];
+  return paths.map((value) => String(value));
 }
