@@ -101,6 +101,25 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [FORMAT_FILES] }] },
   },
   {
+    // SQLite is opened through src/store/sqlite.ts only (the better-sqlite3 line for this Node, one
+    // copy per process); its types may be imported anywhere.
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'better-sqlite3',
+              allowTypeImports: true,
+              message: 'Open databases with the default export of src/store/sqlite.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The format library stands alone: nothing from the rest of ferry.
     files: ['src/format/**/*.ts'],
     rules: {

@@ -4,6 +4,9 @@
 // Runs the built command (bin/ferry.js → dist/), as an installed ferry runs. Prints a markdown
 // table of the median wall time of each and its ratio to `node -e 0`. With OTHER_TREE (another
 // built checkout, e.g. of an earlier commit), its two commands are measured in the same rounds.
+// When NODE_EXTRA_CA_CERTS is set (a certificate bundle Node parses at every start, before any
+// script: it can make a bare start several times slower), everything is measured a second time
+// without it, in the same rounds, each against its own `node -e 0`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +22,7 @@ if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
   process.exit(1);
 }
 
-const CASES: { name: string; args: string[] }[] = [
+const COMMANDS: { name: string; args: string[] }[] = [
   { name: '`node -e 0`', args: ['-e', '0'] },
   { name: '`ferry --help`', args: [BIN, '--help'] },
   { name: '`ferry inspect FILE`', args: [BIN, 'inspect', BACKUP] },
@@ -34,9 +37,23 @@ const CASES: { name: string; args: string[] }[] = [
     : []),
 ];
 
-function once(args: string[]): number {
+const { NODE_EXTRA_CA_CERTS, ...withoutExtraCerts } = process.env;
+const ENVIRONMENTS: { label: string; env: NodeJS.ProcessEnv }[] = [
+  {
+    label: NODE_EXTRA_CA_CERTS
+      ? 'environment as is (NODE_EXTRA_CA_CERTS set)'
+      : 'environment as is',
+    env: process.env,
+  },
+  ...(NODE_EXTRA_CA_CERTS ? [{ label: 'NODE_EXTRA_CA_CERTS unset', env: withoutExtraCerts }] : []),
+];
+const CASES = ENVIRONMENTS.flatMap((e) =>
+  COMMANDS.map((c) => ({ ...c, env: e.env, group: e.label })),
+);
+
+function once(args: string[], env: NodeJS.ProcessEnv): number {
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env });
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited with ${r.status}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
@@ -44,7 +61,7 @@ function once(args: string[]): number {
 const times = CASES.map(() => [] as number[]);
 for (let i = 0; i < runs + 1; i++) {
   CASES.forEach((c, j) => {
-    const ms = once(c.args);
+    const ms = once(c.args, c.env);
     if (i > 0) times[j]?.push(ms); // the first round warms the file cache
   });
 }
@@ -52,11 +69,15 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
-const base = median(times[0] ?? []);
-console.log(`Node ${process.version}, ${runs} runs each, interleaved; median wall time\n`);
-console.log('| command | median | ratio to `node -e 0` |');
-console.log('|---|---:|---:|');
-CASES.forEach((c, j) => {
-  const m = median(times[j] ?? []);
-  console.log(`| ${c.name} | ${m.toFixed(0)} ms | ${(m / base).toFixed(2)}× |`);
-});
+console.log(`Node ${process.version}, ${runs} runs each, interleaved; median wall time`);
+for (const e of ENVIRONMENTS) {
+  const base = median(times[CASES.findIndex((c) => c.group === e.label)] ?? []);
+  console.log(`\n${e.label}:\n`);
+  console.log('| command | median | ratio to `node -e 0` |');
+  console.log('|---|---:|---:|');
+  CASES.forEach((c, j) => {
+    if (c.group !== e.label) return;
+    const m = median(times[j] ?? []);
+    console.log(`| ${c.name} | ${m.toFixed(0)} ms | ${(m / base).toFixed(2)}× |`);
+  });
+}

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../store/sqlite.js';
 import { dumpBackupTables } from '../store/dump.js';
 import { exportBackupFile } from './export-chats.js';
 import type { ExportFormat } from './render-account.js';

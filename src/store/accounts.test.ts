@@ -12,7 +12,7 @@ import {
   listAccounts,
   setAccountEnabled,
 } from './accounts.js';
-import Database from 'better-sqlite3';
+import Database from './sqlite.js';
 import {
   AccountExistsError,
   AccountNotFoundError,

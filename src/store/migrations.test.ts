@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from './sqlite.js';
 import { readAccountState, saveAccountState } from './account-state.js';
 import { addAccount } from './accounts.js';
 import { readArchivePosition, saveArchivePosition } from './archive-position.js';

@@ -4,7 +4,7 @@
  * Durability is not needed while filling one (journal off, no syncs); a file kept as an export is
  * switched to an ordinary journal and synced by its caller.
  */
-import Database from 'better-sqlite3';
+import Database from './sqlite.js';
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { CONVERSATIONS_TABLES_DDL } from './schema.js';
 

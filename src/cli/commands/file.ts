@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, stat, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
@@ -219,8 +218,8 @@ async function decrypt(file: string, opts: { out: string; passwordFile?: string 
     );
   }
   const progress = terminalProgress();
-  const { rowToJsonLine } = await import('@ferry/ceb-format');
-  const { syncFile } = await import('@ferry/ceb-format');
+  const { rowToJsonLine, syncFile } = await import('@ferry/ceb-format');
+  const { randomBytes } = await import('node:crypto'); // not loaded for `inspect`
   const temp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
   let tempCreated = false;
   try {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import Database from '../../store/sqlite.js';
 import {
   mkdtempSync,
   readFileSync,

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../../store/sqlite.js';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, linkSync, mkdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';

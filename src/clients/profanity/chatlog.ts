@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../../store/sqlite.js';
 
 /**
  * profanity's chat log database (`database/<account>/chatlog.db`), as 0.13 creates it

@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from '../../store/sqlite.js';
 import { ClientError } from '../errors.js';
 import { exportToClient, importFromClient } from '../transfer.js';
 import {

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from '../../store/sqlite.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
  * What the Dino tests share: a ferry device (profile + engine with OMEMO) on the test Prosody,
  * reading Dino's database while it runs, waiting, and cleaning up in reverse order.
  */
-import Database from 'better-sqlite3';
+import Database from '../../../store/sqlite.js';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addAccount, findAccountByJid } from '../../../store/accounts.js';
