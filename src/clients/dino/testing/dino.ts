@@ -233,22 +233,24 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (child.pid !== undefined && child.exitCode === null) {
+      // The whole process group, even when Dino itself has exited already: the relay and Xvfb
+      // started beside it would otherwise live on holding this process's pipes (it never ends).
+      const killGroup = (signal: NodeJS.Signals) => {
         try {
-          process.kill(-child.pid, 'SIGTERM');
+          if (child.pid !== undefined) process.kill(-child.pid, signal);
         } catch {
           // already gone
         }
-        const timer = setTimeout(() => {
-          try {
-            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }, 5000);
+      };
+      killGroup('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) {
+        const timer = setTimeout(() => killGroup('SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
       }
+      setTimeout(() => killGroup('SIGKILL'), 2000).unref();
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       await new Promise<void>((r) => bridge.close(() => r()));
       rmSync(work, { recursive: true, force: true });
     },
