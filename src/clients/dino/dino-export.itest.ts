@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MESSAGE_ENCRYPTION, MESSAGE_STATUS } from '../../store/messages.js';
+import { MESSAGE_ENCRYPTION } from '../../store/messages.js';
 import { readAccountKeys, readOwnIdentity, readSession } from '../../store/omemo-keys.js';
 import { findAccountByJid, isAccountEnabled } from '../../store/accounts.js';
 import { SessionRecordCodec } from '../../omemo/records.js';
@@ -19,13 +19,14 @@ import { dinoUnavailable, startDino } from './testing/dino.js';
 import { DINO_DOMAIN, startTwoDomainProsody } from './testing/tls-prosody.js';
 import {
   Cleanup,
-  chatWith,
   keepLog,
   dinoMessages,
   newProfile,
   queryDino,
   startFerry,
   awaitDinoDelivery,
+  decrypted,
+  received,
   waitUntil,
   type FerryDevice,
 } from './testing/scenario.js';
@@ -36,23 +37,6 @@ const SHOTS = join('test-output', 'dino');
 async function say(from: FerryDevice, to: string, text: string): Promise<void> {
   const sent = await from.engine.sendMessage(from.jid, to, text);
   assert.equal(sent.encryption, MESSAGE_ENCRYPTION.omemo, `"${text}" went out encrypted`);
-}
-
-function decrypted(device: FerryDevice, from: string, text: string): boolean {
-  return chatWith(device.profile, device.jid, from).some(
-    (m) =>
-      m.body === text &&
-      m.status === MESSAGE_STATUS.received &&
-      m.encryption === MESSAGE_ENCRYPTION.omemo,
-  );
-}
-
-async function received(device: FerryDevice, from: string, text: string): Promise<void> {
-  await waitUntil(
-    () => decrypted(device, from, text),
-    90_000,
-    `${device.jid} decrypting "${text}"`,
-  );
 }
 
 /** The base key that identifies the session bob holds with alice's device (new session: new key). */

@@ -17,7 +17,7 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { findAccountByJid, isAccountEnabled, setAccountEnabled } from '../../store/accounts.js';
-import { MESSAGE_ENCRYPTION, MESSAGE_STATUS } from '../../store/messages.js';
+import { MESSAGE_ENCRYPTION } from '../../store/messages.js';
 import { openProfile } from '../../store/profile.js';
 import { readAccountKeys, readSession } from '../../store/omemo-keys.js';
 import { SessionRecordCodec } from '../../omemo/records.js';
@@ -35,6 +35,8 @@ import {
   queryDino,
   startFerry,
   awaitDinoDelivery,
+  decrypted,
+  received,
   waitUntil,
   type FerryDevice,
 } from './testing/scenario.js';
@@ -43,23 +45,6 @@ const skip = dinoUnavailable();
 const SHOTS = join('test-output', 'dino');
 const REF = CONVERSATIONS_REF;
 const refSkip = conversationsReference() === undefined ? REFERENCE_MISSING : false;
-
-function decrypted(device: FerryDevice, from: string, text: string): boolean {
-  return chatWith(device.profile, device.jid, from).some(
-    (m) =>
-      m.body === text &&
-      m.status === MESSAGE_STATUS.received &&
-      m.encryption === MESSAGE_ENCRYPTION.omemo,
-  );
-}
-
-async function received(device: FerryDevice, from: string, text: string): Promise<void> {
-  await waitUntil(
-    () => decrypted(device, from, text),
-    90_000,
-    `${device.jid} decrypting "${text}"`,
-  );
-}
 
 function baseKeyOf(record: Buffer | undefined): string {
   assert.ok(record, 'a session exists');

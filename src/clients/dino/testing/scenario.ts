@@ -7,7 +7,12 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } f
 import { join } from 'node:path';
 import { addAccount, findAccountByJid } from '../../../store/accounts.js';
 import { findConversation } from '../../../store/conversations.js';
-import { listMessages, type MessageRow } from '../../../store/messages.js';
+import {
+  listMessages,
+  MESSAGE_ENCRYPTION,
+  MESSAGE_STATUS,
+  type MessageRow,
+} from '../../../store/messages.js';
 import { openProfile, type Profile } from '../../../store/profile.js';
 import { OmemoCrypto, type OmemoEvent } from '../../../omemo/omemo-crypto.js';
 import { Engine } from '../../../xmpp/engine.js';
@@ -160,6 +165,25 @@ export function dinoMessages(home: string): DinoMessageRow[] {
      FROM message m JOIN jid j ON j.id = m.counterpart_id
      LEFT JOIN content_item ci ON ci.content_type = 1 AND ci.foreign_id = m.id
      ORDER BY m.time, m.id`,
+  );
+}
+
+/** Whether `device` holds `text` from `from`, received and decrypted (OMEMO). */
+export function decrypted(device: FerryDevice, from: string, text: string): boolean {
+  return chatWith(device.profile, device.jid, from).some(
+    (m) =>
+      m.body === text &&
+      m.status === MESSAGE_STATUS.received &&
+      m.encryption === MESSAGE_ENCRYPTION.omemo,
+  );
+}
+
+/** Waits (90 s at most) until `device` has received and decrypted `text` from `from`. */
+export async function received(device: FerryDevice, from: string, text: string): Promise<void> {
+  await waitUntil(
+    () => decrypted(device, from, text),
+    90_000,
+    `${device.jid} decrypting "${text}"`,
   );
 }
 
