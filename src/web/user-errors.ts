@@ -10,3 +10,9 @@ export type UserError = PageWords;
 export function describeUserError(err: unknown): UserError {
   return pageWords(err);
 }
+
+/** The answer body of a failed request (`ApiErrorBody` in api-types.ts) for `err`. */
+export function errorBody(err: unknown): { error: string; hint: string; kind: UserError['kind'] } {
+  const e = describeUserError(err);
+  return { error: e.message, hint: e.hint, kind: e.kind };
+}

@@ -18,7 +18,7 @@ import {
 import type { AccountView, LiveEvents } from '../api-types.js';
 import type { WebContext } from '../context.js';
 import { openEventStream } from '../sse.js';
-import { describeUserError } from '../user-errors.js';
+import { errorBody } from '../user-errors.js';
 import { route } from './route.js';
 
 export type { AccountView } from '../api-types.js';
@@ -76,10 +76,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
       await ctx.live.refresh();
       return { account: accountView(ctx, row) };
     } catch (err) {
-      const e = describeUserError(err);
-      return reply
-        .code(e.kind === 'failed' ? 500 : 409)
-        .send({ error: e.message, hint: e.hint, kind: e.kind });
+      const body = errorBody(err);
+      return reply.code(body.kind === 'failed' ? 500 : 409).send(body);
     }
   });
 
@@ -93,10 +91,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
           await ctx.live.refresh();
           return { account: accountView(ctx, row) };
         } catch (err) {
-          const e = describeUserError(err);
-          return reply
-            .code(e.kind === 'failed' ? 500 : 404)
-            .send({ error: e.message, hint: e.hint, kind: e.kind });
+          const body = errorBody(err);
+          return reply.code(body.kind === 'failed' ? 500 : 404).send(body);
         }
       },
     );
@@ -124,10 +120,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
       await ctx.live.reconnect(accountJid(row));
       return { account: accountView(ctx, row) };
     } catch (err) {
-      const e = describeUserError(err);
-      return reply
-        .code(e.kind === 'failed' ? 500 : 404)
-        .send({ error: e.message, hint: e.hint, kind: e.kind });
+      const body = errorBody(err);
+      return reply.code(body.kind === 'failed' ? 500 : 404).send(body);
     }
   });
 
@@ -147,10 +141,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: WebContext): vo
       await ctx.live.reconnect(accountJid(row));
       return { account: accountView(ctx, row) };
     } catch (err) {
-      const e = describeUserError(err);
-      return reply
-        .code(e.kind === 'failed' ? 500 : 404)
-        .send({ error: e.message, hint: e.hint, kind: e.kind });
+      const body = errorBody(err);
+      return reply.code(body.kind === 'failed' ? 500 : 404).send(body);
     }
   });
 

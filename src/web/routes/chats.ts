@@ -21,7 +21,7 @@ import type {
   MessageView,
 } from '../api-types.js';
 import type { WebContext } from '../context.js';
-import { describeUserError } from '../user-errors.js';
+import { errorBody } from '../user-errors.js';
 import { route } from './route.js';
 
 export type { MessageSecurity } from '../api-types.js';
@@ -200,8 +200,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: WebContext): void 
       );
       return { message: message ? messageView(message) : null };
     } catch (err) {
-      const e = describeUserError(err);
-      return reply.code(502).send({ error: e.message, hint: e.hint, kind: e.kind });
+      return reply.code(502).send(errorBody(err));
     }
   });
 }

@@ -15,7 +15,7 @@ import { profileBackupDir } from '../../store/profile.js';
 import type { CloudFolderRequest } from '../api-types.js';
 import type { JobContext } from '../jobs.js';
 import type { WebContext } from '../context.js';
-import { describeUserError } from '../user-errors.js';
+import { errorBody } from '../user-errors.js';
 import { route, type Unchecked } from './route.js';
 
 /**
@@ -47,8 +47,7 @@ function transferReporter(tracker: JobContext, phase: string): (p: TransferProgr
 }
 
 function refuse(reply: import('fastify').FastifyReply, err: unknown) {
-  const e = describeUserError(err);
-  return reply.code(422).send({ error: e.message, hint: e.hint, kind: e.kind });
+  return reply.code(422).send(errorBody(err));
 }
 
 /** Cloud (WebDAV): upload a finished backup, list a folder's backups, download one into Backup/. */

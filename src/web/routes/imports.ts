@@ -15,7 +15,7 @@ import type {
   MediaOutcomeView,
 } from '../api-types.js';
 import type { WebContext } from '../context.js';
-import { describeUserError } from '../user-errors.js';
+import { errorBody } from '../user-errors.js';
 import { route } from './route.js';
 
 export type { BackupChoice } from '../api-types.js';
@@ -114,8 +114,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
       return { backup: choice };
     } catch (err) {
       await ctx.uploads.discard(saved.id);
-      const e = describeUserError(err);
-      return reply.code(422).send({ error: e.message, hint: e.hint, kind: e.kind });
+      return reply.code(422).send(errorBody(err));
     }
   });
 
@@ -178,8 +177,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: WebContext): voi
     try {
       ({ header } = await readHeader(file));
     } catch (err) {
-      const e = describeUserError(err);
-      return reply.code(422).send({ error: e.message, hint: e.hint, kind: e.kind });
+      return reply.code(422).send(errorBody(err));
     }
     const described: ImportSource = {
       source: source as ImportSource['source'], // the upload or the found file just checked
