@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import {
   asConversationsRestoresBatch,
   BackupContentCheck,
@@ -10,26 +9,25 @@ import { BACKUP_TABLES, type BackupHeader, type BackupTable } from '@ferry/ceb-f
 import { disableAccount, findAccountByJid } from '../store/accounts.js';
 import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountExistsError } from '../store/errors.js';
-import { listMessageFilePaths } from '../store/file-messages.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, type Profile } from '../store/profile.js';
 import { beginTransaction } from '../store/transactions.js';
-import { findMediaFile, mediaFilePath, mediaFolder } from './media/layout.js';
+import { mediaFolder } from './media/layout.js';
 import type { MediaImportOutcome } from './media/summary.js';
+import {
+  expectedMediaPath,
+  findMissingMedia,
+  MissingMediaTally,
+  type LocateMedia,
+  type MissingMedia,
+} from './missing-media.js';
+
+export { expectedMediaPath, findMissingMedia, type MissingMedia };
 
 export type ImportEvent =
   | { kind: 'start'; file: string; jid: string }
   | { kind: 'rows'; table: BackupTable; rows: number }
   | { kind: 'committed'; rows: number };
-
-export interface MissingMedia {
-  /** Messages whose `relativeFilePath` names a file that is not on this device. */
-  count: number;
-  /** Where relative paths are looked for on this device. */
-  folder: string;
-  /** A few of them: the path as stored and where the file is expected. */
-  examples: { relativeFilePath: string; expectedAt: string }[];
-}
 
 export interface ImportResult {
   file: string;
@@ -54,7 +52,7 @@ export interface ImportResult {
 export interface ImportOptions {
   onProgress?(event: ImportEvent): void;
   /** Where a message's file is expected on this device; default {@link expectedMediaPath}. */
-  locateMedia?(relativeFilePath: string, profile: Profile): string;
+  locateMedia?: LocateMedia;
   /** Called after the import committed, still under the profile lock (e.g. restoring media). */
   afterImport?(result: ImportResult, profile: Profile): Promise<void> | void;
 }
@@ -62,18 +60,6 @@ export interface ImportOptions {
 /** The profile's folder for message files (see `media/layout.ts`). */
 export function profileMediaDir(profile: { dir: string }): string {
   return mediaFolder(profile.dir);
-}
-
-/**
- * Where this device expects a message's file, by the media layout (`media/layout.ts`): under the
- * profile's Media/ folder; a path that cannot be placed there safely is shown as stored.
- */
-export function expectedMediaPath(relativeFilePath: string, profile: { dir: string }): string {
-  try {
-    return mediaFilePath(profile.dir, relativeFilePath);
-  } catch {
-    return relativeFilePath;
-  }
 }
 
 /**
@@ -118,6 +104,8 @@ export async function importBackup(
         // Uniqueness is left to the database's keys; the ledger asks the database.
         const ledger = new ImportLedger(db, (): string | undefined => content.accountUuid);
         const content: BackupContentCheck = new BackupContentCheck(header, ledger);
+        // Counted as the rows go in: no second pass over the messages after the commit.
+        const media = new MissingMediaTally(profile, opts.locateMedia);
         let total = 0;
         // Parsed on worker threads while this thread binds and inserts (see parallel-parse.ts).
         for await (const batch of opened.batches({ values: true })) {
@@ -125,6 +113,7 @@ export async function importBackup(
           content.checkBatch(batch);
           inserter.insertBatch(asConversationsRestoresBatch(batch, header.version));
           ledger.inserted();
+          media.add(batch);
           const before = total;
           total += batch.shape.length / 2;
           if (Math.floor(total / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
@@ -152,7 +141,7 @@ export async function importBackup(
           messages: counts.messages,
           omemoKeys: OMEMO_TABLES.reduce((sum, t) => sum + counts[t], 0),
           addedColumns: inserter.addedColumns,
-          missingMedia: { count: 0, folder: profileMediaDir(profile), examples: [] },
+          missingMedia: media.result(db, accountUuid),
         };
         tx.commit();
         opts.onProgress?.({ kind: 'committed', rows: total });
@@ -160,30 +149,10 @@ export async function importBackup(
         tx.rollback();
         throw err;
       }
-      result.missingMedia = findMissingMedia(db, result.accountUuid, profile, opts.locateMedia);
     } finally {
       db.close();
     }
     await opts.afterImport?.(result, profile);
     return result;
   });
-}
-
-/** Messages of the account that point to a file (`relativeFilePath`) this device doesn't have. */
-export function findMissingMedia(
-  db: ReturnType<typeof openProfileDatabase>,
-  accountUuid: string,
-  profile: Profile,
-  locate: ImportOptions['locateMedia'] = expectedMediaPath,
-): MissingMedia {
-  const missing: MissingMedia = { count: 0, folder: profileMediaDir(profile), examples: [] };
-  for (const relativeFilePath of listMessageFilePaths(db, accountUuid)) {
-    if (locate === expectedMediaPath && findMediaFile(profile.dir, relativeFilePath) !== null)
-      continue;
-    const expectedAt = locate(relativeFilePath, profile);
-    if (locate !== expectedMediaPath && existsSync(expectedAt)) continue;
-    missing.count++;
-    if (missing.examples.length < 5) missing.examples.push({ relativeFilePath, expectedAt });
-  }
-  return missing;
 }

@@ -48,7 +48,7 @@ export function accountFileMessages(db: Database.Database, accountUuid: string):
       .prepare(
         `SELECT m.uuid AS messageUuid, c.contactJid AS conversation, m.timeSent AS timeSent,
                 m.type AS type, m.relativeFilePath AS relativeFilePath
-           FROM messages m JOIN conversations c ON c.uuid = m.conversationUuid
+           FROM conversations c CROSS JOIN messages m ON m.conversationUuid = c.uuid
           WHERE c.accountUuid = ? AND m.relativeFilePath IS NOT NULL AND m.relativeFilePath <> ''
             AND COALESCE(m.deleted, 0) = 0
           ORDER BY m.timeSent, m.uuid`,
@@ -64,8 +64,10 @@ export function accountFileMessages(db: Database.Database, accountUuid: string):
 }
 
 /**
- * Every message's `relativeFilePath` of the account (a file sent twice is listed twice), read
- * lazily (millions of messages): the connection is busy until the iteration ends.
+ * Every message's `relativeFilePath` of the account, deleted messages left out (a file sent twice
+ * is listed twice), read lazily (millions of messages): the connection is busy until the
+ * iteration ends. Conversation by conversation (`CROSS JOIN` keeps SQLite to that order: walking
+ * the messages in their `uuid` index's order instead reads the table at random).
  */
 export function* listMessageFilePaths(
   db: Database.Database,
@@ -73,10 +75,10 @@ export function* listMessageFilePaths(
 ): Generator<string> {
   const paths = db
     .prepare(
-      `SELECT messages.relativeFilePath FROM messages
-       JOIN conversations ON conversations.uuid = messages.conversationUuid
+      `SELECT messages.relativeFilePath FROM conversations
+       CROSS JOIN messages ON messages.conversationUuid = conversations.uuid
        WHERE conversations.accountUuid = ? AND messages.relativeFilePath IS NOT NULL
-         AND messages.relativeFilePath != ''`,
+         AND messages.relativeFilePath != '' AND COALESCE(messages.deleted, 0) = 0`,
     )
     .pluck()
     .iterate(accountUuid) as Iterable<unknown>;

@@ -154,7 +154,8 @@ export const backupMediaSteps: BackupMediaSteps = {
             progress.done();
           }
         }
-        result.missingMedia = missingMediaOf(profile, result.jid);
+        // Files came from the companion: count again (without one, the import's count stands).
+        if (companion !== null) result.missingMedia = missingMediaOf(profile, result.jid);
         result.media = media;
       },
     };

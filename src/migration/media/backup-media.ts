@@ -4,7 +4,8 @@ import { findAccountByUuid } from '../../store/accounts.js';
 import type { Profile } from '../../store/profile.js';
 import type { CreateBackupOptions } from '../create-backup.js';
 import type { ImportOptions } from '../import-backup.js';
-import { checkMedia } from './check.js';
+import { mediaAccounts } from '../../store/file-messages.js';
+import { findMissingMedia, type MissingMedia } from '../missing-media.js';
 import { CompanionNotRecognisedError } from './errors.js';
 import { createMediaCompanion } from './create-media.js';
 import { companionPathFor, mediaFolder } from './layout.js';
@@ -89,24 +90,14 @@ export async function restoreCompanionForImport(
   return { companion, ...result };
 }
 
-/** Messages of an account whose files are not on this device, in the shape the import reports. */
-export function missingMediaOf(
-  profile: Profile,
-  jid: string,
-): { count: number; folder: string; examples: { relativeFilePath: string; expectedAt: string }[] } {
-  const check = checkMedia(profile.dir, profile.db, { account: jid });
-  const seen = new Set<string>();
-  const examples: { relativeFilePath: string; expectedAt: string }[] = [];
-  for (const m of check.missing) {
-    if (seen.has(m.relativeFilePath)) continue;
-    seen.add(m.relativeFilePath);
-    if (examples.length < 5)
-      examples.push({
-        relativeFilePath: m.relativeFilePath,
-        expectedAt: m.expectedAt ?? m.relativeFilePath,
-      });
-  }
-  return { count: check.missing.length, folder: mediaFolder(profile.dir), examples };
+/**
+ * Messages of an account whose files are not on this device, in the shape the import reports: one
+ * streaming pass over its messages (after a companion restored files, say).
+ */
+export function missingMediaOf(profile: Profile, jid: string): MissingMedia {
+  const account = mediaAccounts(profile.db).find((a) => a.jid.toLowerCase() === jid.toLowerCase());
+  if (account === undefined) return { count: 0, folder: mediaFolder(profile.dir), examples: [] };
+  return findMissingMedia(profile.db, account.uuid, profile);
 }
 
 export function describeMediaImport(summary: MediaImportSummary): string[] {
