@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { BACKUP_TABLES, type CebValue } from '@ferry/ceb-format/header';
 import type { RowBatch } from '@ferry/ceb-format';
 import { listMessageFilePaths } from '../store/file-messages.js';
-import type { openProfileDatabase, Profile } from '../store/profile.js';
+import type { openProfileDatabase } from '../store/profile.js';
 import { findMediaFile, mediaFilePath, mediaFolder } from './media/layout.js';
 
 export interface MissingMedia {
@@ -20,7 +20,7 @@ export interface MissingMedia {
 }
 
 /** Where a message's file is expected on this device; a path that cannot be placed there is shown as stored. */
-export type LocateMedia = (relativeFilePath: string, profile: Profile) => string;
+export type LocateMedia = (relativeFilePath: string, profile: { dir: string }) => string;
 
 /**
  * Where this device expects a message's file, by the media layout (`media/layout.ts`): under the
@@ -58,7 +58,7 @@ class MissingMediaCounter {
   private readonly shown = new Set<string>();
 
   constructor(
-    private readonly profile: Profile,
+    private readonly profile: { dir: string },
     private readonly locate: LocateMedia = expectedMediaPath,
   ) {
     this.missing = { count: 0, folder: mediaFolder(profile.dir), examples: [] };
@@ -110,7 +110,7 @@ export class MissingMediaTally {
   private readonly at = new Map<string, readonly [path: number, deleted: number]>();
 
   constructor(
-    private readonly profile: Profile,
+    private readonly profile: { dir: string },
     private readonly locate: LocateMedia = expectedMediaPath,
   ) {
     this.counter = new MissingMediaCounter(profile, locate);
@@ -170,7 +170,7 @@ export class MissingMediaTally {
 export function findMissingMedia(
   db: ReturnType<typeof openProfileDatabase>,
   accountUuid: string,
-  profile: Profile,
+  profile: { dir: string },
   locate: LocateMedia = expectedMediaPath,
 ): MissingMedia {
   const counter = new MissingMediaCounter(profile, locate);

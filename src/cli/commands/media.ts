@@ -13,7 +13,7 @@ import {
 } from '../../migration/media/backup-media.js';
 import { checkMedia } from '../../migration/media/check.js';
 import { CompanionNotRecognisedError } from '../../migration/media/errors.js';
-import { mediaFilePath, mediaFolder } from '../../migration/media/layout.js';
+import { mediaFolder } from '../../migration/media/layout.js';
 import { describeFailure, EXIT, UserFacingError } from '../failure.js';
 import { terminalProgress } from '../progress.js';
 import { withCommandProfile } from './account.js';
@@ -126,7 +126,6 @@ export const backupMediaSteps: BackupMediaSteps = {
     }
     const json = opts.json === true;
     return {
-      locateMedia: (relativeFilePath, profile) => mediaFilePath(profile.dir, relativeFilePath),
       afterImport: async (result, profile) => {
         const companion = await companionFor(result.file, given);
         let media: MediaImportOutcome = null;
