@@ -24,6 +24,12 @@ interface Bundler {
 }
 
 let bundle: Promise<string> | undefined;
+let live = 0;
+
+/** How many import threads are running now (for tests: each ends with its import). */
+export function liveImportThreads(): number {
+  return live;
+}
 
 /**
  * import-thread.ts and what it imports as one CommonJS script, for runs from the TypeScript sources
@@ -85,26 +91,28 @@ export async function restoreRowsOnThread(
   onProgress?: (event: ImportEvent) => void,
 ): Promise<ImportResult> {
   const worker = await startImportThread({ dir, file, password });
-  return new Promise<ImportResult>((resolve, reject) => {
-    let answered = false;
+  live++;
+  const answer = new Promise<ImportReply | Error>((resolve) => {
     worker.on('message', (reply: ImportReply) => {
-      if (reply.kind === 'event') {
-        onProgress?.(reply.event);
-        return;
-      }
-      answered = true;
-      // The thread closed its connection before answering; its parser threads end with it.
-      void worker.terminate();
-      if (reply.kind === 'done') resolve(reply.result);
-      else reject(errorFromThread(reply.error));
+      if (reply.kind === 'event') onProgress?.(reply.event);
+      else resolve(reply);
     });
     // A thread that dies (out of its heap, say) never committed: SQLite rolls its transaction back.
-    worker.on('error', (err) => {
-      answered = true;
-      reject(err);
-    });
-    worker.on('exit', (code) => {
-      if (!answered) reject(new Error(`the import thread stopped (exit code ${code})`));
-    });
+    worker.on('error', resolve);
+    worker.on('exit', (code) =>
+      resolve(new Error(`the import thread stopped (exit code ${code})`)),
+    );
   });
+  let reply: ImportReply | Error;
+  try {
+    reply = await answer;
+  } finally {
+    // The thread closed its connection before answering; its parser threads end with it.
+    await worker.terminate();
+    live--;
+  }
+  if (reply instanceof Error) throw reply;
+  if (reply.kind === 'failed') throw errorFromThread(reply.error);
+  if (reply.kind !== 'done') throw new Error('the import thread gave no result');
+  return reply.result;
 }
