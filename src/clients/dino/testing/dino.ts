@@ -173,7 +173,7 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
     // getaddrinfo(AI_ADDRCONFIG), as GLib calls it per address family, finds nothing while
     // loopback is the only interface: give the namespace an IPv4 address on a veth pair.
     // No IPv6 on it: its link-local route appearing a second later is a network change.
-    'echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6',
+    'echo 1 2>/dev/null >/proc/sys/net/ipv6/conf/default/disable_ipv6 || true',
     'ip link add ferry0 type veth peer name ferry1',
     'ip addr add 10.254.254.1/30 dev ferry0',
     'ip link set ferry0 up',
