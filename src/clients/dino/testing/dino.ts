@@ -114,9 +114,11 @@ export function omemoStartupDone(printout: string, account: string, deviceId: nu
 }
 
 /**
- * Whether Dino's printout shows it took the network for offline once logged in. Dino 0.4.2 then
- * marks the connection DISCONNECTED while the stream stays up (`on_network_changed`,
- * `libdino/src/service/connection_manager.vala`), `get_stream()` answers null, and every message
+ * Whether Dino's printout shows it took the network for offline once connected (a hint for a
+ * failure's message: before its stream is negotiated it is harmless, as Dino then sets CONNECTED
+ * again). Once logged in, Dino 0.4.2 marks the connection DISCONNECTED while the stream stays up
+ * (`on_network_changed`, `libdino/src/service/connection_manager.vala`), `get_stream()` answers
+ * null, and every message
  * sent from then on is stored UNSENT (`send_xmpp_message`, `message_processor.vala`) until the
  * next login. GLib's netlink network monitor calls the network available only while a default
  * route exists, and says so again on every route change: `startDino` gives its namespace one.
