@@ -49,7 +49,8 @@ const TYPED: Record<string, ErrorClass> = {
 
 export function errorForThread(err: unknown): ThreadError {
   if (!(err instanceof Error)) return { type: '', message: String(err), fields: {} };
-  const fields: ThreadError['fields'] = {};
+  // The name too (SQLite's errors keep theirs on the prototype): the words a person reads name it.
+  const fields: ThreadError['fields'] = { name: err.name };
   for (const [key, value] of Object.entries(err)) {
     if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
       fields[key] = value as string | number | boolean | null;
