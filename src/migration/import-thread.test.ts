@@ -72,14 +72,14 @@ test('failures on the import thread come back as the same typed errors, nothing 
       [ALICE, 'not the password', WrongPasswordError],
     ];
     for (const [file, password, type] of cases) {
-      const onThread = await failure(() => importBackup(profile, file, password));
+      const onThread = await failure(() => importBackup(profile, file, password, { thread: true }));
       const here = await failure(() => importBackup(profile, file, password, { thread: false }));
       assert.ok(onThread instanceof type, `${String(onThread)} is a ${type.name}`);
       assert.equal(onThread.message, here.message);
       assert.equal((onThread as { code?: string }).code, (here as { code?: string }).code);
       assert.deepEqual(dumpWholeDatabase(profile), before);
     }
-    const malformed = await failure(() => importBackup(profile, bad, 'pw'));
+    const malformed = await failure(() => importBackup(profile, bad, 'pw', { thread: true }));
     assert.ok(malformed instanceof MalformedContentError);
     assert.match(malformed.where, /row 2/);
     await importBackup(profile, ALICE, ALICE_PASSWORD);
