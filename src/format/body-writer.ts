@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { BackupTable, DbRow, DbValue, FormatVersion } from './types.js';
 
 /** Conversations' account option bit 1: the account is disabled. */
@@ -73,6 +74,11 @@ export interface BodyWriter {
   row(row: DbRow): string;
   /** The same for a raw row: values in the order of `columns`. */
   rowRaw(table: BackupTable, columns: readonly string[], values: readonly DbValue[]): string;
+  /**
+   * Rows given as text (see {@link jsonRowTemplate}), each preceded by its comma; returns the
+   * bytes to write (the first row of the body gets the opening bracket instead). Format 2 only.
+   */
+  jsonRows(text: Buffer): Buffer;
   /** Text that closes the body. */
   end(): string;
 }
@@ -166,11 +172,63 @@ function jsonText(text: string): string {
   return NEEDS_JSON_ESCAPE.test(text) ? gsonString(text) : `"${text}"`;
 }
 
+const jsonName = (column: string, first: boolean): string =>
+  `${first ? '' : ','}${gsonString(column)}:`;
+
+/**
+ * How format 2 writes a row of `table` with these columns, for a producer that builds the text
+ * itself (ferry's store has SQLite do it): `open`, then for each written column its name
+ * (`names[i]`, with the comma before it; undefined for a column not written) and its value, then
+ * `close`. A value is written as `null`, a text as gson writes the string (SQLite's `json_quote`
+ * does the same, except for U+2028/U+2029, see {@link isPlainJsonText}), an integer as the
+ * string of its digits. A row holding any other value (a REAL, a BLOB) must be given to the
+ * writer as values. Undefined when the table's rows need the writer's own code (the account).
+ */
+export interface JsonRowTemplate {
+  open: string;
+  names: (string | undefined)[];
+  close: string;
+}
+
+export function jsonRowTemplate(
+  table: BackupTable,
+  columns: readonly string[],
+): JsonRowTemplate | undefined {
+  if (table === 'accounts') return undefined;
+  const plan = makePlan(table, columns, jsonName);
+  if (plan.kinds.some((k) => k !== VALUE)) return undefined;
+  const names: (string | undefined)[] = columns.map(() => undefined);
+  plan.keep.forEach((i, k) => (names[i] = plan.names[k]));
+  return { open: `{"table":${gsonString(table)},"values":{`, names, close: '}}' };
+}
+
+/** U+2028 and U+2029 in UTF-8: gson escapes them, `json_quote` does not. */
+const LINE_SEPARATOR = Buffer.from([0xe2, 0x80, 0xa8]);
+const PARAGRAPH_SEPARATOR = Buffer.from([0xe2, 0x80, 0xa9]);
+
+/**
+ * Whether text a producer built from a {@link JsonRowTemplate} (in SQLite, from the stored
+ * values) is exactly what the writer writes for the same values: valid UTF-8 (the writer reads
+ * a text with invalid bytes as U+FFFD) with no U+2028/U+2029. When not, give the rows as values.
+ */
+export function isPlainJsonText(text: Buffer): boolean {
+  return (
+    isUtf8(text) && text.indexOf(LINE_SEPARATOR) === -1 && text.indexOf(PARAGRAPH_SEPARATOR) === -1
+  );
+}
+
 class JsonBodyWriter implements BodyWriter {
   private first = true;
-  private readonly plans = new Plans(
-    (column, first) => `${first ? '' : ','}${gsonString(column)}:`,
-  );
+  private readonly plans = new Plans(jsonName);
+
+  jsonRows(text: Buffer): Buffer {
+    if (text[0] !== 0x2c) throw new Error('rows given as text must each start with a comma');
+    if (this.first) {
+      text[0] = 0x5b; // '['
+      this.first = false;
+    }
+    return text;
+  }
 
   row(row: DbRow): string {
     const { columns, values } = valuesOf(row);
@@ -267,6 +325,10 @@ class SqlBodyWriter implements BodyWriter {
       this.inStatement = 0;
     }
     return text;
+  }
+
+  jsonRows(): Buffer {
+    throw new Error('rows as JSON text cannot go into a format-1 (SQL) body');
   }
 
   end(): string {

@@ -61,6 +61,17 @@ export interface RawDbRow {
   raw: readonly DbValue[];
 }
 
+/**
+ * Rows already written as format-2 text by a producer following the writer's `jsonRowTemplate`
+ * and checked with `isPlainJsonText`: each row preceded by its comma, as UTF-8.
+ */
+export interface JsonRowsText {
+  table: BackupTable;
+  json: Buffer;
+  /** How many rows the text holds. */
+  rows: number;
+}
+
 /** Options for writing a backup file. */
 export interface WriteBackupOptions {
   /** Bare JID of the account; goes into the header. */

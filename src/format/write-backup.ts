@@ -13,6 +13,7 @@ import type {
   BackupTable,
   DbRow,
   DbValue,
+  JsonRowsText,
   RawDbRow,
   WriteBackupOptions,
 } from './types.js';
@@ -30,6 +31,8 @@ export interface BackupWriter {
     columns: readonly string[],
     values: readonly DbValue[],
   ): Promise<void> | void;
+  /** Rows already written as text (format 2; see {@link JsonRowsText}). */
+  writeJsonRows(text: Buffer): Promise<void> | void;
   /** Closes the body, writes the tag, ends `out`; resolves with the bytes written. */
   finish(): Promise<{ bytes: number }>;
   /** Gives up: stops compressing and writing (does not end or destroy `out`). */
@@ -104,6 +107,19 @@ export async function createBackupWriter(
     used += chunk.write(text, used);
     return undefined;
   };
+  const addBytes = (bytes: Buffer): Promise<void> | undefined => {
+    if (bytes.length <= TEXT_CHUNK - used) {
+      chunk.set(bytes, used);
+      used += bytes.length;
+      return undefined;
+    }
+    // A large piece goes to the compressor as it is; a small one starts the next buffer.
+    if (bytes.length >= TEXT_CHUNK / 2) return flush().then(() => gzip.write(bytes));
+    return flush().then(() => {
+      chunk.set(bytes, 0);
+      used = bytes.length;
+    });
+  };
 
   return {
     header,
@@ -113,6 +129,9 @@ export async function createBackupWriter(
     },
     writeRaw(table, columns, values) {
       return add(body.rowRaw(table, columns, values));
+    },
+    writeJsonRows(text) {
+      return text.length === 0 ? undefined : addBytes(body.jsonRows(text));
     },
     async finish() {
       await add(body.end());
@@ -129,6 +148,7 @@ export async function createBackupWriter(
     },
     async abort() {
       aborted = true;
+      gzip.close();
     },
   };
 }
@@ -140,7 +160,7 @@ export async function createBackupWriter(
 export async function writeBackupFile(
   path: string,
   opts: WriteBackupOptions,
-  rows: Iterable<DbRow | RawDbRow> | AsyncIterable<DbRow | RawDbRow>,
+  rows: Iterable<DbRow | RawDbRow | JsonRowsText> | AsyncIterable<DbRow | RawDbRow | JsonRowsText>,
 ): Promise<{ bytes: number }> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 256 * 1024 });
@@ -151,8 +171,12 @@ export async function writeBackupFile(
     await once(stream, 'open');
     writer = await createBackupWriter(stream, opts);
     const w = writer;
-    const put = (row: DbRow | RawDbRow): Promise<void> | void =>
-      'raw' in row ? w.writeRaw(row.table, row.columns, row.raw) : w.write(row);
+    const put = (row: DbRow | RawDbRow | JsonRowsText): Promise<void> | void =>
+      'raw' in row
+        ? w.writeRaw(row.table, row.columns, row.raw)
+        : 'json' in row
+          ? w.writeJsonRows(row.json)
+          : w.write(row);
     if (Symbol.iterator in rows) {
       for (const row of rows) {
         const wait = put(row);

@@ -8,10 +8,16 @@ import {
   type RawDbRow,
 } from '@ferry/ceb-format/header';
 import type { ContentLedger } from '@ferry/ceb-format/content-check';
-import type { RowBatch } from '@ferry/ceb-format';
+import {
+  isPlainJsonText,
+  jsonRowTemplate,
+  type JsonRowsText,
+  type JsonRowTemplate,
+  type RowBatch,
+} from '@ferry/ceb-format';
 import { ConflictingDataError } from './errors.js';
 
-export type { DbRow, DbValue, RawDbRow };
+export type { DbRow, DbValue, JsonRowsText, RawDbRow };
 
 /** How many rows of each table a backup of the account holds. */
 export type BackupRowCounts = Record<BackupTable, number>;
@@ -67,12 +73,136 @@ export function* readBackupRowsRaw(
   db: Database.Database,
   accountUuid: string,
 ): Generator<RawDbRow> {
-  for (const table of BACKUP_TABLES) {
-    const stmt = db.prepare(tableQuery(table)).safeIntegers(true).raw(true);
-    const columns = stmt.columns().map((c) => c.name);
-    for (const raw of stmt.iterate(accountUuid) as Iterable<DbValue[]>) {
-      yield { table, columns, raw };
+  for (const table of BACKUP_TABLES) yield* rawRows(db, table, accountUuid);
+}
+
+/** A table's rows in raw form (see {@link readBackupRowsRaw}). */
+function* rawRows(
+  db: Database.Database,
+  table: BackupTable,
+  accountUuid: string,
+): Generator<RawDbRow> {
+  const stmt = db.prepare(tableQuery(table)).safeIntegers(true).raw(true);
+  const columns = stmt.columns().map((c) => c.name);
+  for (const raw of stmt.iterate(accountUuid) as Iterable<DbValue[]>) {
+    yield { table, columns, raw };
+  }
+}
+
+/** Text of the message rows is gathered into runs of about this size (one check per run). */
+const JSON_RUN = 128 * 1024;
+/** Beyond this many columns `concat` would pass SQLite's limit of 127 arguments: rows raw. */
+const MAX_JSON_COLUMNS = 60;
+
+const sqlName = (column: string): string => `messages."${column.replace(/"/g, '""')}"`;
+const sqlLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * One message row as format-2 text, built by SQLite (see the format's `jsonRowTemplate`): the
+ * comma, the names, each value as gson writes it, all in one `concat` (one allocation per row,
+ * where `||` copies the growing text once per piece). A REAL or a BLOB value is written as the
+ * byte 0xFF, which is never valid UTF-8: the format's check then refuses the row.
+ */
+function messageJsonSql(template: JsonRowTemplate, columns: readonly string[]): string {
+  const parts = [sqlLiteral(`,${template.open}`)];
+  columns.forEach((column, i) => {
+    const name = template.names[i];
+    if (name === undefined) return;
+    const c = sqlName(column);
+    parts.push(
+      sqlLiteral(name),
+      `CASE typeof(${c}) WHEN 'text' THEN json_quote(${c}) WHEN 'integer' THEN '"' || ${c} || '"' ` +
+        `WHEN 'null' THEN 'null' ELSE x'ff' END`,
+    );
+  });
+  parts.push(sqlLiteral(template.close));
+  return `CAST(concat(${parts.join(', ')}) AS BLOB)`;
+}
+
+/**
+ * The account's messages with SQLite writing each row's format-2 text (in C, much cheaper than
+ * reading the values into JavaScript and writing them there), in the order of
+ * {@link readBackupRowsRaw}. A row the format's check refuses (a REAL or BLOB value, invalid
+ * UTF-8, U+2028/U+2029) is read again by its rowid and given raw. Undefined when this table
+ * can't be read so (the caller reads it raw).
+ */
+function jsonMessages(
+  db: Database.Database,
+  accountUuid: string,
+): Generator<JsonRowsText | RawDbRow> | undefined {
+  const columns = db
+    .prepare(MESSAGES_OF_ACCOUNT)
+    .columns()
+    .map((c) => c.name);
+  const template = jsonRowTemplate('messages', columns);
+  const lower = new Set(columns.map((c) => c.toLowerCase()));
+  const rowid = ['rowid', '_rowid_', 'oid'].find((name) => !lower.has(name));
+  if (template === undefined || rowid === undefined || columns.length > MAX_JSON_COLUMNS) {
+    return undefined;
+  }
+  let stmt: Database.Statement;
+  try {
+    stmt = db
+      .prepare(
+        `SELECT ${messageJsonSql(template, columns)}, messages.${rowid} ` +
+          MESSAGES_OF_ACCOUNT.slice('SELECT messages.* '.length),
+      )
+      .safeIntegers(true)
+      .raw(true);
+  } catch {
+    return undefined;
+  }
+  const one = db.prepare(`SELECT * FROM messages WHERE ${rowid} = ?`).safeIntegers(true).raw(true);
+  const oneColumns = one.columns().map((c) => c.name);
+  if (oneColumns.join('\0') !== columns.join('\0')) return undefined;
+  const table = 'messages';
+  const asRaw = (id: bigint): RawDbRow => ({
+    table,
+    columns,
+    raw: one.get(id) as DbValue[],
+  });
+  return (function* () {
+    let texts: Buffer[] = [];
+    let ids: bigint[] = [];
+    let size = 0;
+    function* run(): Generator<JsonRowsText | RawDbRow> {
+      if (texts.length === 0) return;
+      const json = texts.length === 1 ? (texts[0] as Buffer) : Buffer.concat(texts, size);
+      if (isPlainJsonText(json)) {
+        yield { table, json, rows: texts.length };
+      } else {
+        for (const [i, text] of texts.entries()) {
+          yield isPlainJsonText(text) ? { table, json: text, rows: 1 } : asRaw(ids[i] as bigint);
+        }
+      }
+      texts = [];
+      ids = [];
+      size = 0;
     }
+    for (const [text, id] of stmt.iterate(accountUuid) as Iterable<[Buffer, bigint]>) {
+      texts.push(text);
+      ids.push(id);
+      size += text.length;
+      if (size >= JSON_RUN) yield* run();
+    }
+    yield* run();
+  })();
+}
+
+/**
+ * What a backup of the account in `version` is written from: {@link readBackupRowsRaw}, except
+ * that for format 2 the messages come as text SQLite wrote (runs of rows, see
+ * {@link JsonRowsText}), checked by the format library, with any row it refuses given raw.
+ */
+export function* readBackupItems(
+  db: Database.Database,
+  accountUuid: string,
+  version: 1 | 2,
+): Generator<RawDbRow | JsonRowsText> {
+  for (const table of BACKUP_TABLES) {
+    const messages =
+      version === 2 && table === 'messages' ? jsonMessages(db, accountUuid) : undefined;
+    yield* messages ?? rawRows(db, table, accountUuid);
   }
 }
 
