@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import type { BackupTable, DbRow, DbValue, FormatVersion } from './types.js';
 
 /** Conversations' account option bit 1: the account is disabled. */
@@ -78,7 +77,7 @@ export interface BodyWriter {
    * Rows given as text (see {@link jsonRowTemplate}), each preceded by its comma; returns the
    * bytes to write (the first row of the body gets the opening bracket instead). Format 2 only.
    */
-  jsonRows(text: Buffer): Buffer;
+  jsonRows(text: string): string;
   /** Text that closes the body. */
   end(): string;
 }
@@ -182,13 +181,18 @@ const jsonName = (column: string, first: boolean): string =>
  * `close`. A value is written as `null`, a text as gson writes the string (SQLite's `json_quote`
  * does the same, except for U+2028/U+2029, see {@link isPlainJsonText}), an integer as the
  * string of its digits. A row holding any other value (a REAL, a BLOB) must be given to the
- * writer as values. Undefined when the table's rows need the writer's own code (the account).
+ * writer as values; a producer that can't tell beforehand writes {@link NOT_PLAIN} in the
+ * value's place, and the check refuses the text. Undefined when the table's rows need the
+ * writer's own code (the account).
  */
 export interface JsonRowTemplate {
   open: string;
   names: (string | undefined)[];
   close: string;
 }
+
+/** A character gson never writes raw (it escapes every control character). */
+export const NOT_PLAIN = '\u0001';
 
 export function jsonRowTemplate(
   table: BackupTable,
@@ -202,32 +206,25 @@ export function jsonRowTemplate(
   return { open: `{"table":${gsonString(table)},"values":{`, names, close: '}}' };
 }
 
-/** U+2028 and U+2029 in UTF-8: gson escapes them, `json_quote` does not. */
-const LINE_SEPARATOR = Buffer.from([0xe2, 0x80, 0xa8]);
-const PARAGRAPH_SEPARATOR = Buffer.from([0xe2, 0x80, 0xa9]);
-
 /**
  * Whether text a producer built from a {@link JsonRowTemplate} (in SQLite, from the stored
- * values) is exactly what the writer writes for the same values: valid UTF-8 (the writer reads
- * a text with invalid bytes as U+FFFD) with no U+2028/U+2029. When not, give the rows as values.
+ * values, read as a string) is exactly what the writer writes for the same values: no U+2028 or
+ * U+2029 (which gson escapes and `json_quote` does not) and no {@link NOT_PLAIN}. When not, give
+ * the rows as values.
  */
-export function isPlainJsonText(text: Buffer): boolean {
-  return (
-    isUtf8(text) && text.indexOf(LINE_SEPARATOR) === -1 && text.indexOf(PARAGRAPH_SEPARATOR) === -1
-  );
+export function isPlainJsonText(text: string): boolean {
+  return !text.includes('\u2028') && !text.includes('\u2029') && !text.includes(NOT_PLAIN);
 }
 
 class JsonBodyWriter implements BodyWriter {
   private first = true;
   private readonly plans = new Plans(jsonName);
 
-  jsonRows(text: Buffer): Buffer {
-    if (text[0] !== 0x2c) throw new Error('rows given as text must each start with a comma');
-    if (this.first) {
-      text[0] = 0x5b; // '['
-      this.first = false;
-    }
-    return text;
+  jsonRows(text: string): string {
+    if (!text.startsWith(',')) throw new Error('rows given as text must each start with a comma');
+    if (!this.first) return text;
+    this.first = false;
+    return `[${text.slice(1)}`;
   }
 
   row(row: DbRow): string {
@@ -327,7 +324,7 @@ class SqlBodyWriter implements BodyWriter {
     return text;
   }
 
-  jsonRows(): Buffer {
+  jsonRows(): string {
     throw new Error('rows as JSON text cannot go into a format-1 (SQL) body');
   }
 

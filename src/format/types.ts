@@ -63,11 +63,11 @@ export interface RawDbRow {
 
 /**
  * Rows already written as format-2 text by a producer following the writer's `jsonRowTemplate`
- * and checked with `isPlainJsonText`: each row preceded by its comma, as UTF-8.
+ * and checked with `isPlainJsonText`: each row preceded by its comma.
  */
 export interface JsonRowsText {
   table: BackupTable;
-  json: Buffer;
+  json: string;
   /** How many rows the text holds. */
   rows: number;
 }

@@ -32,7 +32,7 @@ export interface BackupWriter {
     values: readonly DbValue[],
   ): Promise<void> | void;
   /** Rows already written as text (format 2; see {@link JsonRowsText}). */
-  writeJsonRows(text: Buffer): Promise<void> | void;
+  writeJsonRows(text: string): Promise<void> | void;
   /** Closes the body, writes the tag, ends `out`; resolves with the bytes written. */
   finish(): Promise<{ bytes: number }>;
   /** Gives up: stops compressing and writing (does not end or destroy `out`). */
@@ -97,8 +97,8 @@ export async function createBackupWriter(
     await gzip.write(full);
   };
   const add = (text: string): Promise<void> | undefined => {
-    // At most 3 bytes per UTF-16 unit.
-    if (text.length * 3 > TEXT_CHUNK - used) {
+    // At most 3 bytes per UTF-16 unit; a longer text is measured.
+    if (text.length * 3 > TEXT_CHUNK - used && Buffer.byteLength(text) > TEXT_CHUNK - used) {
       if (text.length * 3 > TEXT_CHUNK) return flush().then(() => gzip.write(Buffer.from(text)));
       return flush().then(() => {
         used += chunk.write(text, used);
@@ -107,20 +107,6 @@ export async function createBackupWriter(
     used += chunk.write(text, used);
     return undefined;
   };
-  const addBytes = (bytes: Buffer): Promise<void> | undefined => {
-    if (bytes.length <= TEXT_CHUNK - used) {
-      chunk.set(bytes, used);
-      used += bytes.length;
-      return undefined;
-    }
-    // A large piece goes to the compressor as it is; a small one starts the next buffer.
-    if (bytes.length >= TEXT_CHUNK / 2) return flush().then(() => gzip.write(bytes));
-    return flush().then(() => {
-      chunk.set(bytes, 0);
-      used = bytes.length;
-    });
-  };
-
   return {
     header,
     // Not async: a promise only when a buffer of text goes to the compressor.
@@ -131,7 +117,7 @@ export async function createBackupWriter(
       return add(body.rowRaw(table, columns, values));
     },
     writeJsonRows(text) {
-      return text.length === 0 ? undefined : addBytes(body.jsonRows(text));
+      return text.length === 0 ? undefined : add(body.jsonRows(text));
     },
     async finish() {
       await add(body.end());

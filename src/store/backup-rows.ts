@@ -11,6 +11,7 @@ import type { ContentLedger } from '@ferry/ceb-format/content-check';
 import {
   isPlainJsonText,
   jsonRowTemplate,
+  NOT_PLAIN,
   type JsonRowsText,
   type JsonRowTemplate,
   type RowBatch,
@@ -89,8 +90,8 @@ function* rawRows(
   }
 }
 
-/** Text of the message rows is gathered into runs of about this size (one check per run). */
-const JSON_RUN = 128 * 1024;
+/** Text of the message rows is gathered into runs of about this many characters (one check each). */
+const JSON_RUN = 64 * 1024;
 /** Beyond this many columns `concat` would pass SQLite's limit of 127 arguments: rows raw. */
 const MAX_JSON_COLUMNS = 60;
 
@@ -101,7 +102,8 @@ const sqlLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
  * One message row as format-2 text, built by SQLite (see the format's `jsonRowTemplate`): the
  * comma, the names, each value as gson writes it, all in one `concat` (one allocation per row,
  * where `||` copies the growing text once per piece). A REAL or a BLOB value is written as the
- * byte 0xFF, which is never valid UTF-8: the format's check then refuses the row.
+ * format's NOT_PLAIN character: its check then refuses the row. Read as a string (on V8's heap,
+ * collected young; a Buffer per row would pile up outside it between collections).
  */
 function messageJsonSql(template: JsonRowTemplate, columns: readonly string[]): string {
   const parts = [sqlLiteral(`,${template.open}`)];
@@ -112,18 +114,19 @@ function messageJsonSql(template: JsonRowTemplate, columns: readonly string[]): 
     parts.push(
       sqlLiteral(name),
       `CASE typeof(${c}) WHEN 'text' THEN json_quote(${c}) WHEN 'integer' THEN '"' || ${c} || '"' ` +
-        `WHEN 'null' THEN 'null' ELSE x'ff' END`,
+        `WHEN 'null' THEN 'null' ELSE char(${NOT_PLAIN.charCodeAt(0)}) END`,
     );
   });
   parts.push(sqlLiteral(template.close));
-  return `CAST(concat(${parts.join(', ')}) AS BLOB)`;
+  return `concat(${parts.join(', ')})`;
 }
 
 /**
  * The account's messages with SQLite writing each row's format-2 text (in C, much cheaper than
  * reading the values into JavaScript and writing them there), in the order of
- * {@link readBackupRowsRaw}. A row the format's check refuses (a REAL or BLOB value, invalid
- * UTF-8, U+2028/U+2029) is read again by its rowid and given raw. Undefined when this table
+ * {@link readBackupRowsRaw}. A row the format's check refuses (a REAL or BLOB value,
+ * U+2028/U+2029) is read again by its rowid and given raw. (A text with invalid UTF-8 reads
+ * as the same U+FFFD characters either way: the bytes around it are ASCII.) Undefined when this table
  * can't be read so (the caller reads it raw).
  */
 function jsonMessages(
@@ -162,12 +165,12 @@ function jsonMessages(
     raw: one.get(id) as DbValue[],
   });
   return (function* () {
-    let texts: Buffer[] = [];
+    let texts: string[] = [];
     let ids: bigint[] = [];
     let size = 0;
     function* run(): Generator<JsonRowsText | RawDbRow> {
       if (texts.length === 0) return;
-      const json = texts.length === 1 ? (texts[0] as Buffer) : Buffer.concat(texts, size);
+      const json = texts.join('');
       if (isPlainJsonText(json)) {
         yield { table, json, rows: texts.length };
       } else {
@@ -179,7 +182,7 @@ function jsonMessages(
       ids = [];
       size = 0;
     }
-    for (const [text, id] of stmt.iterate(accountUuid) as Iterable<[Buffer, bigint]>) {
+    for (const [text, id] of stmt.iterate(accountUuid) as Iterable<[string, bigint]>) {
       texts.push(text);
       ids.push(id);
       size += text.length;
