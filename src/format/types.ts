@@ -63,12 +63,12 @@ export interface RawDbRow {
 
 /**
  * Rows already written as format-2 text by a producer following the writer's `jsonRowTemplate`
- * and checked with `isPlainJsonText`: each row preceded by its comma.
+ * and checked with `isPlainJsonText`: one text per row, each preceded by its comma.
  */
 export interface JsonRowsText {
   table: BackupTable;
-  json: string;
-  /** How many rows the text holds. */
+  json: readonly string[];
+  /** How many rows: `json.length`. */
   rows: number;
 }
 

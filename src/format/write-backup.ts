@@ -32,7 +32,7 @@ export interface BackupWriter {
     values: readonly DbValue[],
   ): Promise<void> | void;
   /** Rows already written as text (format 2; see {@link JsonRowsText}). */
-  writeJsonRows(text: string): Promise<void> | void;
+  writeJsonRows(texts: readonly string[]): Promise<void> | void;
   /** Closes the body, writes the tag, ends `out`; resolves with the bytes written. */
   finish(): Promise<{ bytes: number }>;
   /** Gives up: stops compressing and writing (does not end or destroy `out`). */
@@ -107,6 +107,15 @@ export async function createBackupWriter(
     used += chunk.write(text, used);
     return undefined;
   };
+  const addAll = (texts: readonly string[], from: number): Promise<void> | undefined => {
+    for (let i = from; i < texts.length; i++) {
+      const wait = add(body.jsonRows(texts[i] as string));
+      // Now and then a buffer of text is full: the rest once it has gone to the compressor.
+      if (wait) return wait.then(() => addAll(texts, i + 1));
+    }
+    return undefined;
+  };
+
   return {
     header,
     // Not async: a promise only when a buffer of text goes to the compressor.
@@ -116,8 +125,8 @@ export async function createBackupWriter(
     writeRaw(table, columns, values) {
       return add(body.rowRaw(table, columns, values));
     },
-    writeJsonRows(text) {
-      return text.length === 0 ? undefined : add(body.jsonRows(text));
+    writeJsonRows(texts) {
+      return addAll(texts, 0);
     },
     async finish() {
       await add(body.end());

@@ -90,8 +90,8 @@ function* rawRows(
   }
 }
 
-/** Text of the message rows is gathered into runs of about this many characters (one check each). */
-const JSON_RUN = 64 * 1024;
+/** Message rows are passed on in runs of this many. */
+const JSON_RUN = 256;
 /** Beyond this many columns `concat` would pass SQLite's limit of 127 arguments: rows raw. */
 const MAX_JSON_COLUMNS = 60;
 
@@ -167,26 +167,26 @@ function jsonMessages(
   return (function* () {
     let texts: string[] = [];
     let ids: bigint[] = [];
-    let size = 0;
     function* run(): Generator<JsonRowsText | RawDbRow> {
-      if (texts.length === 0) return;
-      const json = texts.join('');
-      if (isPlainJsonText(json)) {
-        yield { table, json, rows: texts.length };
-      } else {
-        for (const [i, text] of texts.entries()) {
-          yield isPlainJsonText(text) ? { table, json: text, rows: 1 } : asRaw(ids[i] as bigint);
+      // The rows the format's check refuses are given raw, in their place.
+      let plain: string[] = [];
+      for (const [i, text] of texts.entries()) {
+        if (isPlainJsonText(text)) {
+          plain.push(text);
+          continue;
         }
+        if (plain.length > 0) yield { table, json: plain, rows: plain.length };
+        plain = [];
+        yield asRaw(ids[i] as bigint);
       }
+      if (plain.length > 0) yield { table, json: plain, rows: plain.length };
       texts = [];
       ids = [];
-      size = 0;
     }
     for (const [text, id] of stmt.iterate(accountUuid) as Iterable<[string, bigint]>) {
       texts.push(text);
       ids.push(id);
-      size += text.length;
-      if (size >= JSON_RUN) yield* run();
+      if (texts.length >= JSON_RUN) yield* run();
     }
     yield* run();
   })();
