@@ -1,4 +1,4 @@
-// Bundles the `ferry` command into dist/bundle/ (run by `npm run build`, after tsc, which checks
+// Bundles the `ferry` command into dist/bundle/ (`npm run build` runs it after tsc, which checks
 // the types and emits dist/ for the tools that import modules one by one). A start then reads a
 // few files instead of forty: most of a start's cost on Node 20 (docs/performance.md, "Start-up").
 //
@@ -15,12 +15,13 @@
 // commander; inspect-run.js has none outside.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 // The chunks stay in one folder two levels below the package root, as dist/web/*.js are: the web
-// app finds its page files from there (src/web/assets.ts).
-const OUT = join(ROOT, 'dist', 'bundle');
+// app finds its page files from there (src/web/assets.ts). Another folder can be named (a test
+// builds into a temporary one).
+const OUT = process.argv[2] ? resolve(process.argv[2]) : join(ROOT, 'dist', 'bundle');
 rmSync(OUT, { recursive: true, force: true });
 
 /** Every installed package is imported at run time as it is, except the ones named. */

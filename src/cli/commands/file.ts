@@ -4,10 +4,9 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
-// Only what `inspect` needs is loaded up front (the header); decrypting loads the rest when used.
+// The header up front; decrypting loads the rest when used (`ferry inspect` is in inspect.ts).
 import {
   BACKUP_TABLES,
-  CebError,
   readHeader,
   visibleText,
   type BackupHeader,
@@ -15,7 +14,7 @@ import {
 } from '@ferry/ceb-format/header';
 import { BackupContentCheck } from '@ferry/ceb-format/content-check';
 import type { OpenedBackup } from '@ferry/ceb-format';
-import { describeFailure, EXIT, UserFacingError } from '../failure.js';
+import { EXIT, UserFacingError } from '../failure.js';
 import { grouped } from '../plural.js';
 import { obtainPassword } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';

@@ -50,7 +50,11 @@ function readHeaderNow(file: string): { header: BackupHeader; fileSize: number }
   }
 }
 
-export function headerSummary(file: string, header: BackupHeader, size: number): Record<string, unknown> {
+export function headerSummary(
+  file: string,
+  header: BackupHeader,
+  size: number,
+): Record<string, unknown> {
   return {
     file,
     account: header.jid,
