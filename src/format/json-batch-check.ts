@@ -41,6 +41,8 @@ interface ColumnList {
   wanted: number[];
   /** Their names. */
   wantedNames: string[];
+  /** The table and those names, as a key. */
+  key: string;
 }
 
 const lastList: (ColumnList | undefined)[] = BACKUP_TABLES.map(() => undefined);
@@ -98,7 +100,7 @@ export function checkJsonBatch(
   const n = b.length;
   const counts = BACKUP_TABLES.map(() => 0);
   const columnLists: string[][] = [];
-  const listIndex = new Map<string[], number>();
+  const listIndex = new Map<string, number>();
   const batchList: number[] = BACKUP_TABLES.map(() => -1);
   const shape: number[] = [];
   const values: CebValue[] = [];
@@ -176,8 +178,8 @@ export function checkJsonBatch(
     if (list === undefined) return undefined;
     let index = batchList[table] as number;
     if (index < 0 || columnLists[index] !== list.wantedNames) {
-      index = listIndex.get(list.wantedNames) ?? columnLists.push(list.wantedNames) - 1;
-      listIndex.set(list.wantedNames, index);
+      index = listIndex.get(list.key) ?? columnLists.push(list.wantedNames) - 1;
+      listIndex.set(list.key, index);
       batchList[table] = index;
     }
     (counts[table] as number)++;
@@ -367,7 +369,12 @@ function columnList(table: number, count: number): ColumnList | undefined {
       wantedNames.push(text);
     }
   }
-  const list: ColumnList = { ids: rowIds.slice(0, count), wanted, wantedNames };
+  const list: ColumnList = {
+    ids: rowIds.slice(0, count),
+    wanted,
+    wantedNames,
+    key: `${table}:${wantedNames.join(',')}`,
+  };
   lastList[table] = list;
   return list;
 }
