@@ -35,8 +35,13 @@ export class CompactLedger implements ContentLedger {
   addConversation(uuid: string): boolean {
     return this.conversations.add(uuid);
   }
+  /** The conversation last found (messages come grouped by conversation). */
+  private lastFound: string | undefined;
   hasConversation(uuid: string): boolean {
-    return this.conversations.has(uuid);
+    if (uuid === this.lastFound) return true;
+    if (!this.conversations.has(uuid)) return false;
+    this.lastFound = uuid;
+    return true;
   }
   addMessage(uuid: string, row: number): boolean {
     return this.messages.add(uuid, row);

@@ -39,7 +39,7 @@ const SLOT = 2 * PARSE_BATCH;
  * before V8 acts on their external size. A young-generation collection every COLLECT_EVERY
  * bytes (well under a millisecond on this thread's small heap) keeps them to a few MiB.
  */
-const COLLECT_EVERY = 4 * 1024 * 1024;
+const COLLECT_EVERY = 8 * 1024 * 1024;
 let minorGc: (() => void) | undefined;
 
 function collectYoung(): void {
