@@ -6,7 +6,7 @@
  * the runs — so the check reports the same first error, at the same row, as one set in memory.
  * A log of the uuids (scratch too) gives the repeated one's text back.
  *
- * The scratch files are made only when the window first fills, in the system's temporary folder,
+ * The scratch files are made when the log's buffer first fills, in the system's temporary folder,
  * readable by the user alone, and removed from the folder at once (their space is freed when the
  * process ends, however it ends). Disk: about 12 bytes per message in runs and the uuid's length
  * plus 6 in the log. Two different uuids share a 64-bit fingerprint with a probability of about
