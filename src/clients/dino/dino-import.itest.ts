@@ -34,7 +34,7 @@ import {
   newProfile,
   queryDino,
   startFerry,
-  awaitDinoDelivery,
+  dinoDelivered,
   decrypted,
   received,
   waitUntil,
@@ -168,28 +168,21 @@ test(
     await dino.say('hi bob, Dino answering', () =>
       dinoMessages(home).some((m) => m.body === 'hi bob, Dino answering'),
     );
-    const delivery = await awaitDinoDelivery({
-      home,
-      body: 'hi bob, Dino answering',
-      delivered: () => decrypted(bobDev, alice, 'hi bob, Dino answering'),
-      restart: async () => {
-        await dino.stop();
-        dino = await startOn();
-      },
-    });
-    if (delivery.stuckUnsent)
-      tc.todo('Dino 0.4.2 kept its reply unsent even after a restart (its start-up race)');
-    else
-      try {
-        await received(bobDev, alice, 'hi bob, Dino answering');
-      } catch (err) {
-        await dino.screenshot(join(SHOTS, 'import-dino-chat.png'));
-        const state = JSON.stringify({
-          dino: dinoMessages(home),
-          bob: chatWith(bobDev.profile, bob, alice).map((m) => [m.body, m.encryption]),
-        });
-        throw new Error(`${(err as Error).message}\n${state}\n${dino.output().slice(-1500)}`);
-      }
+    try {
+      await dinoDelivered({
+        home,
+        body: 'hi bob, Dino answering',
+        delivered: () => decrypted(bobDev, alice, 'hi bob, Dino answering'),
+        dino,
+      });
+    } catch (err) {
+      await dino.screenshot(join(SHOTS, 'import-dino-chat.png'));
+      const state = JSON.stringify({
+        dino: dinoMessages(home),
+        bob: chatWith(bobDev.profile, bob, alice).map((m) => [m.body, m.encryption]),
+      });
+      throw new Error(`${(err as Error).message}\n${state}\n${dino.output().slice(-1500)}`);
+    }
     // The chat in Dino's window, the reply marked as sent.
     await dino.screenshot(join(SHOTS, 'import-dino-chat.png'));
     await dino.stop();

@@ -74,6 +74,8 @@ export interface RunningDino {
   say(text: string, sent: () => boolean): Promise<void>;
   /** What Dino printed so far. */
   output(): string;
+  /** Whether Dino took its network for offline after it logged in ({@link offlineAfterLogin}). */
+  reportedOffline(): boolean;
   /** Stops Dino, its bus, screen and relay; waits until they are gone. Idempotent. */
   stop(): Promise<void>;
 }
@@ -111,6 +113,21 @@ export function omemoStartupDone(printout: string, account: string, deviceId: nu
   return listRequested && notified && requests.every((s) => answered.has(idOf(s)));
 }
 
+/**
+ * Whether Dino's printout shows it took the network for offline once connected (a hint for a
+ * failure's message: before its stream is negotiated it is harmless, as Dino then sets CONNECTED
+ * again). Once logged in, Dino 0.4.2 marks the connection DISCONNECTED while the stream stays up
+ * (`on_network_changed`, `libdino/src/service/connection_manager.vala`), `get_stream()` answers
+ * null, and every message
+ * sent from then on is stored UNSENT (`send_xmpp_message`, `message_processor.vala`) until the
+ * next login. GLib's netlink network monitor calls the network available only while a default
+ * route exists, and says so again on every route change: `startDino` gives its namespace one.
+ */
+export function offlineAfterLogin(printout: string): boolean {
+  const login = printout.indexOf('New connection with resource');
+  return login >= 0 && printout.indexOf('Network reported offline', login) >= 0;
+}
+
 function freeDisplay(): number {
   for (let n = 140 + (process.pid % 500); ; n++) {
     if (!existsSync(`/tmp/.X${n}-lock`) && !existsSync(`/tmp/.X11-unix/X${n}`)) return n;
@@ -146,6 +163,7 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
     : '';
   writeFileSync(join(work, 'ca-certificates.crt'), `${system}\n${opts.caCertPem}`);
   writeFileSync(join(work, 'hosts'), `127.0.0.1 localhost ${opts.domain}\n::1 localhost\n`);
+  writeFileSync(join(work, 'resolv.conf'), 'nameserver 127.0.0.1\n');
   writeFileSync(join(work, 'relay.cjs'), RELAY);
   const debug = process.env.FERRY_DINO_DEBUG !== undefined;
   const displayNumber = freeDisplay();
@@ -156,11 +174,21 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
     'ip link set lo up',
     // getaddrinfo(AI_ADDRCONFIG), as GLib calls it per address family, finds nothing while
     // loopback is the only interface: give the namespace an IPv4 address on a veth pair.
+    // No IPv6 on it: its link-local route appearing a second later is a network change.
+    'echo 1 2>/dev/null >/proc/sys/net/ipv6/conf/default/disable_ipv6 || true',
     'ip link add ferry0 type veth peer name ferry1',
     'ip addr add 10.254.254.1/30 dev ferry0',
     'ip link set ferry0 up',
     'ip link set ferry1 up',
+    // A default route, as any online computer has. GLib's network monitor (netlink) calls the
+    // network available only while one exists; without it every route change makes Dino report
+    // "Network reported offline" and mark its connection DISCONNECTED, and what it sends from
+    // then on is stored UNSENT until its next login (see offlineAfterLogin).
+    'ip route add default dev ferry0',
+    // Name lookups fail at once (nothing listens there) instead of timing out on that route.
     `mount --bind ${q(join(work, 'hosts'))} /etc/hosts`,
+    `touch /etc/resolv.conf 2>/dev/null || true`,
+    `mount --bind ${q(join(work, 'resolv.conf'))} /etc/resolv.conf`,
     `touch /etc/ssl/certs/ca-certificates.crt 2>/dev/null || true`,
     `mount --bind ${q(join(work, 'ca-certificates.crt'))} /etc/ssl/certs/ca-certificates.crt`,
     `${q(process.execPath)} ${q(join(work, 'relay.cjs'))} ${q(socketPath)} &`,
@@ -168,7 +196,8 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
     `for i in $(seq 1 100); do [ -e /tmp/.X11-unix/X${displayNumber} ] && break; sleep 0.05; done`,
     `export DISPLAY=${display} HOME=${q(opts.home)} NO_AT_BRIDGE=1 GSETTINGS_BACKEND=memory`,
     'unset XDG_DATA_HOME XDG_CONFIG_HOME XDG_CACHE_HOME DBUS_SESSION_BUS_ADDRESS',
-    ...(debug ? ['export G_MESSAGES_DEBUG=all'] : []),
+    // libdino's debug messages always (its connection state: see `reportedOffline()`).
+    `export G_MESSAGES_DEBUG=${debug ? 'all' : 'libdino'}`,
     // Dino prints the stanzas it sends and receives (to stderr, unbuffered): `settled()` reads them.
     `exec dbus-run-session -- dino-im --print-xmpp=${q(debug ? 'all' : 'iq|message')}`,
   ].join('\n');
@@ -230,6 +259,7 @@ export async function startDino(opts: DinoOptions): Promise<RunningDino> {
       throw new Error(`Dino did not store "${text}" within a minute`);
     },
     output: () => output,
+    reportedOffline: () => offlineAfterLogin(output),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -19,6 +19,7 @@ import { Engine } from '../../../xmpp/engine.js';
 import { waitUntil } from '../../../xmpp/testing/contact.js';
 import { dinoDbPath, omemoDbPath } from '../layout.js';
 import { Cleanup } from '../../../testing/cleanup.js';
+import type { RunningDino } from './dino.js';
 
 export { waitUntil };
 
@@ -191,36 +192,28 @@ export async function received(device: FerryDevice, from: string, text: string):
 export const DINO_UNSENT = 4;
 
 /**
- * Waits until `delivered` holds (the contact decrypted Dino's message). Dino 0.4.2 may leave a
- * message typed during its OMEMO start-up unsent (marked UNSENT: the own-bundle fetch it waits for
- * was dropped as a duplicate) and sends unsent messages when it next logs in
- * (`send_unsent_chat_messages` on `stream_negotiated`). When that state is seen, Dino is started
- * again (twice at most) — what a user would do — and the wait goes on. `stuckUnsent`: Dino still holds the
- * message unsent at the end (its bug, not ferry's: the caller reports it as a todo).
+ * Waits (90 s at most) until `delivered` holds: the contact decrypted the message `body` that Dino
+ * sent. When it doesn't, the error says what Dino did with it (its `marked` state, and whether it
+ * took the network for offline after logging in: then it stores what it sends as UNSENT, see
+ * `offlineAfterLogin` in testing/dino.ts).
  */
-export async function awaitDinoDelivery(opts: {
+export async function dinoDelivered(opts: {
   home: string;
   body: string;
   delivered: () => boolean;
-  restart: () => Promise<void>;
-}): Promise<{ restarted: boolean; stuckUnsent: boolean }> {
-  const unsent = () =>
-    dinoMessages(opts.home).find((m) => m.body === opts.body)?.marked === DINO_UNSENT;
-  const settle = async (ms: number) => {
-    for (const end = Date.now() + ms; Date.now() < end;) {
-      if (opts.delivered()) return true;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    return opts.delivered();
-  };
-  if (await settle(45_000)) return { restarted: false, stuckUnsent: false };
-  if (!unsent()) return { restarted: false, stuckUnsent: false }; // the caller's wait reports it
-  // Twice at most: Dino sends its unsent messages right at login, inside the same start-up window.
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    console.log(`# Dino left "${opts.body}" unsent (its OMEMO start-up race): starting it again`);
-    await opts.restart();
-    if (await settle(45_000)) return { restarted: true, stuckUnsent: false };
-    if (!unsent()) break;
+  dino: RunningDino;
+}): Promise<void> {
+  try {
+    await waitUntil(opts.delivered, 90_000, `the contact decrypting Dino's "${opts.body}"`);
+  } catch (err) {
+    const marked = dinoMessages(opts.home).find((m) => m.body === opts.body)?.marked;
+    const state =
+      marked === undefined
+        ? 'Dino has not stored it'
+        : `Dino stored it with marked = ${marked}${marked === DINO_UNSENT ? ' (UNSENT)' : ''}`;
+    const offline = opts.dino.reportedOffline()
+      ? '; Dino reported the network offline after logging in'
+      : '';
+    throw new Error(`${(err as Error).message}: ${state}${offline}`);
   }
-  return { restarted: true, stuckUnsent: unsent() };
 }
