@@ -83,12 +83,16 @@ async function verify(
     // The checks an import makes (minus the profile's database): OK means the file imports.
     const content = new BackupContentCheck(header);
     // Parsed and checked row by row on worker threads; what the checks across rows need comes back.
-    for await (const batch of opened.batches({ values: 'for-check' })) {
-      content.checkBatch(batch);
-      BACKUP_TABLES.forEach((t, i) => (counts[t] += batch.counts[i] ?? 0));
-      total += batch.counts.reduce((a, b) => a + b, 0);
+    try {
+      for await (const batch of opened.batches({ values: 'for-check' })) {
+        content.checkBatch(batch);
+        BACKUP_TABLES.forEach((t, i) => (counts[t] += batch.counts[i] ?? 0));
+        total += batch.counts.reduce((a, b) => a + b, 0);
+      }
+      content.finish();
+    } finally {
+      content.dispose();
     }
-    content.finish();
     progress.done();
     if (opts.json) {
       const summary = {
