@@ -1,7 +1,7 @@
 // Start-up of the `ferry` command: `--help` and `inspect FILE` as a ratio to a bare `node -e 0`,
 // all measured in one run, interleaved (so a busy machine slows all three alike).
 //   npm run build && npx tsx bench/startup.bench.ts [runs] [OTHER_TREE]      (default: 21)
-// Runs the built command (bin/ferry.js → dist/), as an installed ferry runs. Prints a markdown
+// Runs the built command (bin/ferry.js → dist/bundle/), as an installed ferry runs. Prints a markdown
 // table of the median wall time of each and its ratio to `node -e 0`. With OTHER_TREE (another
 // built checkout, e.g. of an earlier commit), its two commands are measured in the same rounds.
 // When NODE_EXTRA_CA_CERTS is set (a certificate bundle Node parses at every start, before any
@@ -17,7 +17,7 @@ const BACKUP = join(ROOT, 'test-data', 'ceb', 'v2-alice.ceb');
 const runs = Number(process.argv[2] ?? 21);
 const other = process.argv[3];
 
-if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) {
+if (!existsSync(join(ROOT, 'dist', 'bundle', 'ferry.js'))) {
   console.error('run `npm run build` first');
   process.exit(1);
 }

@@ -4,8 +4,9 @@
 // ratios the goals are stated in.
 //
 //   npm run bench -- table [messages] [--memory 10000,100000,1000000]
-//   (default 1,000,000 messages; CEB_REF=path/to/ceb-ref, default /work/shared/conversations-ref/ceb-ref;
-//   BENCH_DATA=folder for the generated data and the runs' files, default bench/out/table/)
+//   (default 1,000,000 messages; CEB_REF (or FERRY_CEB_REF)=path/to/ceb-ref, default
+//   /work/shared/conversations-ref/ceb-ref; BENCH_DATA=folder for the generated data, default
+//   bench/out/table/; each run's own files go to run-<pid>/ in it, removed at the end)
 //
 // Data: `ceb-ref gen` (60 conversations, OMEMO rows; deterministic, generated once and kept).
 // Every measurement is a child process of its own, run through GNU time for wall time and peak
@@ -19,9 +20,16 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT = resolve(process.env.BENCH_DATA ?? join(ROOT, 'bench', 'out', 'table'));
+/**
+ * This run's own files (profiles, written backups, GNU time's output): several runs may share
+ * BENCH_DATA's data at once, and must not remove each other's profile mid-run.
+ */
+const RUN = join(OUT, `run-${process.pid}`);
+process.on('exit', () => rmSync(RUN, { recursive: true, force: true }));
 const FERRY = join(ROOT, 'bin', 'ferry.js');
 const FLOOR = join(ROOT, 'bench', 'floor.mjs');
-const REF = process.env.CEB_REF ?? '/work/shared/conversations-ref/ceb-ref';
+const REF =
+  process.env.CEB_REF ?? process.env.FERRY_CEB_REF ?? '/work/shared/conversations-ref/ceb-ref';
 const JID = 'bench@example.org';
 const PASSWORD = 'bench password';
 const MIB = 1024 * 1024;
@@ -34,7 +42,8 @@ interface Run {
 
 /** Runs a command under GNU time; throws with its stderr when it fails. */
 function measure(command: string, args: string[], env: Record<string, string> = {}): Run {
-  const timeFile = join(OUT, '.time');
+  mkdirSync(RUN, { recursive: true });
+  const timeFile = join(RUN, '.time');
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], {
     env: { ...process.env, FERRY_PASSWORD: PASSWORD, ...env },
     encoding: 'utf8',
@@ -100,7 +109,7 @@ function referenceData(messages: number): { db: string; ceb: string; genSeconds:
 }
 
 function freshDir(name: string): string {
-  const dir = join(OUT, name);
+  const dir = join(RUN, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return dir;
@@ -227,7 +236,7 @@ function memory(sizes: number[]): void {
     console.log(
       `| ${messages.toLocaleString('en-US')} | ${cell(verify)} | ${cell(importRun)} | ${cell(create)} | ${done ? "the table's runs" : loadBefore} |`,
     );
-    rmSync(join(OUT, 'profile'), { recursive: true, force: true });
+    rmSync(join(RUN, 'profile'), { recursive: true, force: true });
   }
 }
 

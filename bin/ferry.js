@@ -4,6 +4,9 @@
 if (Number(process.versions.node.split('.')[0]) >= 22) {
   (await import('node:module')).enableCompileCache?.();
 }
-const { main } = await import('../dist/cli/main.js');
+// The command is bundled (scripts/build-cli.mjs); with FERRY_DEBUG=1 its stack traces name the
+// lines of src/**/*.ts through the bundle's source maps.
+if (process.env.FERRY_DEBUG === '1') process.setSourceMapsEnabled(true);
+const { main } = await import('../dist/bundle/ferry.js');
 
 process.exitCode = await main(process.argv);

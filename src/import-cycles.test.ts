@@ -107,7 +107,7 @@ test('the graph is read: relative imports resolve, and the format package by its
   assert.ok(graph.size > 100);
   assert.ok(of('src/migration/create-backup.ts').includes('src/format/index.ts'));
   assert.ok(of('src/cli/main.ts').includes('src/cli/failure.ts'));
-  assert.ok(of('src/cli/main.ts').includes('src/format/header-entry.ts'));
+  assert.ok(of('src/cli/outcome.ts').includes('src/format/header-entry.ts'));
 });
 
 test('cycle detection finds a cycle when there is one', () => {

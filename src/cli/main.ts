@@ -1,6 +1,7 @@
 import { Command, CommanderError, Help } from 'commander';
-import { visibleText } from '@ferry/ceb-format/header';
-import { describeFailure, EXIT } from './failure.js';
+import { EXIT } from './failure.js';
+import { runCommand } from './outcome.js';
+import { AFTER_HELP, PROFILE_OPTION, PROGRAM_DESCRIPTION } from './program-text.js';
 import { COMMAND_GROUPS, registerCommandGroup, registerCommands } from './commands/index.js';
 import { addExamples } from './examples.js';
 
@@ -8,24 +9,11 @@ function baseProgram(): Command {
   const program = new Command();
   program
     .name('ferry')
-    .description(
-      'Move your XMPP chats — accounts, history and OMEMO keys — to a new device.\n' +
-        "Reads and writes Conversations' encrypted backups (.ceb).",
-    )
-    .option(
-      '--profile <dir>',
-      'the profile (device) folder; default $FERRY_PROFILE or ~/.local/share/ferry',
-    )
+    .description(PROGRAM_DESCRIPTION)
+    .option(PROFILE_OPTION.flags, PROFILE_OPTION.description)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  program.addHelpText(
-    'after',
-    `
-The three steps of a move:
-  old device:  ferry backup create --deactivate --out /media/usb
-  new device:  ferry backup import /media/usb/alice@example.org.2026-11-28-10-00.ceb
-               ferry account enable alice@example.org && ferry sync`,
-  );
+  program.addHelpText('after', AFTER_HELP);
   return program;
 }
 
@@ -77,31 +65,15 @@ export async function programFor(argv: string[]): Promise<Command> {
   return program;
 }
 
-/** Runs the command line; returns the exit code. */
+/** Runs the command line with commander; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  // A promise nobody handled is a bug in ferry: say so in one line and fail the command, rather
-  // than let Node end the process with a stack trace (tests then see the exit code).
-  let internalError = false;
-  process.on('unhandledRejection', (reason) => {
-    const what = reason instanceof Error ? reason.message : String(reason);
-    process.stderr.write(`ferry: internal error (please report it): unhandled ${what}\n`);
-    internalError = true;
-    process.exitCode = EXIT.failure;
-  });
-  try {
-    const program = await programFor(argv);
-    await program.parseAsync(argv);
-    return internalError ? EXIT.failure : EXIT.ok;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return EXIT.ok;
-      return EXIT.usage;
-    }
-    const { message, hint, exitCode } = describeFailure(err);
-    process.stderr.write(`ferry: ${visibleText(message)}\n  hint: ${hint}\n`);
-    if (process.env.FERRY_DEBUG === '1' && err instanceof Error && err.stack) {
-      process.stderr.write(`${err.stack}\n`);
-    }
-    return exitCode;
-  }
+  return runCommand(
+    async () => {
+      const program = await programFor(argv);
+      await program.parseAsync(argv);
+    },
+    // commander has printed its own message (or the help, exit code 0).
+    (err) =>
+      err instanceof CommanderError ? (err.exitCode === 0 ? EXIT.ok : EXIT.usage) : undefined,
+  );
 }

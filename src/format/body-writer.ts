@@ -73,6 +73,11 @@ export interface BodyWriter {
   row(row: DbRow): string;
   /** The same for a raw row: values in the order of `columns`. */
   rowRaw(table: BackupTable, columns: readonly string[], values: readonly DbValue[]): string;
+  /**
+   * Rows given as text (see {@link jsonRowTemplate}), each preceded by its comma; returns the
+   * bytes to write (the first row of the body gets the opening bracket instead). Format 2 only.
+   */
+  jsonRows(text: string): string;
   /** Text that closes the body. */
   end(): string;
 }
@@ -166,11 +171,61 @@ function jsonText(text: string): string {
   return NEEDS_JSON_ESCAPE.test(text) ? gsonString(text) : `"${text}"`;
 }
 
+const jsonName = (column: string, first: boolean): string =>
+  `${first ? '' : ','}${gsonString(column)}:`;
+
+/**
+ * How format 2 writes a row of `table` with these columns, for a producer that builds the text
+ * itself (ferry's store has SQLite do it): `open`, then for each written column its name
+ * (`names[i]`, with the comma before it; undefined for a column not written) and its value, then
+ * `close`. A value is written as `null`, a text as gson writes the string (SQLite's `json_quote`
+ * does the same, except for U+2028/U+2029, see {@link isPlainJsonText}), an integer as the
+ * string of its digits. A row holding any other value (a REAL, a BLOB) must be given to the
+ * writer as values; a producer that can't tell beforehand writes {@link NOT_PLAIN} in the
+ * value's place, and the check refuses the text. Undefined when the table's rows need the
+ * writer's own code (the account).
+ */
+export interface JsonRowTemplate {
+  open: string;
+  names: (string | undefined)[];
+  close: string;
+}
+
+/** A character gson never writes raw (it escapes every control character). */
+export const NOT_PLAIN = '\u0001';
+
+export function jsonRowTemplate(
+  table: BackupTable,
+  columns: readonly string[],
+): JsonRowTemplate | undefined {
+  if (table === 'accounts') return undefined;
+  const plan = makePlan(table, columns, jsonName);
+  if (plan.kinds.some((k) => k !== VALUE)) return undefined;
+  const names: (string | undefined)[] = columns.map(() => undefined);
+  plan.keep.forEach((i, k) => (names[i] = plan.names[k]));
+  return { open: `{"table":${gsonString(table)},"values":{`, names, close: '}}' };
+}
+
+/**
+ * Whether text a producer built from a {@link JsonRowTemplate} (in SQLite, from the stored
+ * values, read as a string) is exactly what the writer writes for the same values: no U+2028 or
+ * U+2029 (which gson escapes and `json_quote` does not) and no {@link NOT_PLAIN}. When not, give
+ * the rows as values.
+ */
+export function isPlainJsonText(text: string): boolean {
+  return !text.includes('\u2028') && !text.includes('\u2029') && !text.includes(NOT_PLAIN);
+}
+
 class JsonBodyWriter implements BodyWriter {
   private first = true;
-  private readonly plans = new Plans(
-    (column, first) => `${first ? '' : ','}${gsonString(column)}:`,
-  );
+  private readonly plans = new Plans(jsonName);
+
+  jsonRows(text: string): string {
+    if (!text.startsWith(',')) throw new Error('rows given as text must each start with a comma');
+    if (!this.first) return text;
+    this.first = false;
+    return `[${text.slice(1)}`;
+  }
 
   row(row: DbRow): string {
     const { columns, values } = valuesOf(row);
@@ -267,6 +322,10 @@ class SqlBodyWriter implements BodyWriter {
       this.inStatement = 0;
     }
     return text;
+  }
+
+  jsonRows(): string {
+    throw new Error('rows as JSON text cannot go into a format-1 (SQL) body');
   }
 
   end(): string {

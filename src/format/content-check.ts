@@ -1,5 +1,6 @@
 import { MalformedContentError } from './errors.js';
 import { FingerprintSet } from './fingerprint-set.js';
+import { SpillingSet } from './spilling-set.js';
 import { forEachRow, type RowBatch } from './row-batch.js';
 import type { BackupHeader, BackupRow, BackupTable, CebValue } from './types.js';
 
@@ -13,22 +14,43 @@ export interface ContentLedger {
   addConversation(uuid: string): boolean;
   /** Whether the file holds (so far) a conversation with this uuid, of the backup's account. */
   hasConversation(uuid: string): boolean;
-  /** False when the file already had a message with this uuid. */
-  addMessage(uuid: string): boolean;
+  /** False when the file already had a message with this uuid (of row `row`). */
+  addMessage(uuid: string, row: number): boolean;
+  /**
+   * For a ledger that finds some repeats only later (one with bounded memory): the first row
+   * before `before` whose message uuid an earlier row had, with that uuid.
+   */
+  earliestRepeat?(before?: number): { row: number; text: string } | undefined;
+  /** Frees what the ledger holds (scratch files). */
+  dispose?(): void;
 }
 
-/** The ledger of `verify`: fingerprints only, about 16 bytes per row at most (see FingerprintSet). */
+/**
+ * The ledger of `verify`: fingerprints only, about 16 bytes per conversation (see FingerprintSet);
+ * message uuids in bounded memory, older ones in a scratch file (see SpillingSet).
+ */
 export class CompactLedger implements ContentLedger {
   private readonly conversations = new FingerprintSet();
-  private readonly messages = new FingerprintSet();
+  private readonly messages = new SpillingSet();
   addConversation(uuid: string): boolean {
     return this.conversations.add(uuid);
   }
+  /** The conversation last found (messages come grouped by conversation). */
+  private lastFound: string | undefined;
   hasConversation(uuid: string): boolean {
-    return this.conversations.has(uuid);
+    if (uuid === this.lastFound) return true;
+    if (!this.conversations.has(uuid)) return false;
+    this.lastFound = uuid;
+    return true;
   }
-  addMessage(uuid: string): boolean {
-    return this.messages.add(uuid);
+  addMessage(uuid: string, row: number): boolean {
+    return this.messages.add(uuid, row);
+  }
+  earliestRepeat(before?: number): { row: number; text: string } | undefined {
+    return this.messages.earliestRepeat(before);
+  }
+  dispose(): void {
+    this.messages.dispose();
   }
 }
 
@@ -126,13 +148,15 @@ export class BackupContentCheck {
           `its conversation ${text(conversation)} is not one of the backup's account`,
         );
       }
-      if (!this.ledger.addMessage(String(value('uuid'))))
+      if (!this.ledger.addMessage(String(value('uuid')), this.rowNumber))
         this.fail(table, `message ${text(value('uuid'))} appears twice`);
     }
   }
 
   /** The body is complete: it must have held the account. Returns the account's uuid. */
   finish(): string {
+    this.failOnRepeat(Infinity);
+    this.dispose();
     if (this.uuid === undefined) {
       throw new MalformedContentError('the end of the body', 'the backup holds no accounts row');
     }
@@ -185,8 +209,26 @@ export class BackupContentCheck {
     if (problem !== undefined) this.fail(table, problem);
   }
 
+  /** Frees what the ledger holds; the check is over. */
+  dispose(): void {
+    this.ledger.dispose?.();
+  }
+
   private fail(table: BackupTable, detail: string): never {
+    // A repeat the ledger finds only now, if it came first, is the first error.
+    this.failOnRepeat(this.rowNumber);
+    this.dispose();
     throw new MalformedContentError(`row ${this.rowNumber} (table ${table})`, detail);
+  }
+
+  private failOnRepeat(before: number): void {
+    const repeat = this.ledger.earliestRepeat?.(before);
+    if (repeat === undefined) return;
+    this.dispose();
+    throw new MalformedContentError(
+      `row ${repeat.row} (table messages)`,
+      `message ${text(repeat.text)} appears twice`,
+    );
   }
 }
 

@@ -60,7 +60,7 @@ export class FingerprintSet {
 }
 
 /** Two independent 32-bit hashes of the UTF-16 code units (never both 0: that marks a free slot). */
-function fingerprint(text: string): [number, number] {
+export function fingerprint(text: string): [number, number] {
   let a = 0x811c9dc5;
   let b = 0x9747b28c ^ text.length;
   for (let i = 0; i < text.length; i++) {

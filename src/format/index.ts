@@ -5,6 +5,12 @@
 export { parseHeader, readHeader, encodeHeader, headerTime, MAX_HEADER_LENGTH } from './header.js';
 export { openBackup, type OpenedBackup } from './open-backup.js';
 export { writeBackupFile, createBackupWriter, type BackupWriter } from './write-backup.js';
+export {
+  jsonRowTemplate,
+  isPlainJsonText,
+  NOT_PLAIN,
+  type JsonRowTemplate,
+} from './body-writer.js';
 export { rowToJsonLine } from './json-line.js';
 export { asConversationsRestores, asConversationsRestoresBatch } from './line-endings.js';
 export { liveParseWorkers, PARSE_BATCH, type ParseOptions } from './parallel-parse.js';

@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { Worker } from 'node:worker_threads';
 import { MalformedContentError } from './errors.js';
 import { JsonBodyReader } from './json-body-reader.js';
@@ -26,6 +28,28 @@ const MAX_UNCUT = 16 * PARSE_BATCH;
  * flat (V8 would otherwise let each thread's garbage grow to tens of MiB before collecting).
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+
+/** Size of the shared slots batches are copied into (a batch is PARSE_BATCH and a chunk at most). */
+const SLOT = 2 * PARSE_BATCH;
+
+/**
+ * The body's chunks (decrypted, decompressed) are garbage as soon as they are copied into a
+ * batch, but V8 frees such buffers only at a collection, and the coordinator allocates so few
+ * objects that its young generation rarely fills: left alone, ~64 MiB of dead chunks pile up
+ * before V8 acts on their external size. A young-generation collection every COLLECT_EVERY
+ * bytes (well under a millisecond on this thread's small heap) keeps them to a few MiB.
+ */
+const COLLECT_EVERY = 8 * 1024 * 1024;
+let minorGc: (() => void) | undefined;
+
+function collectYoung(): void {
+  if (minorGc === undefined) {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+    minorGc = () => gc({ type: 'minor' });
+  }
+  minorGc();
+}
 
 let liveWorkers = 0;
 
@@ -101,6 +125,7 @@ class ParsePool {
   private turn = 0;
   private closed = false;
   private broken = false;
+  private readonly free: SharedArrayBuffer[] = [];
 
   constructor(count: number) {
     for (let i = 0; i < count; i++) {
@@ -126,14 +151,26 @@ class ParsePool {
     const worker = this.workers[this.turn++ % this.workers.length] as Worker;
     const reply = new Promise<ParseReply>((resolve) => this.waiting.set(request.id, resolve));
     if (this.broken) this.failAll();
-    else {
-      // The batch's own copy, moved to the thread rather than cloned (a view would clone the
-      // whole buffer under it); the coordinator keeps the original for a sequential re-read.
-      const bytes = new Uint8Array(request.bytes.length);
-      bytes.set(request.bytes);
-      worker.postMessage({ ...request, bytes }, [bytes.buffer]);
-    }
+    // The batch is in shared memory (see take): the thread reads it where it is, and the
+    // coordinator keeps it for a sequential re-read.
+    else worker.postMessage(request);
     return reply;
+  }
+
+  /**
+   * Memory shared with the threads for a batch of `size` bytes: one of a few reused slots
+   * (allocating shared memory per batch costs more than parsing it), larger batches their own.
+   */
+  take(size: number): Buffer {
+    const slot = size <= SLOT ? this.free.pop() : undefined;
+    return Buffer.from(slot ?? new SharedArrayBuffer(Math.max(size, SLOT)), 0, size);
+  }
+
+  /** A batch's memory is no longer read by anyone. */
+  release(bytes: Buffer): void {
+    const slot = bytes.buffer;
+    if (slot.byteLength === SLOT && this.free.length < 16)
+      this.free.push(slot as SharedArrayBuffer);
   }
 
   private failAll(): void {
@@ -200,19 +237,40 @@ export async function* parseBody(
   let offset = 0;
   let line = 1;
   let nextId = 0;
+  let collectedAt = 0;
   let pool: ParsePool | undefined;
   const inFlight: Batch[] = [];
   let sequential: SequentialReader | undefined;
 
-  const takePending = (upTo: number): Buffer => {
-    const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
-    const rest = all.subarray(upTo);
-    pending = rest.length > 0 ? [rest] : [];
-    pendingLength = rest.length;
-    return all.subarray(0, upTo);
+  /** The first `upTo` pending bytes, in one buffer (`into`, when given, of that size). */
+  const takePending = (upTo: number, into?: Buffer): Buffer => {
+    if (into === undefined && pending.length === 1) {
+      const all = pending[0] as Buffer;
+      pending = upTo < all.length ? [all.subarray(upTo)] : [];
+      pendingLength -= upTo;
+      return all.subarray(0, upTo);
+    }
+    const out = into ?? Buffer.allocUnsafe(upTo);
+    let filled = 0;
+    const rest: Buffer[] = [];
+    for (const chunk of pending) {
+      if (filled >= upTo) {
+        rest.push(chunk);
+        continue;
+      }
+      const n = Math.min(chunk.length, upTo - filled);
+      chunk.copy(out, filled, 0, n);
+      filled += n;
+      if (n < chunk.length) rest.push(chunk.subarray(n));
+    }
+    pending = rest;
+    pendingLength -= upTo;
+    return out;
   };
-  const dispatch = (bytes: Buffer, last: boolean): void => {
+  /** Sends the first `size` pending bytes to a thread. */
+  const dispatch = (size: number, last: boolean): void => {
     pool ??= new ParsePool(threads);
+    const bytes = takePending(size, pool.take(size));
     const batch: Batch = {
       bytes,
       offset,
@@ -222,12 +280,17 @@ export async function* parseBody(
     inFlight.push(batch);
     offset += bytes.length;
     if (version === 1) line += countNewlines(bytes);
+    if (offset - collectedAt >= COLLECT_EVERY) {
+      collectedAt = offset;
+      collectYoung();
+    }
   };
   /** Rows of the oldest batch; on a batch that needs it, switches to sequential reading. */
   const settle = async (): Promise<void> => {
     const batch = inFlight.shift() as Batch;
     const reply = await batch.reply;
     if (reply.ok) {
+      pool?.release(batch.bytes);
       ready.push(reply.batch);
       return;
     }
@@ -264,7 +327,7 @@ export async function* parseBody(
         pending.push(chunk);
         pendingLength += chunk.length;
         if (pendingLength >= PARSE_BATCH && cut > 0) {
-          dispatch(takePending(cut), false);
+          dispatch(cut, false);
           cut = -1;
           while (sequential === undefined && inFlight.length > 2 * threads) await settle();
         } else if (pendingLength > MAX_UNCUT) {
@@ -276,7 +339,7 @@ export async function* parseBody(
       yield* drain();
     }
     if (sequential === undefined && pool !== undefined) {
-      dispatch(takePending(pendingLength), true);
+      dispatch(pendingLength, true);
       while (sequential === undefined && inFlight.length > 0) {
         await settle();
         yield* drain();

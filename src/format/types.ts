@@ -61,6 +61,17 @@ export interface RawDbRow {
   raw: readonly DbValue[];
 }
 
+/**
+ * Rows already written as format-2 text by a producer following the writer's `jsonRowTemplate`
+ * and checked with `isPlainJsonText`: one text per row, each preceded by its comma.
+ */
+export interface JsonRowsText {
+  table: BackupTable;
+  json: readonly string[];
+  /** How many rows: `json.length`. */
+  rows: number;
+}
+
 /** Options for writing a backup file. */
 export interface WriteBackupOptions {
   /** Bare JID of the account; goes into the header. */

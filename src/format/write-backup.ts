@@ -13,6 +13,7 @@ import type {
   BackupTable,
   DbRow,
   DbValue,
+  JsonRowsText,
   RawDbRow,
   WriteBackupOptions,
 } from './types.js';
@@ -30,6 +31,8 @@ export interface BackupWriter {
     columns: readonly string[],
     values: readonly DbValue[],
   ): Promise<void> | void;
+  /** Rows already written as text (format 2; see {@link JsonRowsText}). */
+  writeJsonRows(texts: readonly string[]): Promise<void> | void;
   /** Closes the body, writes the tag, ends `out`; resolves with the bytes written. */
   finish(): Promise<{ bytes: number }>;
   /** Gives up: stops compressing and writing (does not end or destroy `out`). */
@@ -94,14 +97,22 @@ export async function createBackupWriter(
     await gzip.write(full);
   };
   const add = (text: string): Promise<void> | undefined => {
-    // At most 3 bytes per UTF-16 unit.
-    if (text.length * 3 > TEXT_CHUNK - used) {
+    // At most 3 bytes per UTF-16 unit; a longer text is measured.
+    if (text.length * 3 > TEXT_CHUNK - used && Buffer.byteLength(text) > TEXT_CHUNK - used) {
       if (text.length * 3 > TEXT_CHUNK) return flush().then(() => gzip.write(Buffer.from(text)));
       return flush().then(() => {
         used += chunk.write(text, used);
       });
     }
     used += chunk.write(text, used);
+    return undefined;
+  };
+  const addAll = (texts: readonly string[], from: number): Promise<void> | undefined => {
+    for (let i = from; i < texts.length; i++) {
+      const wait = add(body.jsonRows(texts[i] as string));
+      // Now and then a buffer of text is full: the rest once it has gone to the compressor.
+      if (wait) return wait.then(() => addAll(texts, i + 1));
+    }
     return undefined;
   };
 
@@ -113,6 +124,9 @@ export async function createBackupWriter(
     },
     writeRaw(table, columns, values) {
       return add(body.rowRaw(table, columns, values));
+    },
+    writeJsonRows(texts) {
+      return addAll(texts, 0);
     },
     async finish() {
       await add(body.end());
@@ -129,6 +143,7 @@ export async function createBackupWriter(
     },
     async abort() {
       aborted = true;
+      gzip.close();
     },
   };
 }
@@ -140,7 +155,7 @@ export async function createBackupWriter(
 export async function writeBackupFile(
   path: string,
   opts: WriteBackupOptions,
-  rows: Iterable<DbRow | RawDbRow> | AsyncIterable<DbRow | RawDbRow>,
+  rows: Iterable<DbRow | RawDbRow | JsonRowsText> | AsyncIterable<DbRow | RawDbRow | JsonRowsText>,
 ): Promise<{ bytes: number }> {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, highWaterMark: 256 * 1024 });
@@ -151,8 +166,12 @@ export async function writeBackupFile(
     await once(stream, 'open');
     writer = await createBackupWriter(stream, opts);
     const w = writer;
-    const put = (row: DbRow | RawDbRow): Promise<void> | void =>
-      'raw' in row ? w.writeRaw(row.table, row.columns, row.raw) : w.write(row);
+    const put = (row: DbRow | RawDbRow | JsonRowsText): Promise<void> | void =>
+      'raw' in row
+        ? w.writeRaw(row.table, row.columns, row.raw)
+        : 'json' in row
+          ? w.writeJsonRows(row.json)
+          : w.write(row);
     if (Symbol.iterator in rows) {
       for (const row of rows) {
         const wait = put(row);

@@ -11,7 +11,7 @@ import {
   setAccountEnabled,
   type AccountRow,
 } from '../store/accounts.js';
-import { countBackupRows, readBackupRowsRaw, type BackupRowCounts } from '../store/backup-rows.js';
+import { countBackupRows, readBackupItems, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountNotFoundError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';
 import { openProfileDatabase, profileBackupDir, type Profile } from '../store/profile.js';
@@ -72,18 +72,21 @@ export interface CreateBackupResult {
 
 const PROGRESS_EVERY = 2000;
 
-function* withProgress<R extends { table: BackupTable }>(
-  rows: Iterable<R>,
+/** Passes the items on, telling `onProgress` about every {@link PROGRESS_EVERY} rows and the last. */
+function* withProgress<R extends { table: BackupTable; rows?: number }>(
+  items: Iterable<R>,
   jid: string,
   total: number,
   onProgress: CreateBackupOptions['onProgress'],
 ): Generator<R> {
   let done = 0;
-  for (const row of rows) {
-    yield row;
-    done++;
-    if (onProgress && (done % PROGRESS_EVERY === 0 || done === total)) {
-      onProgress({ kind: 'rows', jid, table: row.table, done, total });
+  let next = PROGRESS_EVERY;
+  for (const item of items) {
+    yield item;
+    done += item.rows ?? 1;
+    if (onProgress && (done >= next || done === total)) {
+      onProgress({ kind: 'rows', jid, table: item.table, done, total });
+      next = (Math.floor(done / PROGRESS_EVERY) + 1) * PROGRESS_EVERY;
     }
   }
 }
@@ -170,7 +173,7 @@ export async function createBackups(
             version: format,
             timestamp: BigInt(when.getTime()),
           },
-          withProgress(readBackupRowsRaw(db, account.uuid), jid, total, opts.onProgress),
+          withProgress(readBackupItems(db, account.uuid, format), jid, total, opts.onProgress),
         ));
       } finally {
         snapshot?.commit();

@@ -8,10 +8,17 @@ import {
   type RawDbRow,
 } from '@ferry/ceb-format/header';
 import type { ContentLedger } from '@ferry/ceb-format/content-check';
-import type { RowBatch } from '@ferry/ceb-format';
+import {
+  isPlainJsonText,
+  jsonRowTemplate,
+  NOT_PLAIN,
+  type JsonRowsText,
+  type JsonRowTemplate,
+  type RowBatch,
+} from '@ferry/ceb-format';
 import { ConflictingDataError } from './errors.js';
 
-export type { DbRow, DbValue, RawDbRow };
+export type { DbRow, DbValue, JsonRowsText, RawDbRow };
 
 /** How many rows of each table a backup of the account holds. */
 export type BackupRowCounts = Record<BackupTable, number>;
@@ -67,12 +74,138 @@ export function* readBackupRowsRaw(
   db: Database.Database,
   accountUuid: string,
 ): Generator<RawDbRow> {
-  for (const table of BACKUP_TABLES) {
-    const stmt = db.prepare(tableQuery(table)).safeIntegers(true).raw(true);
-    const columns = stmt.columns().map((c) => c.name);
-    for (const raw of stmt.iterate(accountUuid) as Iterable<DbValue[]>) {
-      yield { table, columns, raw };
+  for (const table of BACKUP_TABLES) yield* rawRows(db, table, accountUuid);
+}
+
+/** A table's rows in raw form (see {@link readBackupRowsRaw}). */
+function* rawRows(
+  db: Database.Database,
+  table: BackupTable,
+  accountUuid: string,
+): Generator<RawDbRow> {
+  const stmt = db.prepare(tableQuery(table)).safeIntegers(true).raw(true);
+  const columns = stmt.columns().map((c) => c.name);
+  for (const raw of stmt.iterate(accountUuid) as Iterable<DbValue[]>) {
+    yield { table, columns, raw };
+  }
+}
+
+/** Message rows are passed on in runs of this many. */
+const JSON_RUN = 256;
+/** Beyond this many columns `concat` would pass SQLite's limit of 127 arguments: rows raw. */
+const MAX_JSON_COLUMNS = 60;
+
+const sqlName = (column: string): string => `messages."${column.replace(/"/g, '""')}"`;
+const sqlLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * One message row as format-2 text, built by SQLite (see the format's `jsonRowTemplate`): the
+ * comma, the names, each value as gson writes it, all in one `concat` (one allocation per row,
+ * where `||` copies the growing text once per piece). A REAL or a BLOB value is written as the
+ * format's NOT_PLAIN character: its check then refuses the row. Read as a string (on V8's heap,
+ * collected young; a Buffer per row would pile up outside it between collections).
+ */
+function messageJsonSql(template: JsonRowTemplate, columns: readonly string[]): string {
+  const parts = [sqlLiteral(`,${template.open}`)];
+  columns.forEach((column, i) => {
+    const name = template.names[i];
+    if (name === undefined) return;
+    const c = sqlName(column);
+    parts.push(
+      sqlLiteral(name),
+      `CASE typeof(${c}) WHEN 'text' THEN json_quote(${c}) WHEN 'integer' THEN '"' || ${c} || '"' ` +
+        `WHEN 'null' THEN 'null' ELSE char(${NOT_PLAIN.charCodeAt(0)}) END`,
+    );
+  });
+  parts.push(sqlLiteral(template.close));
+  return `concat(${parts.join(', ')})`;
+}
+
+/**
+ * The account's messages with SQLite writing each row's format-2 text (in C, much cheaper than
+ * reading the values into JavaScript and writing them there), in the order of
+ * {@link readBackupRowsRaw}. A row the format's check refuses (a REAL or BLOB value,
+ * U+2028/U+2029) is read again by its rowid and given raw. (A text with invalid UTF-8 reads
+ * as the same U+FFFD characters either way: the bytes around it are ASCII.) Undefined when this table
+ * can't be read so (the caller reads it raw).
+ */
+function jsonMessages(
+  db: Database.Database,
+  accountUuid: string,
+): Generator<JsonRowsText | RawDbRow> | undefined {
+  const columns = db
+    .prepare(MESSAGES_OF_ACCOUNT)
+    .columns()
+    .map((c) => c.name);
+  const template = jsonRowTemplate('messages', columns);
+  const lower = new Set(columns.map((c) => c.toLowerCase()));
+  const rowid = ['rowid', '_rowid_', 'oid'].find((name) => !lower.has(name));
+  if (template === undefined || rowid === undefined || columns.length > MAX_JSON_COLUMNS) {
+    return undefined;
+  }
+  let stmt: Database.Statement;
+  try {
+    stmt = db
+      .prepare(
+        `SELECT ${messageJsonSql(template, columns)}, messages.${rowid} ` +
+          MESSAGES_OF_ACCOUNT.slice('SELECT messages.* '.length),
+      )
+      .safeIntegers(true)
+      .raw(true);
+  } catch {
+    return undefined;
+  }
+  const one = db.prepare(`SELECT * FROM messages WHERE ${rowid} = ?`).safeIntegers(true).raw(true);
+  const oneColumns = one.columns().map((c) => c.name);
+  if (oneColumns.join('\0') !== columns.join('\0')) return undefined;
+  const table = 'messages';
+  const asRaw = (id: bigint): RawDbRow => ({
+    table,
+    columns,
+    raw: one.get(id) as DbValue[],
+  });
+  return (function* () {
+    let texts: string[] = [];
+    let ids: bigint[] = [];
+    function* run(): Generator<JsonRowsText | RawDbRow> {
+      // The rows the format's check refuses are given raw, in their place.
+      let plain: string[] = [];
+      for (const [i, text] of texts.entries()) {
+        if (isPlainJsonText(text)) {
+          plain.push(text);
+          continue;
+        }
+        if (plain.length > 0) yield { table, json: plain, rows: plain.length };
+        plain = [];
+        yield asRaw(ids[i] as bigint);
+      }
+      if (plain.length > 0) yield { table, json: plain, rows: plain.length };
+      texts = [];
+      ids = [];
     }
+    for (const [text, id] of stmt.iterate(accountUuid) as Iterable<[string, bigint]>) {
+      texts.push(text);
+      ids.push(id);
+      if (texts.length >= JSON_RUN) yield* run();
+    }
+    yield* run();
+  })();
+}
+
+/**
+ * What a backup of the account in `version` is written from: {@link readBackupRowsRaw}, except
+ * that for format 2 the messages come as text SQLite wrote (runs of rows, see
+ * {@link JsonRowsText}), checked by the format library, with any row it refuses given raw.
+ */
+export function* readBackupItems(
+  db: Database.Database,
+  accountUuid: string,
+  version: 1 | 2,
+): Generator<RawDbRow | JsonRowsText> {
+  for (const table of BACKUP_TABLES) {
+    const messages =
+      version === 2 && table === 'messages' ? jsonMessages(db, accountUuid) : undefined;
+    yield* messages ?? rawRows(db, table, accountUuid);
   }
 }
 

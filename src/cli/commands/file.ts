@@ -4,10 +4,9 @@ import { rename, stat, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
-// Only what `inspect` needs is loaded up front (the header); decrypting loads the rest when used.
+// The header up front; decrypting loads the rest when used (`ferry inspect` is in inspect.ts).
 import {
   BACKUP_TABLES,
-  CebError,
   readHeader,
   visibleText,
   type BackupHeader,
@@ -15,105 +14,12 @@ import {
 } from '@ferry/ceb-format/header';
 import { BackupContentCheck } from '@ferry/ceb-format/content-check';
 import type { OpenedBackup } from '@ferry/ceb-format';
-import { describeFailure, EXIT, UserFacingError } from '../failure.js';
+import { EXIT, UserFacingError } from '../failure.js';
 import { grouped } from '../plural.js';
 import { obtainPassword } from '../password.js';
 import { terminalProgress, type Progress } from '../progress.js';
 import { asUserFacing } from './store-failures.js';
-
-const FORMAT_NAMES: Record<number, string> = {
-  1: 'SQL, Conversations up to 2.12',
-  2: 'JSON, Conversations 2.13 and later',
-};
-
-function createdIso(timestamp: bigint): string | null {
-  const ms = Number(timestamp);
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
-
-function timestampJson(timestamp: bigint): number | string {
-  const ms = Number(timestamp);
-  return Number.isSafeInteger(ms) ? ms : timestamp.toString();
-}
-
-function headerSummary(file: string, header: BackupHeader, size: number): Record<string, unknown> {
-  return {
-    file,
-    account: header.jid,
-    app: header.app,
-    version: header.version,
-    created: createdIso(header.timestamp),
-    timestamp: timestampJson(header.timestamp),
-    size,
-  };
-}
-
-function printHeader(file: string, header: BackupHeader, size: number): void {
-  const format = FORMAT_NAMES[header.version] ?? 'unknown';
-  process.stdout.write(
-    `${visibleText(file)}\n` +
-      `  account:  ${visibleText(header.jid)}\n` +
-      `  app:      ${visibleText(header.app)}\n` +
-      `  format:   ${header.version} (${format})\n` +
-      `  created:  ${createdIso(header.timestamp) ?? header.timestamp.toString()}\n` +
-      `  size:     ${grouped(size)} bytes\n`,
-  );
-}
-
-function fileMissing(file: string, err: unknown): UserFacingError | undefined {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT')
-    return new UserFacingError(`no such file: ${file}`, 'Check the path.', EXIT.usage);
-  if (code === 'EISDIR')
-    return new UserFacingError(
-      `${file} is a folder, not a backup file`,
-      'Name a .ceb file.',
-      EXIT.usage,
-    );
-  if (code === 'EACCES')
-    return new UserFacingError(
-      `cannot read ${file}: permission denied`,
-      'Check the file permissions.',
-    );
-  return undefined;
-}
-
-/** `ferry inspect FILE…`: the headers, no password. Keeps going past unreadable files. */
-async function inspect(files: string[], opts: { json?: boolean }): Promise<void> {
-  const results: Record<string, unknown>[] = [];
-  const failures: { error: unknown; exitCode: number }[] = [];
-  for (const file of files) {
-    try {
-      const { header, fileSize } = await readHeader(file);
-      if (opts.json) results.push(headerSummary(file, header, fileSize));
-      else printHeader(file, header, fileSize);
-    } catch (err) {
-      const error = fileMissing(file, err) ?? err;
-      const { message, hint, exitCode } = describeFailure(error);
-      failures.push({ error, exitCode });
-      if (opts.json) {
-        const code = error instanceof CebError ? error.code : 'unreadable';
-        results.push({ file, error: { code, message } });
-      } else if (files.length > 1) {
-        process.stderr.write(
-          `ferry: ${visibleText(file)}: ${visibleText(message)}\n  hint: ${hint}\n`,
-        );
-      }
-    }
-  }
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(files.length === 1 ? results[0] : results, null, 2)}\n`);
-  }
-  const first = failures[0];
-  if (first === undefined) return;
-  if (files.length === 1 && !opts.json) throw first.error;
-  throw new UserFacingError(
-    `${failures.length} of ${files.length} files could not be read as backups`,
-    opts.json ? 'See the "error" of each file in the JSON output.' : 'See the messages above.',
-    first.exitCode,
-  );
-}
+import { fileMissing, headerSummary, inspect } from './inspect.js';
 
 /** A pass-through that reports how many bytes went by. */
 function byteCounter(onBytes: (total: number) => void): Transform {
@@ -177,12 +83,16 @@ async function verify(
     // The checks an import makes (minus the profile's database): OK means the file imports.
     const content = new BackupContentCheck(header);
     // Parsed and checked row by row on worker threads; what the checks across rows need comes back.
-    for await (const batch of opened.batches({ values: 'for-check' })) {
-      content.checkBatch(batch);
-      BACKUP_TABLES.forEach((t, i) => (counts[t] += batch.counts[i] ?? 0));
-      total += batch.counts.reduce((a, b) => a + b, 0);
+    try {
+      for await (const batch of opened.batches({ values: 'for-check' })) {
+        content.checkBatch(batch);
+        BACKUP_TABLES.forEach((t, i) => (counts[t] += batch.counts[i] ?? 0));
+        total += batch.counts.reduce((a, b) => a + b, 0);
+      }
+      content.finish();
+    } finally {
+      content.dispose();
     }
-    content.finish();
     progress.done();
     if (opts.json) {
       const summary = {
