@@ -4,7 +4,6 @@ import { findAccountByJid } from '../store/accounts.js';
 import { AccountExistsError } from '../store/errors.js';
 import { withProfileLock } from '../store/lock.js';
 import type { Profile } from '../store/profile.js';
-import { restoreRowsOnThread } from './import-on-thread.js';
 import { mediaFolder } from './media/layout.js';
 import {
   expectedMediaPath,
@@ -24,19 +23,10 @@ export {
 
 export interface ImportOptions {
   onProgress?(event: ImportEvent): void;
-  /**
-   * Where a message's file is expected on this device; default {@link expectedMediaPath}. Given,
-   * the import runs on the calling thread (a function cannot go to another thread).
-   */
+  /** Where a message's file is expected on this device; default {@link expectedMediaPath}. */
   locateMedia?: LocateMedia;
   /** Called after the import committed, still under the profile lock (e.g. restoring media). */
   afterImport?(result: ImportResult, profile: Profile): Promise<void> | void;
-  /**
-   * Restore the rows on a worker thread with a bounded heap (import-on-thread.ts): ~45 MiB less
-   * peak memory, but at 1,000,000 messages 1.5–1.8 times the time (docs/performance.md), so not
-   * the default.
-   */
-  thread?: boolean;
 }
 
 /** The profile's folder for message files (see `media/layout.ts`). */
@@ -68,10 +58,7 @@ export async function importBackup(
 ): Promise<ImportResult> {
   await checkImportable(profile, file);
   return withProfileLock(profile, 'backup import', async () => {
-    const onThread = opts.thread === true && opts.locateMedia === undefined;
-    const result = onThread
-      ? await restoreRowsOnThread(profile.dir, file, password, opts.onProgress)
-      : await restoreRows(profile, file, password, opts.onProgress, opts.locateMedia);
+    const result = await restoreRows(profile, file, password, opts.onProgress, opts.locateMedia);
     await opts.afterImport?.(result, profile);
     return result;
   });

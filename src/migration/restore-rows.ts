@@ -1,8 +1,7 @@
 /**
  * The heart of `backup import`: one backup file into the profile's database, inside one
  * transaction on a connection of its own, committed only after the format library has verified the
- * GCM tag and the gzip trailer; any failure rolls everything back. Runs on whatever thread calls it
- * (import-thread.ts runs it on a worker thread with a bounded heap); the profile lock is the
+ * GCM tag and the gzip trailer; any failure rolls everything back. The profile lock is the
  * caller's.
  */
 import {
