@@ -1,7 +1,8 @@
 // verify's byte-level check of a format-2 batch (json-batch-check.ts) against the strict reader
 // it stands in for: whenever it calls a batch clean, the strict reader reads that batch to the
-// same counts and cross-row values; on hostile variants it steps aside (undefined), so the
-// strict reader gives the error and its position.
+// same counts and cross-row values (and, asked for all values as an import is, to the same
+// values); on hostile variants it steps aside (undefined), so the strict reader gives the error
+// and its position.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkJsonBatch } from './json-batch-check.js';
@@ -29,14 +30,19 @@ function batch(rows: string[], first: boolean, last: boolean): string {
   return `${first ? '[' : ''}${rows.join(',')}${last ? ']' : ','}`;
 }
 
-function strict(text: string, first: boolean, last: boolean): RowBatch | undefined {
+function strict(
+  text: string | Buffer,
+  first: boolean,
+  last: boolean,
+  values: true | 'for-check' = 'for-check',
+): RowBatch | undefined {
   const reply = readBatch({
     id: 0,
     version: 2,
     bytes: Buffer.from(text),
     first,
     last,
-    values: 'for-check',
+    values,
   });
   return reply.ok ? reply.batch : undefined;
 }
@@ -45,11 +51,19 @@ function plain(b: RowBatch | undefined): unknown {
   return b === undefined ? undefined : { ...b, shape: Array.from(b.shape) };
 }
 
-/** The fast check agrees with the strict reader wherever it answers; returns its answer. */
+/**
+ * The fast check agrees with the strict reader wherever it answers, for verify (cross-row
+ * values) and for an import (all values); returns its answer for verify.
+ */
 function agrees(text: string, first: boolean, last: boolean): RowBatch | undefined {
   const fast = checkJsonBatch(Buffer.from(text), first, last);
   if (fast !== undefined) {
     assert.deepEqual(plain(fast), plain(strict(text, first, last)), text.slice(0, 200));
+  }
+  const all = checkJsonBatch(Buffer.from(text), first, last, true);
+  assert.equal(all === undefined, fast === undefined, `both modes accept: ${text.slice(0, 200)}`);
+  if (all !== undefined) {
+    assert.deepEqual(plain(all), plain(strict(text, first, last, true)), text.slice(0, 200));
   }
   return fast;
 }
@@ -71,6 +85,10 @@ test('clean batches (first, middle, last, whole body) give the strict reader’s
   const whole = agrees(batch(rows, true, true), true, true) as RowBatch;
   assert.deepEqual(whole.counts, [1, 1, 4, 0, 0, 0, 0]);
   assert.deepEqual(whole.values.slice(0, 5), ['acc', 'a', 'example.org', 'c1', 'acc']);
+  // For an import: every value, the body's escapes decoded.
+  const all = checkJsonBatch(Buffer.from(batch(rows, true, true)), true, true, true) as RowBatch;
+  assert.deepEqual(all.values.slice(0, 6), ['acc', 'a', 'example.org', 194, '{"x":"1"}', 'c1']);
+  assert.ok(all.values.includes(BODIES[1] as string) && all.values.includes(BODIES[3] as string));
 });
 
 test('unusual or hostile batches are left to the strict reader', () => {
@@ -165,6 +183,8 @@ test('random damage: the fast check never calls a batch clean that the strict re
         `fast check accepted what the strict reader refuses: ${mutated.toString()}`,
       );
       assert.deepEqual(plain(fast), plain(reply.batch), mutated.toString());
+      const all = checkJsonBatch(mutated, true, true, true);
+      assert.deepEqual(plain(all), plain(strict(mutated, true, true, true)), mutated.toString());
     }
   }
   // Damage inside a string value leaves the batch clean: the fast path was exercised.

@@ -45,7 +45,11 @@ interface ColumnList {
   key: string;
 }
 
-const lastList: (ColumnList | undefined)[] = BACKUP_TABLES.map(() => undefined);
+/** Per table, for batches read for their cross-row values and for all values (see `all`). */
+const lastLists: Record<'cross' | 'all', (ColumnList | undefined)[]> = {
+  cross: BACKUP_TABLES.map(() => undefined),
+  all: BACKUP_TABLES.map(() => undefined),
+};
 
 const TABLE_BY_LENGTH = new Map<number, { bytes: Buffer; index: number }[]>();
 BACKUP_TABLES.forEach((t, index) => {
@@ -88,13 +92,17 @@ const rowIds = new Int32Array(MAX_COLUMNS);
 /**
  * Checks a batch of a version-2 body: `first` when it starts the body (with `[`), `last` when it
  * ends it (with `]`); otherwise it must start at a row and end right after the `,` following one.
- * Returns the rows' counts and cross-row values, or undefined: read it with the strict reader.
+ * Returns the rows' counts and cross-row values — with `all`, every value of every row, as the
+ * strict reader's `packRows` gives them (what an import binds) — or undefined: read it with the
+ * strict reader.
  */
 export function checkJsonBatch(
   bytes: Uint8Array,
   first: boolean,
   last: boolean,
+  all = false,
 ): RowBatch | undefined {
+  const lastList = lastLists[all ? 'all' : 'cross'];
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!isUtf8(b)) return undefined;
   const n = b.length;
@@ -174,7 +182,7 @@ export function checkJsonBatch(
     }
     if (b[p] !== 0x7d) return undefined;
     p++;
-    const list = columnList(table, count);
+    const list = columnList(lastList, table, count, all);
     if (list === undefined) return undefined;
     let index = batchList[table] as number;
     if (index < 0 || columnLists[index] !== list.wantedNames) {
@@ -339,10 +347,15 @@ function nameId(b: Buffer, p: number, n: number): number {
 
 /**
  * The current row's column list (rowIds[0, count)) for `table`: the last one when it is the
- * same, else checked (no two names equal, even in case) and remembered; undefined when a
- * check fails.
+ * same, else checked (no two names equal, even in case) and remembered in `lastList`; undefined
+ * when a check fails. Its wanted columns: the cross-row ones, or with `all` every one.
  */
-function columnList(table: number, count: number): ColumnList | undefined {
+function columnList(
+  lastList: (ColumnList | undefined)[],
+  table: number,
+  count: number,
+  all: boolean,
+): ColumnList | undefined {
   const last = lastList[table];
   if (last !== undefined && last.ids.length === count) {
     const ids = last.ids;
@@ -364,7 +377,7 @@ function columnList(table: number, count: number): ColumnList | undefined {
     const key = text.toLowerCase();
     if (lower.has(key)) return undefined;
     lower.add(key);
-    if (cross.includes(text)) {
+    if (all || cross.includes(text)) {
       wanted.push(i);
       wantedNames.push(text);
     }

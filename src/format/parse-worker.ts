@@ -30,9 +30,10 @@ export type ParseReply = { id: number; ok: true; batch: RowBatch } | { id: numbe
 export function parseBatch(request: ParseRequest): ParseReply {
   const { id, version, bytes, first, last } = request;
   try {
-    if (version === 2 && request.values === 'for-check') {
-      // What verify needs, straight from the bytes; anything unusual goes the strict way below.
-      const batch = checkJsonBatch(bytes, first, last);
+    if (version === 2 && request.values !== false) {
+      // What verify needs (or, for an import, every value) straight from the bytes; anything
+      // unusual goes the strict way below.
+      const batch = checkJsonBatch(bytes, first, last, request.values === true);
       if (batch !== undefined) return { id, ok: true, batch };
     }
     return readBatch(request);

@@ -27,6 +27,11 @@ export interface ImportOptions {
   locateMedia?: LocateMedia;
   /** Called after the import committed, still under the profile lock (e.g. restoring media). */
   afterImport?(result: ImportResult, profile: Profile): Promise<void> | void;
+  /**
+   * Nothing else uses `profile.db` while the import runs (the CLI): the import runs on it, so that
+   * with no other connection open it can write without the WAL (store/bulk-write.ts).
+   */
+  soleUser?: boolean;
 }
 
 /** The profile's folder for message files (see `media/layout.ts`). */
@@ -58,7 +63,11 @@ export async function importBackup(
 ): Promise<ImportResult> {
   await checkImportable(profile, file);
   return withProfileLock(profile, 'backup import', async () => {
-    const result = await restoreRows(profile, file, password, opts.onProgress, opts.locateMedia);
+    const result = await restoreRows(profile, file, password, {
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.locateMedia ? { locateMedia: opts.locateMedia } : {}),
+      ...(opts.soleUser === true ? { connection: profile.db } : {}),
+    });
     await opts.afterImport?.(result, profile);
     return result;
   });

@@ -175,6 +175,13 @@ test('disk full while importing: the transaction is rolled back, the profile is 
       const before = dumpWholeDatabase(profile);
       await assert.rejects(importBackup(profile, local, 'kim-pw'), isDiskFullError);
       assert.deepEqual(dumpWholeDatabase(profile), before);
+      // As the CLI imports: on the profile's connection, with the rollback journal.
+      await assert.rejects(
+        importBackup(profile, local, 'kim-pw', { soleUser: true }),
+        isDiskFullError,
+      );
+      assert.deepEqual(dumpWholeDatabase(profile), before);
+      assert.equal(profile.db.pragma('journal_mode', { simple: true }), 'wal');
     } finally {
       profile.close();
     }

@@ -15,6 +15,8 @@ import { disableAccount, findAccountByJid } from '../store/accounts.js';
 import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountExistsError } from '../store/errors.js';
 import { openProfileDatabase } from '../store/profile.js';
+import { startBulkWrite } from '../store/bulk-write.js';
+import type Database from '../store/sqlite.js';
 import { beginTransaction } from '../store/transactions.js';
 import type { MediaImportOutcome } from './media/summary.js';
 import { MissingMediaTally, type LocateMedia, type MissingMedia } from './missing-media.js';
@@ -45,19 +47,38 @@ export interface ImportResult {
 }
 
 const PROGRESS_EVERY = 2000;
+const IMPORT_CACHE_KIB = 24 * 1024;
+/**
+ * One parser thread: this thread's inserts are the slower side (a parser thread keeps well ahead
+ * of them), and a second thread costs ~16 MiB and its heap for nothing.
+ */
+const PARSER_THREADS = 1;
 const OMEMO_TABLES: BackupTable[] = ['prekeys', 'signed_prekeys', 'sessions', 'identities'];
+
+export interface RestoreOptions {
+  onProgress?: (event: ImportEvent) => void;
+  locateMedia?: LocateMedia;
+  /**
+   * The profile's own connection, when nothing else uses it while the import runs (the CLI): the
+   * import then runs on it, and, with no other connection open, writes without the WAL (see
+   * store/bulk-write.ts). Otherwise the import opens a connection of its own.
+   */
+  connection?: Database.Database;
+}
 
 /** Restores `file` into the profile in `profile.dir` (see the module's comment). */
 export async function restoreRows(
   profile: { dir: string },
   file: string,
   password: string,
-  onProgress?: (event: ImportEvent) => void,
-  locateMedia?: LocateMedia,
+  { onProgress, locateMedia, connection }: RestoreOptions = {},
 ): Promise<ImportResult> {
-  // A larger page cache than SQLite's 2 MiB for one big transaction (fewer pages spilled to the
-  // WAL mid-import), small enough for the import's memory to stay near 150 MiB.
-  const db = openProfileDatabase(profile.dir, { cacheKiB: 8192 });
+  const db = connection ?? openProfileDatabase(profile.dir);
+  // A page cache for one big transaction: the messages' random `uuid` primary-key index is the
+  // page SQLite looks for at random on every insert, so its cache misses bound the import. 24 MiB
+  // holds it at 1,000,000 messages (16.8 s → 11.1 s of inserting; docs/performance.md); a fixed
+  // size, so memory stays flat at any size.
+  const bulk = startBulkWrite(db, IMPORT_CACHE_KIB);
   try {
     const opened = await openBackup(file, password);
     const { header } = opened;
@@ -73,7 +94,7 @@ export async function restoreRows(
       const media = new MissingMediaTally(profile, locateMedia);
       let total = 0;
       // Parsed on worker threads while this thread binds and inserts (see parallel-parse.ts).
-      for await (const batch of opened.batches({ values: true })) {
+      for await (const batch of opened.batches({ values: true, threads: PARSER_THREADS })) {
         // The same content checks as `verify`, on the whole batch before any of it goes in.
         content.checkBatch(batch);
         inserter.insertBatch(asConversationsRestoresBatch(batch, header.version));
@@ -112,6 +133,7 @@ export async function restoreRows(
       throw err;
     }
   } finally {
-    db.close();
+    bulk.end();
+    if (connection === undefined) db.close();
   }
 }

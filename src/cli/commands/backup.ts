@@ -248,6 +248,7 @@ export function registerBackupCommands(backup: Command, steps: BackupCommandStep
               `Password of ${visibleText(header.jid)} (to decrypt ${visibleText(basename(file))}): `,
             );
             const result = await importBackup(profile, file, password, {
+              soleUser: true,
               onProgress: (e) => {
                 if (e.kind === 'rows')
                   progress.update(

@@ -16,7 +16,9 @@ if (mode === 'create') {
     },
   });
 } else if (mode === 'import') {
+  // As the CLI imports: on the profile's own connection (without the WAL when it is the only one).
   await importBackup(profile, target ?? '', password ?? '', {
+    soleUser: true,
     onProgress: (e) => {
       if (e.kind === 'rows') say(`rows ${e.rows}`);
     },
