@@ -61,8 +61,8 @@ async function main(): Promise<void> {
       addAccount(profile.db, {
         jid: alice,
         password: 'pw-a',
-        hostname: '127.0.0.1',
-        port: server.port,
+        // 127.0.0.1 and the port; this Prosody has no TLS, so the loopback opt-in (docs/chat.md)
+        ...server.accountOptions,
       });
       return { size, dir: p, profile };
     });

@@ -102,8 +102,8 @@ async function main(): Promise<void> {
       addAccount(p.db, {
         jid: `${user}@${server.domain}`,
         password: `pw-${user}`,
-        hostname: '127.0.0.1',
-        port: server.port,
+        // 127.0.0.1 and the port; this Prosody has no TLS, so the loopback opt-in (docs/chat.md)
+        ...server.accountOptions,
       });
       p.close();
     }
