@@ -7,6 +7,7 @@ import {
   MESSAGE_TYPE,
   type ConversationMode,
 } from './codes.js';
+import { cachedStatement } from './statements.js';
 
 export { CONVERSATION_MODE, CONVERSATION_STATUS } from './codes.js';
 
@@ -46,13 +47,12 @@ export function findConversation(
   jid: string,
 ): ConversationRow | undefined {
   const bare = bareJid(jid);
-  return db
-    .prepare(
-      `SELECT * FROM conversations WHERE accountUuid = ?
-         AND (lower(contactJid) = ? OR substr(lower(contactJid), 1, ?) = ?)
-       ORDER BY created LIMIT 1`,
-    )
-    .get(accountUuid, bare, bare.length + 1, `${bare}/`) as ConversationRow | undefined;
+  return cachedStatement(
+    db,
+    `SELECT * FROM conversations WHERE accountUuid = ?
+       AND (lower(contactJid) = ? OR substr(lower(contactJid), 1, ?) = ?)
+     ORDER BY created LIMIT 1`,
+  ).get(accountUuid, bare, bare.length + 1, `${bare}/`) as ConversationRow | undefined;
 }
 
 export interface NewConversation {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from './codes.js';
+import { cachedStatement } from './statements.js';
 
 export { MESSAGE_ENCRYPTION, MESSAGE_STATUS, MESSAGE_TYPE } from './codes.js';
 
@@ -73,7 +74,8 @@ export function insertMessage(db: Database.Database, msg: NewMessage): MessageRo
     reactions: null,
     ...msg,
   };
-  db.prepare(
+  cachedStatement(
+    db,
     `INSERT INTO messages (uuid, conversationUuid, timeSent, counterpart, trueCounterpart, body,
        encryption, status, type, relativeFilePath, serverMsgId, axolotl_fingerprint, carbon, edited,
        read, oob, errorMsg, readByMarkers, markable, deleted, bodyLanguage, remoteMsgId, occupantId,
@@ -91,9 +93,10 @@ export function findMessageByServerId(
   conversationUuid: string,
   serverMsgId: string,
 ): MessageRow | undefined {
-  return db
-    .prepare('SELECT * FROM messages WHERE conversationUuid = ? AND serverMsgId = ? LIMIT 1')
-    .get(conversationUuid, serverMsgId) as MessageRow | undefined;
+  return cachedStatement(
+    db,
+    'SELECT * FROM messages WHERE conversationUuid = ? AND serverMsgId = ? LIMIT 1',
+  ).get(conversationUuid, serverMsgId) as MessageRow | undefined;
 }
 
 /**
@@ -110,21 +113,22 @@ export function findMessageByRemoteId(
   group: boolean,
 ): MessageRow | undefined {
   if (direction === 'outgoing') {
-    const byUuid = db
-      .prepare('SELECT * FROM messages WHERE uuid = ? AND conversationUuid = ? AND status != ?')
-      .get(id, conversationUuid, MESSAGE_STATUS.received) as MessageRow | undefined;
+    const byUuid = cachedStatement(
+      db,
+      'SELECT * FROM messages WHERE uuid = ? AND conversationUuid = ? AND status != ?',
+    ).get(id, conversationUuid, MESSAGE_STATUS.received) as MessageRow | undefined;
     return (
       byUuid ??
-      (db
-        .prepare(
-          'SELECT * FROM messages WHERE conversationUuid = ? AND remoteMsgId = ? AND status != ? LIMIT 1',
-        )
-        .get(conversationUuid, id, MESSAGE_STATUS.received) as MessageRow | undefined)
+      (cachedStatement(
+        db,
+        'SELECT * FROM messages WHERE conversationUuid = ? AND remoteMsgId = ? AND status != ? LIMIT 1',
+      ).get(conversationUuid, id, MESSAGE_STATUS.received) as MessageRow | undefined)
     );
   }
-  const candidates = db
-    .prepare('SELECT * FROM messages WHERE conversationUuid = ? AND status = ? AND remoteMsgId = ?')
-    .all(conversationUuid, MESSAGE_STATUS.received, id) as MessageRow[];
+  const candidates = cachedStatement(
+    db,
+    'SELECT * FROM messages WHERE conversationUuid = ? AND status = ? AND remoteMsgId = ?',
+  ).all(conversationUuid, MESSAGE_STATUS.received, id) as MessageRow[];
   if (!group || counterpart === null) return candidates[0];
   const who = counterpart.toLowerCase();
   return candidates.find((m) => (m.counterpart ?? '').toLowerCase() === who);
