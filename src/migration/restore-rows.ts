@@ -15,7 +15,7 @@ import { disableAccount, findAccountByJid } from '../store/accounts.js';
 import { BackupRowInserter, ImportLedger, type BackupRowCounts } from '../store/backup-rows.js';
 import { AccountExistsError } from '../store/errors.js';
 import { openProfileDatabase } from '../store/profile.js';
-import { startBulkWrite } from '../store/bulk-write.js';
+import { startBulkWrite, type BulkWrite } from '../store/bulk-write.js';
 import type Database from '../store/sqlite.js';
 import { beginTransaction } from '../store/transactions.js';
 import type { MediaImportOutcome } from './media/summary.js';
@@ -78,8 +78,9 @@ export async function restoreRows(
   // page SQLite looks for at random on every insert, so its cache misses bound the import. 24 MiB
   // holds it at 1,000,000 messages (16.8 s → 11.1 s of inserting; docs/performance.md); a fixed
   // size, so memory stays flat at any size.
-  const bulk = startBulkWrite(db, IMPORT_CACHE_KIB);
+  let bulk: BulkWrite | undefined;
   try {
+    bulk = startBulkWrite(db, IMPORT_CACHE_KIB);
     const opened = await openBackup(file, password);
     const { header } = opened;
     onProgress?.({ kind: 'start', file, jid: header.jid });
@@ -133,7 +134,7 @@ export async function restoreRows(
       throw err;
     }
   } finally {
-    bulk.end();
+    bulk?.end();
     if (connection === undefined) db.close();
   }
 }

@@ -29,6 +29,14 @@ async function withProfile(fn: (db: Database.Database, dir: string) => Promise<v
   }
 }
 
+/** The account and its conversation `c-1`, as the property tests' messages need them. */
+function addAccountAndConversation(db: Database.Database): void {
+  insertBackupRows(db, [
+    { table: 'accounts', values: ACCOUNT },
+    { table: 'conversations', values: CONVERSATION },
+  ]);
+}
+
 /** The two bodies, and how many rows came as SQLite's text. */
 async function bothBodies(
   db: Database.Database,
@@ -120,10 +128,7 @@ test('property: any texts and integers give the same body through SQLite as from
   await fc.assert(
     fc.asyncProperty(fc.array(fc.tuple(value, value), { maxLength: 40 }), async (rows) => {
       await withProfile(async (db, dir) => {
-        insertBackupRows(db, [
-          { table: 'accounts', values: ACCOUNT },
-          { table: 'conversations', values: CONVERSATION },
-        ]);
+        addAccountAndConversation(db);
         const insert = db.prepare(
           'INSERT INTO messages (uuid, conversationUuid, timeSent, body, counterpart) VALUES (?, ?, ?, ?, ?)',
         );
@@ -143,10 +148,7 @@ test('property: texts holding any bytes (invalid UTF-8 too) give the same body t
   await fc.assert(
     fc.asyncProperty(fc.array(bytes, { minLength: 1, maxLength: 30 }), async (texts) => {
       await withProfile(async (db, dir) => {
-        insertBackupRows(db, [
-          { table: 'accounts', values: ACCOUNT },
-          { table: 'conversations', values: CONVERSATION },
-        ]);
+        addAccountAndConversation(db);
         const insert = db.prepare(
           'INSERT INTO messages (uuid, conversationUuid, timeSent, body) VALUES (?, ?, ?, CAST(? AS TEXT))',
         );
