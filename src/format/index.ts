@@ -14,7 +14,15 @@ export {
 export { rowToJsonLine } from './json-line.js';
 export { asConversationsRestores, asConversationsRestoresBatch } from './line-endings.js';
 export { liveParseWorkers, PARSE_BATCH, type ParseOptions } from './parallel-parse.js';
-export { forEachRow, unpackRows, type RowBatch } from './row-batch.js';
+export {
+  forEachRow,
+  rowCount,
+  sliceRows,
+  slicesOf,
+  unpackRows,
+  type RowBatch,
+  type ValueSpans,
+} from './row-batch.js';
 export { deriveKey } from './key.js';
 export { syncFile, syncFolder, syncFileNow, syncFolderNow } from './durable.js';
 export { encodeModifiedUtf8, decodeModifiedUtf8, MAX_UTF_BYTES } from './modified-utf8.js';

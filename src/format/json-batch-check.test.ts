@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkJsonBatch } from './json-batch-check.js';
 import { readBatch } from './parse-worker.js';
-import type { RowBatch } from './row-batch.js';
+import { rowCount, sliceRows, slicesOf, type RowBatch } from './row-batch.js';
 
 const ACCOUNT =
   '{"table":"accounts","values":{"uuid":"acc","username":"a","server":"example.org","options":194,"keys":"{\\"x\\":\\"1\\"}"}}';
@@ -47,8 +47,15 @@ function strict(
   return reply.ok ? reply.batch : undefined;
 }
 
+/** A batch as plain data, its values made from its spans when it has them. */
 function plain(b: RowBatch | undefined): unknown {
-  return b === undefined ? undefined : { ...b, shape: Array.from(b.shape) };
+  if (b === undefined) return undefined;
+  const { counts, columnLists, shape, values } = made(b);
+  return { counts, columnLists, shape: Array.from(shape), values };
+}
+
+function made(b: RowBatch): RowBatch {
+  return b.spans === undefined ? b : sliceRows(b, 0, rowCount(b));
 }
 
 /**
@@ -86,9 +93,42 @@ test('clean batches (first, middle, last, whole body) give the strict reader’s
   assert.deepEqual(whole.counts, [1, 1, 4, 0, 0, 0, 0]);
   assert.deepEqual(whole.values.slice(0, 5), ['acc', 'a', 'example.org', 'c1', 'acc']);
   // For an import: every value, the body's escapes decoded.
-  const all = checkJsonBatch(Buffer.from(batch(rows, true, true)), true, true, true) as RowBatch;
+  const all = made(
+    checkJsonBatch(Buffer.from(batch(rows, true, true)), true, true, true) as RowBatch,
+  );
   assert.deepEqual(all.values.slice(0, 6), ['acc', 'a', 'example.org', 194, '{"x":"1"}', 'c1']);
   assert.ok(all.values.includes(BODIES[1] as string) && all.values.includes(BODIES[3] as string));
+  // Taken a few rows at a time (as an import binds them): the same rows, values and counts.
+  const spanned = checkJsonBatch(
+    Buffer.from(batch(rows, true, true)),
+    true,
+    true,
+    true,
+  ) as RowBatch;
+  assert.ok(spanned.spans !== undefined, 'all values come as spans over the bytes');
+  for (const size of [1, 2, 4, 100]) {
+    const slices = [...slicesOf(spanned, size)];
+    assert.deepEqual(
+      slices.flatMap((slice) => slice.values),
+      all.values,
+    );
+    assert.deepEqual(
+      slices.flatMap((slice) => Array.from(slice.shape)),
+      Array.from(all.shape),
+    );
+    const counts = all.counts.map((_, t) =>
+      slices.reduce((n, slice) => n + (slice.counts[t] ?? 0), 0),
+    );
+    assert.deepEqual(counts, all.counts);
+    assert.ok(slices.every((slice) => rowCount(slice) <= size && slice.spans === undefined));
+  }
+  assert.deepEqual(
+    sliceRows(spanned, 2, 4).values,
+    all.values.slice(
+      sliceRows(spanned, 0, 2).values.length,
+      sliceRows(spanned, 0, 4).values.length,
+    ),
+  );
 });
 
 test('unusual or hostile batches are left to the strict reader', () => {

@@ -14,7 +14,7 @@
 import { isUtf8 } from 'node:buffer';
 import { CROSS_ROW_COLUMNS } from './content-check.js';
 import { MAX_COLUMN_NAME, MAX_COLUMNS } from './limits.js';
-import type { RowBatch } from './row-batch.js';
+import type { RowBatch, ValueSpans } from './row-batch.js';
 import { BACKUP_TABLES, type BackupTable, type CebValue } from './types.js';
 
 const QUOTE = 0x22;
@@ -88,13 +88,15 @@ const valueKind = new Uint8Array(MAX_COLUMNS);
 const valueStart = new Int32Array(MAX_COLUMNS);
 const valueEnd = new Int32Array(MAX_COLUMNS);
 const rowIds = new Int32Array(MAX_COLUMNS);
+/** The spans of a batch read with `all` (two per value), grown as needed. */
+let spanScratch = new Int32Array(64 * 1024);
 
 /**
  * Checks a batch of a version-2 body: `first` when it starts the body (with `[`), `last` when it
  * ends it (with `]`); otherwise it must start at a row and end right after the `,` following one.
- * Returns the rows' counts and cross-row values — with `all`, every value of every row, as the
- * strict reader's `packRows` gives them (what an import binds) — or undefined: read it with the
- * strict reader.
+ * Returns the rows' counts and cross-row values — with `all`, every value of every row as
+ * {@link ValueSpans} over `bytes` (what an import binds: made into the strict reader's values by
+ * `sliceRows`; `spans.bytes` is `bytes`) — or undefined: read it with the strict reader.
  */
 export function checkJsonBatch(
   bytes: Uint8Array,
@@ -112,6 +114,8 @@ export function checkJsonBatch(
   const batchList: number[] = BACKUP_TABLES.map(() => -1);
   const shape: number[] = [];
   const values: CebValue[] = [];
+  const others: CebValue[] = [];
+  let spanCount = 0;
   let p = 0;
   if (first) {
     if (n < 1 || b[0] !== 0x5b) return undefined;
@@ -121,6 +125,8 @@ export function checkJsonBatch(
         ? { counts, columnLists, shape: new Uint16Array(0), values }
         : undefined;
   }
+  const spans = (): ValueSpans | undefined =>
+    all ? { bytes, spans: spanScratch.slice(0, 2 * spanCount), others } : undefined;
   for (;;) {
     // a row: {"table":"<table>","values":{ pairs }}
     if (!at(b, p, n, HEAD)) return undefined;
@@ -192,14 +198,34 @@ export function checkJsonBatch(
     }
     (counts[table] as number)++;
     shape.push(table, index);
-    for (const at of list.wanted) values.push(valueAt(b, at));
+    if (all) {
+      if (spanScratch.length < 2 * (spanCount + count)) {
+        const grown = new Int32Array(2 * Math.max(spanScratch.length, 2 * (spanCount + count)));
+        grown.set(spanScratch.subarray(0, 2 * spanCount));
+        spanScratch = grown;
+      }
+      for (let i = 0; i < count; i++) {
+        const kind = valueKind[i];
+        const s = 2 * spanCount++;
+        if (kind === 0) {
+          spanScratch[s] = valueStart[i] as number;
+          spanScratch[s + 1] = valueEnd[i] as number;
+        } else if (kind === 2) {
+          spanScratch[s] = -1;
+          spanScratch[s + 1] = 0;
+        } else {
+          spanScratch[s] = -2;
+          spanScratch[s + 1] = others.push(valueAt(b, i)) - 1;
+        }
+      }
+    } else for (const at of list.wanted) values.push(valueAt(b, at));
     // after a row: , and the next one, or ] ending the body
     const after = b[p];
     if (after === 0x2c) {
       p++;
-      if (p === n) return last ? undefined : finish(counts, columnLists, shape, values);
+      if (p === n) return last ? undefined : finish(counts, columnLists, shape, values, spans());
     } else if (after === 0x5d) {
-      return last && p + 1 === n ? finish(counts, columnLists, shape, values) : undefined;
+      return last && p + 1 === n ? finish(counts, columnLists, shape, values, spans()) : undefined;
     } else return undefined;
   }
 }
@@ -209,8 +235,11 @@ function finish(
   columnLists: string[][],
   shape: number[],
   values: CebValue[],
+  spans: ValueSpans | undefined,
 ): RowBatch {
-  return { counts, columnLists, shape: Uint16Array.from(shape), values };
+  const batch: RowBatch = { counts, columnLists, shape: Uint16Array.from(shape), values };
+  if (spans !== undefined) batch.spans = spans;
+  return batch;
 }
 
 /** Whether `lit` is at b[p…]. */

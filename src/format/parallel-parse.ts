@@ -228,6 +228,8 @@ export async function* parseBody(
   const threads = options.threads ?? Math.min(4, Math.max(1, availableParallelism()));
   const values = options.values;
   const ready: RowBatch[] = [];
+  /** Batches handed out with spans, and the shared bytes they read from. */
+  const inUse = new Map<RowBatch, Buffer>();
   const separator = SEPARATORS[version];
   const out: BackupRow[] = [];
   let pending: Buffer[] = [];
@@ -290,7 +292,13 @@ export async function* parseBody(
     const batch = inFlight.shift() as Batch;
     const reply = await batch.reply;
     if (reply.ok) {
-      pool?.release(batch.bytes);
+      const { spans } = reply.batch;
+      if (spans === undefined) pool?.release(batch.bytes);
+      else {
+        // Its values are still in the bytes: they are reused once the consumer is done with it.
+        spans.bytes = batch.bytes;
+        inUse.set(reply.batch, batch.bytes);
+      }
       ready.push(reply.batch);
       return;
     }
@@ -308,6 +316,17 @@ export async function* parseBody(
     }
     return ready.splice(0);
   };
+  /** Hands out the batches done; a batch's shared bytes are reused once the consumer asks for more. */
+  async function* handOut(): AsyncGenerator<RowBatch> {
+    for (const batch of drain()) {
+      yield batch;
+      const bytes = inUse.get(batch);
+      if (bytes !== undefined) {
+        inUse.delete(batch);
+        pool?.release(bytes);
+      }
+    }
+  }
 
   try {
     for await (const chunk of plain) {
@@ -336,20 +355,20 @@ export async function* parseBody(
           sequential.push(takePending(pendingLength), out);
         }
       }
-      yield* drain();
+      yield* handOut();
     }
     if (sequential === undefined && pool !== undefined) {
       dispatch(pendingLength, true);
       while (sequential === undefined && inFlight.length > 0) {
         await settle();
-        yield* drain();
+        yield* handOut();
       }
       if (sequential === undefined) return;
     }
     sequential ??= new SequentialReader(version);
     if (pendingLength > 0) sequential.push(takePending(pendingLength), out);
     sequential.end(out);
-    yield* drain();
+    yield* handOut();
   } finally {
     await pool?.close();
   }

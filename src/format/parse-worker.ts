@@ -72,5 +72,10 @@ export function readBatch(request: ParseRequest): ParseReply {
 
 const port = parentPort;
 if (port !== null) {
-  port.on('message', (request: ParseRequest) => port.postMessage(parseBatch(request)));
+  port.on('message', (request: ParseRequest) => {
+    const reply = parseBatch(request);
+    // The spans move to the coordinator; the bytes they point into are shared already.
+    const spans = reply.ok ? reply.batch.spans?.spans.buffer : undefined;
+    port.postMessage(reply, spans instanceof ArrayBuffer ? [spans] : []);
+  });
 }

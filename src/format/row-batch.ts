@@ -12,8 +12,25 @@ export interface RowBatch {
   columnLists: string[][];
   /** Per row: its table (index into BACKUP_TABLES), then its column list (index). Empty without values. */
   shape: Uint16Array;
-  /** Every value of every row, one after the other. Empty without values. */
+  /** Every value of every row, one after the other. Empty without values, or with `spans`. */
   values: CebValue[];
+  /**
+   * Instead of `values` (the import's fast path): where each value is in the batch's bytes, so
+   * that its string is made only when it is read (see {@link sliceRows}). Valid while the batch
+   * is the current one of its iteration: the bytes are reused after.
+   */
+  spans?: ValueSpans;
+}
+
+/**
+ * Values left in the bytes they were read from, two numbers per value: `[start, end)` of a string
+ * without escapes (UTF-8, inside its quotes), `-1, 0` for null, `-2, i` for `others[i]` (a string
+ * with escapes, an integer).
+ */
+export interface ValueSpans {
+  bytes: Uint8Array;
+  spans: Int32Array;
+  others: CebValue[];
 }
 
 const TABLE_INDEX = new Map<string, number>(BACKUP_TABLES.map((t, i) => [t, i]));
@@ -70,9 +87,78 @@ export function forEachRow(
   }
 }
 
+/** Rows in a batch: what `shape` holds. */
+export function rowCount(batch: RowBatch): number {
+  return batch.shape.length / 2;
+}
+
+/**
+ * Rows `[from, to)` of a batch as a batch with its values made (strings from the batch's bytes
+ * when it has `spans`): a consumer that takes a batch's rows a few at a time keeps only those
+ * rows' values alive.
+ */
+export function sliceRows(batch: RowBatch, from: number, to: number): RowBatch {
+  const { columnLists, shape, spans } = batch;
+  let start = 0;
+  let r = 0;
+  // Where row `from`'s values start (the batch is walked from its start: see slicesOf).
+  for (; r < from; r++) start += (columnLists[shape[2 * r + 1] as number] as string[]).length;
+  let end = start;
+  for (; r < to; r++) end += (columnLists[shape[2 * r + 1] as number] as string[]).length;
+  const counts = batch.counts.map(() => 0);
+  const part = shape.subarray(2 * from, 2 * to);
+  for (let i = 0; i < part.length; i += 2) (counts[part[i] as number] as number)++;
+  return { counts, columnLists, shape: part, values: valuesOf(batch, start, end, spans) };
+}
+
+function valuesOf(
+  batch: RowBatch,
+  start: number,
+  end: number,
+  spans: ValueSpans | undefined,
+): CebValue[] {
+  if (spans === undefined) return batch.values.slice(start, end);
+  const { spans: at, others } = spans;
+  const b = Buffer.from(spans.bytes.buffer, spans.bytes.byteOffset, spans.bytes.byteLength);
+  const out = new Array<CebValue>(end - start);
+  for (let v = start; v < end; v++) {
+    const a = at[2 * v] as number;
+    const e = at[2 * v + 1] as number;
+    out[v - start] = a >= 0 ? b.toString('utf8', a, e) : a === -1 ? null : (others[e] as CebValue);
+  }
+  return out;
+}
+
+/**
+ * A batch taken in slices of at most `size` rows, in order ({@link sliceRows} without walking
+ * the batch from its start for each slice).
+ */
+export function* slicesOf(batch: RowBatch, size: number): Generator<RowBatch> {
+  const rows = rowCount(batch);
+  if (batch.spans === undefined && rows <= size) {
+    yield batch;
+    return;
+  }
+  const { columnLists, shape } = batch;
+  let start = 0;
+  for (let from = 0; from < rows; from += size) {
+    const to = Math.min(rows, from + size);
+    let end = start;
+    const counts = batch.counts.map(() => 0);
+    for (let r = from; r < to; r++) {
+      end += (columnLists[shape[2 * r + 1] as number] as string[]).length;
+      (counts[shape[2 * r] as number] as number)++;
+    }
+    const part = shape.subarray(2 * from, 2 * to);
+    yield { counts, columnLists, shape: part, values: valuesOf(batch, start, end, batch.spans) };
+    start = end;
+  }
+}
+
 /** The rows of a batch as objects again, in order. */
-export function unpackRows(batch: RowBatch): BackupRow[] {
+export function unpackRows(whole: RowBatch): BackupRow[] {
   const out: BackupRow[] = [];
+  const batch = whole.spans === undefined ? whole : sliceRows(whole, 0, rowCount(whole));
   forEachRow(batch, (table, names, at) => {
     const values: Record<string, CebValue> = {};
     for (let i = 0; i < names.length; i++)

@@ -9,6 +9,7 @@ import {
   BackupContentCheck,
   headerTime,
   openBackup,
+  slicesOf,
 } from '@ferry/ceb-format';
 import { BACKUP_TABLES, type BackupTable } from '@ferry/ceb-format/header';
 import { disableAccount, findAccountByJid } from '../store/accounts.js';
@@ -53,6 +54,8 @@ const IMPORT_CACHE_KIB = 24 * 1024;
  * of them), and a second thread costs ~16 MiB and its heap for nothing.
  */
 const PARSER_THREADS = 1;
+/** Rows whose values are made and bound at a time (see the loop in restoreRows). */
+const SLICE_ROWS = 64;
 const OMEMO_TABLES: BackupTable[] = ['prekeys', 'signed_prekeys', 'sessions', 'identities'];
 
 export interface RestoreOptions {
@@ -96,11 +99,15 @@ export async function restoreRows(
       let total = 0;
       // Parsed on worker threads while this thread binds and inserts (see parallel-parse.ts).
       for await (const batch of opened.batches({ values: true, threads: PARSER_THREADS })) {
-        // The same content checks as `verify`, on the whole batch before any of it goes in.
-        content.checkBatch(batch);
-        inserter.insertBatch(asConversationsRestoresBatch(batch, header.version));
-        ledger.inserted();
-        media.add(batch);
+        // A few rows at a time: their values are made from the batch's bytes right before they
+        // are bound, so that almost none outlive a young-generation collection.
+        for (const rows of slicesOf(batch, SLICE_ROWS)) {
+          // The same content checks as `verify`, before any of these rows goes in.
+          content.checkBatch(rows);
+          inserter.insertBatch(asConversationsRestoresBatch(rows, header.version));
+          ledger.inserted();
+          media.add(rows);
+        }
         const before = total;
         total += batch.shape.length / 2;
         if (Math.floor(total / PROGRESS_EVERY) > Math.floor(before / PROGRESS_EVERY)) {
