@@ -72,6 +72,9 @@ function App() {
   `;
 }
 
+// After a reload the screens are built anew and an outcome scrolls itself into view (ui.js
+// Outcome); the browser putting back the old scroll position after that would move it away.
+window.history.scrollRestoration = 'manual';
 const root = /** @type {HTMLElement} */ (document.getElementById('app'));
 root.textContent = '';
 render(html`<${App} />`, root);
