@@ -1,3 +1,4 @@
+import { sqliteRealText } from './sqlite-real.js';
 import type { BackupTable, DbRow, DbValue, FormatVersion } from './types.js';
 
 /** Conversations' account option bit 1: the account is disabled. */
@@ -14,22 +15,10 @@ export function cursorString(value: DbValue): string | null {
   return Buffer.from(value).toString('utf8');
 }
 
-/** SQLite's text for a number: integers plainly, reals as `%!.15g`. */
+/** SQLite's text for a number: integers plainly, reals as SQLite 3.40's `%!.15g`. */
 function sqliteNumberText(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) return BigInt(n).toString();
-  if (!Number.isFinite(n)) return n > 0 ? 'Inf' : n < 0 ? '-Inf' : '';
-  let text = n.toPrecision(15);
-  if (text.includes('e')) {
-    const [mantissa = '', exp = ''] = text.split('e');
-    const m = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '.0') : mantissa;
-    const e = Number(exp);
-    text = `${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
-  } else if (text.includes('.')) {
-    text = text.replace(/0+$/, '').replace(/\.$/, '.0');
-  } else {
-    text = `${text}.0`;
-  }
-  return text;
+  return sqliteRealText(n);
 }
 
 /** Columns Conversations leaves out of a backup, per table. */

@@ -29,5 +29,6 @@ export { encodeModifiedUtf8, decodeModifiedUtf8, MAX_UTF_BYTES } from './modifie
 export { MAX_ROW_TEXT } from './limits.js';
 export { BackupContentCheck, CompactLedger, type ContentLedger } from './content-check.js';
 export { visibleText } from './visible-text.js';
+export { sqliteLiteralReal, sqliteRealText } from './sqlite-real.js';
 export * from './errors.js';
 export * from './types.js';

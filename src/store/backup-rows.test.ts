@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openProfile } from './profile.js';
-import { insertBackupRows, readBackupRows, realAsText, toSqlValue } from './backup-rows.js';
+import { sqliteRealText } from '@ferry/ceb-format';
+import { insertBackupRows, readBackupRows, toSqlValue } from './backup-rows.js';
 import { dumpTable } from './dump.js';
 import { ConflictingDataError } from './errors.js';
 
@@ -155,9 +156,9 @@ test('a message whose conversation is missing is refused (foreign keys are enfor
 });
 
 test('REAL text is printed with 15 significant digits, as Android SQLite does', () => {
-  assert.equal(realAsText(Number(12345678901234567890n)), '1.23456789012346e+19');
-  assert.equal(realAsText(1e19), '1.0e+19');
-  assert.equal(realAsText(Number(-9223372036854775809n)), '-9.22337203685478e+18');
+  assert.equal(sqliteRealText(Number(12345678901234567890n)), '1.23456789012346e+19');
+  assert.equal(sqliteRealText(1e19), '1.0e+19');
+  assert.equal(sqliteRealText(Number(-9223372036854775809n)), '-9.22337203685478e+18');
   assert.equal(toSqlValue(99999999999999999999999n, true), '1.0e+23');
   assert.equal(toSqlValue(99999999999999999999999n, false), 1e23);
   assert.equal(toSqlValue(5, false), 5n);

@@ -15,6 +15,8 @@ import {
   type JsonRowsText,
   type JsonRowTemplate,
   type RowBatch,
+  sqliteLiteralReal,
+  sqliteRealText,
 } from '@ferry/ceb-format';
 import { ConflictingDataError } from './errors.js';
 
@@ -215,19 +217,6 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
- * A REAL as text the way SQLite up to 3.42 (Android's, hence Conversations') converts it for a TEXT
- * column: `%!.15g`, e.g. `1.23456789012346e+19`. Newer SQLite (ours) prints 17 digits instead.
- */
-export function realAsText(value: number): string {
-  const text = value.toPrecision(15);
-  const [mantissa = text, exponent] = text.split('e');
-  let m = mantissa.includes('.') ? mantissa.replace(/0+$/, '') : mantissa;
-  if (m.endsWith('.')) m += '0';
-  else if (!m.includes('.')) m += '.0';
-  return exponent === undefined ? m : `${m}e${exponent}`;
-}
-
-/**
  * A value from a backup file as SQLite should receive it. `textColumn` says the column has TEXT
  * affinity, where SQLite would turn a REAL into text.
  */
@@ -238,7 +227,8 @@ export function toSqlValue(
   if (typeof value === 'bigint') {
     if (value >= INT64_MIN && value <= INT64_MAX) return value;
     // A literal beyond 64 bits is read by SQLite as a REAL; store what Conversations' SQLite stores.
-    return textColumn ? realAsText(Number(value)) : Number(value);
+    const real = sqliteLiteralReal(value);
+    return textColumn ? sqliteRealText(real) : real;
   }
   if (typeof value === 'number' && Number.isInteger(value)) {
     const big = BigInt(value);
