@@ -60,8 +60,9 @@ function ref(args: string[]): Run {
   return measure(REF, args);
 }
 
+/** The CLI run as a program, as `npx ferry` runs it (its shebang's Node flags apply). */
 function ferry(args: string[]): Run {
-  return measure(process.execPath, [FERRY, ...args]);
+  return measure(FERRY, args);
 }
 
 function load(): string {
@@ -210,7 +211,7 @@ function table(messages: number): void {
   );
   const peak = Math.max(verify.rssMiB, importRun.rssMiB, create.rssMiB);
   console.log(
-    `| peak RSS, any of them | ${fmt(peak, 0)} MiB | ${fmt(Math.max(refImport.rssMiB, refExport.rssMiB), 0)} MiB | ${fmt(floor.rssMiB, 0)} MiB | – | ≤ 150 MiB: ${ok(peak <= 150)} |`,
+    `| peak RSS, any of them | ${fmt(peak, 0)} MiB | ${fmt(Math.max(refImport.rssMiB, refExport.rssMiB), 0)} MiB | ${fmt(floor.rssMiB, 0)} MiB | – | ≤ 150 MB (143 MiB): ${ok(peak * MIB <= 150e6)} |`,
   );
   const sizeRatio = ferrySize / refSize;
   console.log(

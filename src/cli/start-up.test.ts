@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -86,6 +86,56 @@ test('`ferry --help` and `ferry inspect FILE` load one or two bundled files, no 
     // Any other command goes through commander, which is in the bundle too (and loads more).
     const other = modulesLoaded(tree, ['inspect', '--help']);
     assert.ok(other.files.includes('dist/bundle/main.js'), other.files.join(', '));
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
+});
+
+// Grows V8's young generation as a long import does (objects that survive a collection or two),
+// then reports its size: 32 MiB on Node's defaults, 8 MiB under --max-semi-space-size=4.
+const YOUNG_GENERATION_PROBE = `
+import { getHeapSpaceStatistics } from 'node:v8';
+process.on('exit', () => {
+  const kept = [];
+  for (let i = 0; i < 3e6; i++) {
+    const o = { i, s: 'x' + i };
+    if (i % 3 === 0) kept.push(o);
+    if (kept.length > 200000) kept.length = 0;
+  }
+  const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  process.stderr.write('young generation MiB: ' + young.space_size / 2 ** 20 + '\\n');
+});`;
+
+function youngGenerationMiB(command: string, args: string[]): number {
+  const run = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(YOUNG_GENERATION_PROBE)}`,
+    },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const size = /young generation MiB: ([\d.]+)/.exec(run.stderr)?.[1];
+  assert.ok(size !== undefined, run.stderr);
+  return Number(size);
+}
+
+test('run as a program (npx ferry, npm start), ferry keeps a small young generation', () => {
+  const tree = bundled();
+  try {
+    const program = join(tree, 'bin', 'ferry.js');
+    chmodSync(program, 0o755);
+    // The probe is sound: the same Node without the flag grows it to 32 MiB.
+    assert.ok(youngGenerationMiB(process.execPath, [program, '--help']) >= 16);
+    assert.ok(youngGenerationMiB(program, ['--help']) <= 8);
+    const start = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        scripts: { start: string };
+      }
+    ).scripts.start;
+    const [node, ...flags] = start.split(' ').slice(0, -2);
+    assert.equal(node, 'node');
+    assert.ok(youngGenerationMiB(process.execPath, [...flags, program, '--help']) <= 8, start);
   } finally {
     rmSync(tree, { recursive: true, force: true });
   }

@@ -63,11 +63,12 @@ export function waitForDrain(stream: InflateRaw): Promise<void> {
  * DamagedBackupError. Memory stays bounded by zlib's window and the chunk size.
  */
 export async function* gunzipStrict(plain: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  // Generous buffers let zlib (on the thread pool) run ahead while the body is parsed.
+  // zlib (on the thread pool) runs up to 256 KiB ahead of the parser; the input waiting for it is
+  // small, as an input buffer lives until all its output is parsed (see READ_CHUNK).
   const options: ZlibOptions & { readableHighWaterMark: number; writableHighWaterMark: number } = {
     chunkSize: 64 * 1024,
-    readableHighWaterMark: 1024 * 1024,
-    writableHighWaterMark: 256 * 1024,
+    readableHighWaterMark: 256 * 1024,
+    writableHighWaterMark: 32 * 1024,
   };
   const inflater = createInflateRaw(options);
   inflater.on('error', () => {});

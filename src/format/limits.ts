@@ -10,5 +10,9 @@ export const MAX_COLUMNS = 256;
 /** Longest column name accepted. */
 export const MAX_COLUMN_NAME = 128;
 
-/** Size of the chunks read from a file. */
-export const READ_CHUNK = 256 * 1024;
+/**
+ * Size of the chunks read from a file. Small on purpose: a chunk (and its decrypted copy) lives
+ * until the chunk's text is parsed — 7 times as much once inflated — and a buffer that lives
+ * through two young-generation collections waits for a full one (docs/performance.md).
+ */
+export const READ_CHUNK = 32 * 1024;

@@ -33,22 +33,23 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 
 const SLOT = 2 * PARSE_BATCH;
 
 /**
- * The body's chunks (decrypted, decompressed) are garbage as soon as they are copied into a
- * batch, but V8 frees such buffers only at a collection, and the coordinator allocates so few
- * objects that its young generation rarely fills: left alone, ~64 MiB of dead chunks pile up
- * before V8 acts on their external size. A young-generation collection every COLLECT_EVERY
- * bytes (well under a millisecond on this thread's small heap) keeps them to a few MiB.
+ * The body's chunks (read, decrypted, inflated) and the threads' replies are garbage soon after
+ * they arrive, but some live through two young-generation collections — a reply waits behind
+ * the batches before it — and are moved to the old generation, where V8 frees them (and their
+ * buffers) only at a full collection, which it starts late: left alone, the old generation and
+ * the buffers waiting in it grow by 20–30 MiB. A full collection every COLLECT_EVERY body bytes
+ * takes a few milliseconds (the coordinator's live heap is ~15 MiB) and keeps them flat.
+ * (`gc({ type: 'major' })` is a young-generation collection in Node 20's V8; `gc()` is full.)
  */
-const COLLECT_EVERY = 8 * 1024 * 1024;
-let minorGc: (() => void) | undefined;
+const COLLECT_EVERY = 16 * 1024 * 1024;
+let fullGc: (() => void) | undefined;
 
-function collectYoung(): void {
-  if (minorGc === undefined) {
+function collectGarbage(): void {
+  if (fullGc === undefined) {
     setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-    minorGc = () => gc({ type: 'minor' });
+    fullGc = runInNewContext('gc') as () => void;
   }
-  minorGc();
+  fullGc();
 }
 
 let liveWorkers = 0;
@@ -125,7 +126,6 @@ class ParsePool {
   private turn = 0;
   private closed = false;
   private broken = false;
-  private readonly free: SharedArrayBuffer[] = [];
 
   constructor(count: number) {
     for (let i = 0; i < count; i++) {
@@ -151,26 +151,10 @@ class ParsePool {
     const worker = this.workers[this.turn++ % this.workers.length] as Worker;
     const reply = new Promise<ParseReply>((resolve) => this.waiting.set(request.id, resolve));
     if (this.broken) this.failAll();
-    // The batch is in shared memory (see take): the thread reads it where it is, and the
+    // The batch is in shared memory (see SharedSlots): the thread reads it where it is, and the
     // coordinator keeps it for a sequential re-read.
     else worker.postMessage(request);
     return reply;
-  }
-
-  /**
-   * Memory shared with the threads for a batch of `size` bytes: one of a few reused slots
-   * (allocating shared memory per batch costs more than parsing it), larger batches their own.
-   */
-  take(size: number): Buffer {
-    const slot = size <= SLOT ? this.free.pop() : undefined;
-    return Buffer.from(slot ?? new SharedArrayBuffer(Math.max(size, SLOT)), 0, size);
-  }
-
-  /** A batch's memory is no longer read by anyone. */
-  release(bytes: Buffer): void {
-    const slot = bytes.buffer;
-    if (slot.byteLength === SLOT && this.free.length < 16)
-      this.free.push(slot as SharedArrayBuffer);
   }
 
   private failAll(): void {
@@ -182,6 +166,29 @@ class ParsePool {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * Memory shared with the parser threads, where the body's bytes are gathered as they come: a few
+ * reused slots of {@link SLOT} bytes (allocating shared memory per batch costs more than parsing
+ * it), larger ones for a batch that needs them.
+ */
+class SharedSlots {
+  private readonly free: SharedArrayBuffer[] = [];
+
+  /** At least `size` bytes (a whole slot when that is enough). */
+  take(size: number): Buffer {
+    const slot = size <= SLOT ? this.free.pop() : undefined;
+    const memory = slot ?? new SharedArrayBuffer(Math.max(size, SLOT));
+    return Buffer.from(memory, 0, memory.byteLength);
+  }
+
+  /** A batch's memory is no longer read by anyone. */
+  release(bytes: Buffer): void {
+    const slot = bytes.buffer;
+    if (slot.byteLength === SLOT && this.free.length < 16)
+      this.free.push(slot as SharedArrayBuffer);
   }
 }
 
@@ -232,9 +239,11 @@ export async function* parseBody(
   const inUse = new Map<RowBatch, Buffer>();
   const separator = SEPARATORS[version];
   const out: BackupRow[] = [];
-  let pending: Buffer[] = [];
-  let pendingLength = 0;
-  let tail = Buffer.alloc(0);
+  const slots = new SharedSlots();
+  // The body's bytes are copied into shared memory as they come (a chunk is garbage at once,
+  // young, instead of waiting in a list until its batch is complete).
+  let gathered = slots.take(SLOT);
+  let filled = 0;
   let cut = -1;
   let offset = 0;
   let line = 1;
@@ -244,35 +253,36 @@ export async function* parseBody(
   const inFlight: Batch[] = [];
   let sequential: SequentialReader | undefined;
 
-  /** The first `upTo` pending bytes, in one buffer (`into`, when given, of that size). */
-  const takePending = (upTo: number, into?: Buffer): Buffer => {
-    if (into === undefined && pending.length === 1) {
-      const all = pending[0] as Buffer;
-      pending = upTo < all.length ? [all.subarray(upTo)] : [];
-      pendingLength -= upTo;
-      return all.subarray(0, upTo);
+  const gather = (chunk: Buffer): void => {
+    if (filled + chunk.length > gathered.length) {
+      const larger = slots.take(Math.max(2 * gathered.length, filled + chunk.length));
+      gathered.copy(larger, 0, 0, filled);
+      slots.release(gathered);
+      gathered = larger;
     }
-    const out = into ?? Buffer.allocUnsafe(upTo);
-    let filled = 0;
-    const rest: Buffer[] = [];
-    for (const chunk of pending) {
-      if (filled >= upTo) {
-        rest.push(chunk);
-        continue;
-      }
-      const n = Math.min(chunk.length, upTo - filled);
-      chunk.copy(out, filled, 0, n);
-      filled += n;
-      if (n < chunk.length) rest.push(chunk.subarray(n));
-    }
-    pending = rest;
-    pendingLength -= upTo;
-    return out;
+    const seam = Math.max(0, filled - separator.length + 1);
+    chunk.copy(gathered, filled);
+    filled += chunk.length;
+    const at = gathered.subarray(seam, filled).lastIndexOf(separator);
+    if (at >= 0) cut = seam + at + 1;
   };
-  /** Sends the first `size` pending bytes to a thread. */
+  /** The bytes gathered so far, for the sequential reader (which is done with them at once). */
+  const takeGathered = (): Buffer => {
+    const all = gathered.subarray(0, filled);
+    filled = 0;
+    cut = -1;
+    return all;
+  };
+  /** Sends the first `size` gathered bytes to a thread; the rest move to a new slot. */
   const dispatch = (size: number, last: boolean): void => {
     pool ??= new ParsePool(threads);
-    const bytes = takePending(size, pool.take(size));
+    const bytes = gathered.subarray(0, size);
+    const next = slots.take(SLOT);
+    const rest = filled - size;
+    gathered.copy(next, 0, size, filled);
+    gathered = next;
+    filled = rest;
+    cut = -1;
     const batch: Batch = {
       bytes,
       offset,
@@ -284,7 +294,7 @@ export async function* parseBody(
     if (version === 1) line += countNewlines(bytes);
     if (offset - collectedAt >= COLLECT_EVERY) {
       collectedAt = offset;
-      collectYoung();
+      collectGarbage();
     }
   };
   /** Rows of the oldest batch; on a batch that needs it, switches to sequential reading. */
@@ -293,7 +303,7 @@ export async function* parseBody(
     const reply = await batch.reply;
     if (reply.ok) {
       const { spans } = reply.batch;
-      if (spans === undefined) pool?.release(batch.bytes);
+      if (spans === undefined) slots.release(batch.bytes);
       else {
         // Its values are still in the bytes: they are reused once the consumer is done with it.
         spans.bytes = batch.bytes;
@@ -305,7 +315,7 @@ export async function* parseBody(
     sequential = new SequentialReader(version, batch.offset, batch.line);
     sequential.push(batch.bytes, out);
     for (const later of inFlight.splice(0)) sequential.push(later.bytes, out);
-    if (pendingLength > 0) sequential.push(takePending(pendingLength), out);
+    if (filled > 0) sequential.push(takeGathered(), out);
   };
 
   /** Batches done, in order: those of the threads, then rows read sequentially. */
@@ -323,7 +333,7 @@ export async function* parseBody(
       const bytes = inUse.get(batch);
       if (bytes !== undefined) {
         inUse.delete(batch);
-        pool?.release(bytes);
+        slots.release(bytes);
       }
     }
   }
@@ -333,32 +343,20 @@ export async function* parseBody(
       if (sequential !== undefined) {
         sequential.push(chunk, out);
       } else {
-        const at = chunk.lastIndexOf(separator);
-        if (at >= 0) {
-          cut = pendingLength + at + 1;
-        } else if (tail.length > 0) {
-          const seam = Buffer.concat([tail, chunk.subarray(0, separator.length - 1)]);
-          const across = seam.lastIndexOf(separator);
-          if (across >= 0) cut = pendingLength - tail.length + across + 1;
-        }
-        const joined = chunk.length >= separator.length ? chunk : Buffer.concat([tail, chunk]);
-        tail = Buffer.from(joined.subarray(Math.max(0, joined.length - separator.length + 1)));
-        pending.push(chunk);
-        pendingLength += chunk.length;
-        if (pendingLength >= PARSE_BATCH && cut > 0) {
+        gather(chunk);
+        if (filled >= PARSE_BATCH && cut > 0) {
           dispatch(cut, false);
-          cut = -1;
           while (sequential === undefined && inFlight.length > 2 * threads) await settle();
-        } else if (pendingLength > MAX_UNCUT) {
+        } else if (filled > MAX_UNCUT) {
           while (sequential === undefined && inFlight.length > 0) await settle();
           sequential ??= new SequentialReader(version, offset, line);
-          sequential.push(takePending(pendingLength), out);
+          if (filled > 0) sequential.push(takeGathered(), out);
         }
       }
       yield* handOut();
     }
     if (sequential === undefined && pool !== undefined) {
-      dispatch(pendingLength, true);
+      dispatch(filled, true);
       while (sequential === undefined && inFlight.length > 0) {
         await settle();
         yield* handOut();
@@ -366,7 +364,7 @@ export async function* parseBody(
       if (sequential === undefined) return;
     }
     sequential ??= new SequentialReader(version);
-    if (pendingLength > 0) sequential.push(takePending(pendingLength), out);
+    if (filled > 0) sequential.push(takeGathered(), out);
     sequential.end(out);
     yield* handOut();
   } finally {
