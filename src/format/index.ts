@@ -17,7 +17,6 @@ export { liveParseWorkers, PARSE_BATCH, type ParseOptions } from './parallel-par
 export {
   forEachRow,
   rowCount,
-  sliceRows,
   slicesOf,
   unpackRows,
   type RowBatch,

@@ -96,7 +96,7 @@ let spanScratch = new Int32Array(64 * 1024);
  * ends it (with `]`); otherwise it must start at a row and end right after the `,` following one.
  * Returns the rows' counts and cross-row values — with `all`, every value of every row as
  * {@link ValueSpans} over `bytes` (what an import binds: made into the strict reader's values by
- * `sliceRows`; `spans.bytes` is `bytes`) — or undefined: read it with the strict reader.
+ * `slicesOf`; `spans.bytes` is `bytes`) — or undefined: read it with the strict reader.
  */
 export function checkJsonBatch(
   bytes: Uint8Array,

@@ -16,7 +16,7 @@ export interface RowBatch {
   values: CebValue[];
   /**
    * Instead of `values` (the import's fast path): where each value is in the batch's bytes, so
-   * that its string is made only when it is read (see {@link sliceRows}). Valid while the batch
+   * that its string is made only when it is read (see {@link slicesOf}). Valid while the batch
    * is the current one of its iteration: the bytes are reused after.
    */
   spans?: ValueSpans;
@@ -92,25 +92,6 @@ export function rowCount(batch: RowBatch): number {
   return batch.shape.length / 2;
 }
 
-/**
- * Rows `[from, to)` of a batch as a batch with its values made (strings from the batch's bytes
- * when it has `spans`): a consumer that takes a batch's rows a few at a time keeps only those
- * rows' values alive.
- */
-export function sliceRows(batch: RowBatch, from: number, to: number): RowBatch {
-  const { columnLists, shape, spans } = batch;
-  let start = 0;
-  let r = 0;
-  // Where row `from`'s values start (the batch is walked from its start: see slicesOf).
-  for (; r < from; r++) start += (columnLists[shape[2 * r + 1] as number] as string[]).length;
-  let end = start;
-  for (; r < to; r++) end += (columnLists[shape[2 * r + 1] as number] as string[]).length;
-  const counts = batch.counts.map(() => 0);
-  const part = shape.subarray(2 * from, 2 * to);
-  for (let i = 0; i < part.length; i += 2) (counts[part[i] as number] as number)++;
-  return { counts, columnLists, shape: part, values: valuesOf(batch, start, end, spans) };
-}
-
 function valuesOf(
   batch: RowBatch,
   start: number,
@@ -130,8 +111,9 @@ function valuesOf(
 }
 
 /**
- * A batch taken in slices of at most `size` rows, in order ({@link sliceRows} without walking
- * the batch from its start for each slice).
+ * A batch taken in slices of at most `size` rows, in order, each with its values made (strings
+ * from the batch's bytes when it has `spans`): a consumer that takes a batch's rows a few at a
+ * time keeps only those rows' values alive.
  */
 export function* slicesOf(batch: RowBatch, size: number): Generator<RowBatch> {
   const rows = rowCount(batch);
@@ -158,7 +140,7 @@ export function* slicesOf(batch: RowBatch, size: number): Generator<RowBatch> {
 /** The rows of a batch as objects again, in order. */
 export function unpackRows(whole: RowBatch): BackupRow[] {
   const out: BackupRow[] = [];
-  const batch = whole.spans === undefined ? whole : sliceRows(whole, 0, rowCount(whole));
+  const [batch = whole] = whole.spans === undefined ? [] : slicesOf(whole, rowCount(whole));
   forEachRow(batch, (table, names, at) => {
     const values: Record<string, CebValue> = {};
     for (let i = 0; i < names.length; i++)
