@@ -60,7 +60,7 @@ function ref(args: string[]): Run {
   return measure(REF, args);
 }
 
-/** The CLI run as a program, as `npx ferry` runs it (its shebang's Node flags apply). */
+/** The CLI run as a program, as `npx ferry` runs it. */
 function ferry(args: string[]): Run {
   return measure(FERRY, args);
 }

@@ -1,8 +1,6 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// --max-semi-space-size=4: V8's young generation stays at 8 MiB instead of growing to 32 MiB over
-// a long import (V8 grows it by the bytes that survive collections, summed over the run), with
-// no loss of speed (docs/performance.md). It applies when ferry is run as a program (`npx ferry`,
-// `./bin/ferry.js`, npm's bin link), not as `node bin/ferry.js`; `npm start` passes it itself.
+#!/usr/bin/env node
+// V8's young generation stays at its start size until the command is known (src/cli/young-generation.ts).
+(await import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
 // Node 22.1+ keeps compiled code between runs (a faster start); Node 20 goes without, and does not
 // load node:module for it (that module brings the source-map support along, a cost at every start).
 if (Number(process.versions.node.split('.')[0]) >= 22) {

@@ -4,6 +4,11 @@ import { runCommand } from './outcome.js';
 import { AFTER_HELP, PROFILE_OPTION, PROGRAM_DESCRIPTION } from './program-text.js';
 import { COMMAND_GROUPS, registerCommandGroup, registerCommands } from './commands/index.js';
 import { addExamples } from './examples.js';
+import {
+  BACKUP_JOB_YOUNG_MIB,
+  youngGenerationGrows,
+  youngGenerationUpTo,
+} from './young-generation.js';
 
 function baseProgram(): Command {
   const program = new Command();
@@ -14,7 +19,17 @@ function baseProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addHelpText('after', AFTER_HELP);
+  program.hook('preAction', (_program, action) => {
+    if (isWholeBackupJob(action)) youngGenerationUpTo(BACKUP_JOB_YOUNG_MIB);
+    else youngGenerationGrows();
+  });
   return program;
+}
+
+/** Commands that go through a whole backup in batches: a small young generation is enough. */
+function isWholeBackupJob(action: Command): boolean {
+  const path = `${action.parent?.name() ?? ''} ${action.name()}`;
+  return path === 'ferry verify' || path === 'backup import' || path === 'backup create';
 }
 
 /** The whole command tree, every module loaded (the reference in docs/cli.md, tests). */
