@@ -1,4 +1,5 @@
 import { constants, crc32, createDeflateRaw, type DeflateRaw } from 'node:zlib';
+import { collectGarbage, COLLECT_EVERY } from './collect-garbage.js';
 
 /**
  * Plain text per compressed block. Each block starts with an empty history (see below), which
@@ -66,6 +67,7 @@ export class ParallelGzip {
   private size = 0;
   private started = false;
   private closed = false;
+  private collectedAt = 0;
 
   /** `emit` receives the compressed bytes in order; the next block waits for it (back-pressure). */
   constructor(private readonly emit: (bytes: Buffer) => Promise<void>) {}
@@ -82,6 +84,10 @@ export class ParallelGzip {
     lane.stream.write(data);
     this.currentLength += data.length;
     if (this.currentLength >= GZIP_BLOCK) this.cut(constants.Z_FULL_FLUSH);
+    if (this.size - this.collectedAt >= COLLECT_EVERY) {
+      this.collectedAt = this.size;
+      collectGarbage();
+    }
   }
 
   /** Compresses what is left, the final block and the trailer. */

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Worker } from 'node:worker_threads';
+import { collectGarbage, COLLECT_EVERY } from './collect-garbage.js';
 import { MalformedContentError } from './errors.js';
 import { JsonBodyReader } from './json-body-reader.js';
 import type { ParseReply, ParseRequest } from './parse-worker.js';
@@ -31,26 +30,6 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 
 
 /** Size of the shared slots batches are copied into (a batch is PARSE_BATCH and a chunk at most). */
 const SLOT = 2 * PARSE_BATCH;
-
-/**
- * The body's chunks (read, decrypted, inflated) and the threads' replies are garbage soon after
- * they arrive, but some live through two young-generation collections — a reply waits behind
- * the batches before it — and are moved to the old generation, where V8 frees them (and their
- * buffers) only at a full collection, which it starts late: left alone, the old generation and
- * the buffers waiting in it grow by 20–30 MiB. A full collection every COLLECT_EVERY body bytes
- * takes a few milliseconds (the coordinator's live heap is ~15 MiB) and keeps them flat.
- * (`gc({ type: 'major' })` is a young-generation collection in Node 20's V8; `gc()` is full.)
- */
-const COLLECT_EVERY = 16 * 1024 * 1024;
-let fullGc: (() => void) | undefined;
-
-function collectGarbage(): void {
-  if (fullGc === undefined) {
-    setFlagsFromString('--expose-gc');
-    fullGc = runInNewContext('gc') as () => void;
-  }
-  fullGc();
-}
 
 let liveWorkers = 0;
 
