@@ -60,9 +60,8 @@ function ref(args: string[]): Run {
   return measure(REF, args);
 }
 
-/** The CLI run as a program, as `npx ferry` runs it. */
 function ferry(args: string[]): Run {
-  return measure(FERRY, args);
+  return measure(process.execPath, [FERRY, ...args]);
 }
 
 function load(): string {
